@@ -1,0 +1,84 @@
+#include "provider/value/property_path.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/util/status_matchers.h"
+
+namespace escnative {
+namespace {
+
+using ::escnative::testing::StatusIs;
+
+TEST(PropertyPath, ParsesAndPrints) {
+  struct Case {
+    const char* in;
+    const char* out;
+    size_t size;
+  } cases[] = {
+      {"a", "a", 1},
+      {"a.b[0]", "a.b[0]", 3},
+      {"a[\"x.y\"].c", "a[\"x.y\"].c", 3},
+      {"tags[\"team\"]", "tags.team", 2},
+      {"values.secrets.openai_api_key", "values.secrets.openai_api_key", 3},
+      {"a[\"q\\\"uote\"]", "a[\"q\\\"uote\"]", 2},
+      {"fn::secret", "[\"fn::secret\"]", 1},
+  };
+  for (const auto& c : cases) {
+    auto p = PropertyPath::Parse(c.in);
+    ASSERT_TRUE(p.ok()) << c.in << ": " << p.status();
+    EXPECT_EQ(p->size(), c.size) << c.in;
+    EXPECT_EQ(p->ToString(), c.out) << c.in;
+  }
+}
+
+TEST(PropertyPath, RejectsMalformedWithPosition) {
+  for (const char* bad : {"", "a.", ".a", "a[", "a[x]", "a[\"x\"", "a[1", "a..b", "a[0]b",
+                          "a[12345678901]"}) {
+    auto p = PropertyPath::Parse(bad);
+    EXPECT_THAT(p, StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
+    if (!p.ok() && *bad != '\0') {
+      EXPECT_NE(p.status().message().find(bad), absl::string_view::npos) << p.status();
+    }
+  }
+}
+
+TEST(PropertyPath, LookupThroughSecrets) {
+  PropertyMap root{{"a", PropertyValue::MakeSecret(PropertyMap{{"b", PropertyArray{10, 20}}})},
+                   {"u", PropertyValue::MakeUnknown()}};
+  auto found = Lookup(root, *PropertyPath::Parse("a.b[1]"));
+  ASSERT_NE(found.value, nullptr);
+  EXPECT_EQ(*found.value, PropertyValue(20));
+  EXPECT_TRUE(found.secret);
+  EXPECT_EQ(Lookup(root, *PropertyPath::Parse("a.b[2]")).value, nullptr);
+  EXPECT_EQ(Lookup(root, *PropertyPath::Parse("a.c")).value, nullptr);
+  auto through_unknown = Lookup(root, *PropertyPath::Parse("u.x"));
+  EXPECT_EQ(through_unknown.value, nullptr);
+  EXPECT_TRUE(through_unknown.unknown);
+}
+
+TEST(PropertyPath, SetCreatesIntermediatesAndErases) {
+  PropertyMap root;
+  ASSERT_OK(SetPath(root, *PropertyPath::Parse("a.b[2].c"), "v"));
+  const auto& arr = root.at("a").AsObject().at("b").AsArray();
+  ASSERT_EQ(arr.size(), 3u);
+  EXPECT_TRUE(arr[0].IsNull());
+  EXPECT_EQ(arr[2].AsObject().at("c"), PropertyValue("v"));
+  EXPECT_THAT(SetPath(root, *PropertyPath::Parse("a.b.c"), 1),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_TRUE(ErasePath(root, *PropertyPath::Parse("a.b[2].c")));
+  EXPECT_FALSE(ErasePath(root, *PropertyPath::Parse("a.b[2].c")));
+  EXPECT_TRUE(ErasePath(root, *PropertyPath::Parse("a")));
+  EXPECT_TRUE(root.empty());
+}
+
+TEST(PropertyPath, HasPrefix) {
+  auto p = *PropertyPath::Parse("tags.team");
+  EXPECT_TRUE(p.HasPrefix(*PropertyPath::Parse("tags")));
+  EXPECT_TRUE(p.HasPrefix(p));
+  EXPECT_FALSE(p.HasPrefix(*PropertyPath::Parse("tag")));
+  EXPECT_FALSE(PropertyPath::Parse("tags")->HasPrefix(p));
+}
+
+}  // namespace
+}  // namespace escnative
