@@ -1,0 +1,137 @@
+// Plugin process benchmark (a driver, not Google Benchmark: it measures
+// whole processes). Reports:
+//   - start to port line read by the parent, median/p90 of N launches,
+//   - idle RSS (VmRSS, RssAnon) 1 s after start,
+//   - Check and Diff round trips (no-op inputs) p50/p99 over M calls from one
+//     C++ client on one channel, as the engine makes them.
+//
+//   build/bin/plugin_bench [--launches=N] [--calls=M]
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "tests/harness/plugin_process.h"
+
+namespace escnative::testing {
+namespace {
+
+double Percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+long StatusKb(pid_t pid, const char* key) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (absl::StartsWith(line, key)) {
+      long kb = 0;
+      std::sscanf(line.c_str() + std::string(key).size(), " %ld", &kb);
+      return kb;
+    }
+  }
+  return -1;
+}
+
+int Main(int argc, char** argv) {
+  int launches = 50;
+  int calls = 10000;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (absl::StartsWith(a, "--launches=")) (void)absl::SimpleAtoi(a.substr(11), &launches);
+    if (absl::StartsWith(a, "--calls=")) (void)absl::SimpleAtoi(a.substr(8), &calls);
+  }
+  auto engine = FakeEngine::Start();
+  LaunchOptions opts;
+  opts.engine_address = engine->address();
+
+  // 1. Start-up: exec -> port line read.
+  std::vector<double> start_ms;
+  for (int i = 0; i < launches + 3; ++i) {
+    auto p = PluginProcess::Launch(opts);
+    if (!p.ok()) {
+      std::fprintf(stderr, "launch failed: %s\n", std::string(p.status().message()).c_str());
+      return 1;
+    }
+    if (i >= 3) start_ms.push_back(absl::ToDoubleMilliseconds((*p)->startup_time()));  // 3 warm-ups
+    (*p)->SignalAndWait(SIGKILL, absl::Seconds(5));
+  }
+
+  // 2. Idle memory, 3. round trips, on one long-lived process.
+  auto p = PluginProcess::Launch(opts);
+  if (!p.ok()) return 1;
+  auto& plugin = **p;
+  absl::SleepFor(absl::Seconds(1));
+  long rss = StatusKb(plugin.pid(), "VmRSS:");
+  long anon = StatusKb(plugin.pid(), "RssAnon:");
+  long threads = StatusKb(plugin.pid(), "Threads:");
+
+  pulumirpc::CheckRequest check;
+  check.set_urn("urn:pulumi:dev::bench::esc:index:Secret::s");
+  check.set_type("esc:index:Secret");
+  auto* news = check.mutable_news()->mutable_fields();
+  (*news)["environment"].set_string_value("organization/default/dev");
+  (*news)["path"].set_string_value("secrets.apiKey");
+  (*news)["secret"].set_bool_value(true);
+  (*news)["value"].set_string_value("value");
+  check.mutable_olds();
+  pulumirpc::DiffRequest diff;
+  diff.set_urn(check.urn());
+  diff.set_type(check.type());
+  diff.set_id("organization/default/dev#secrets.apiKey");
+  *diff.mutable_olds() = check.news();
+  *diff.mutable_old_inputs() = check.news();
+  *diff.mutable_news() = check.news();
+
+  auto time_calls = [&](auto&& call) {
+    std::vector<double> us;
+    us.reserve(calls);
+    for (int i = 0; i < calls + 200; ++i) {
+      absl::Time t0 = absl::Now();
+      if (!call()) {
+        std::fprintf(stderr, "call failed\n");
+        std::exit(1);
+      }
+      if (i >= 200) us.push_back(absl::ToDoubleMicroseconds(absl::Now() - t0));  // warm-up
+    }
+    return us;
+  };
+  auto check_us = time_calls([&] {
+    grpc::ClientContext ctx;
+    pulumirpc::CheckResponse resp;
+    return plugin.stub().Check(&ctx, check, &resp).ok();
+  });
+  auto diff_us = time_calls([&] {
+    grpc::ClientContext ctx;
+    pulumirpc::DiffResponse resp;
+    return plugin.stub().Diff(&ctx, diff, &resp).ok() &&
+           resp.changes() == pulumirpc::DiffResponse::DIFF_NONE;
+  });
+  plugin.SignalAndWait(SIGINT, absl::Seconds(5));
+
+  std::printf("| measure | result |\n|---|---|\n");
+  std::printf("| start to port line, median of %d launches | %.2f ms (p90 %.2f ms, min %.2f ms) |\n",
+              launches, Percentile(start_ms, 0.5), Percentile(start_ms, 0.9),
+              Percentile(start_ms, 0.0));
+  std::printf("| idle RSS 1 s after start | %.1f MB (RssAnon %.2f MB, %ld threads) |\n",
+              static_cast<double>(rss) / 1024.0, static_cast<double>(anon) / 1024.0, threads);
+  std::printf("| Check round trip, %d calls | p50 %.0f us, p99 %.0f us |\n", calls,
+              Percentile(check_us, 0.5), Percentile(check_us, 0.99));
+  std::printf("| Diff round trip, %d calls | p50 %.0f us, p99 %.0f us |\n", calls,
+              Percentile(diff_us, 0.5), Percentile(diff_us, 0.99));
+  return 0;
+}
+
+}  // namespace
+}  // namespace escnative::testing
+
+int main(int argc, char** argv) { return escnative::testing::Main(argc, argv); }
