@@ -18,55 +18,65 @@ absl::Status NeedsBackend(absl::string_view token, absl::string_view op) {
       "which is not part of this version yet"));
 }
 
-class SchemaResource final : public CustomResource {
- public:
-  explicit SchemaResource(const ResourceSchema& schema) : schema_(schema) {}
-
-  absl::string_view token() const override { return schema_.token; }
-
-  absl::StatusOr<CheckResult> Check(const CallContext&, const CheckRequest& req) override {
-    return SchemaCheck(schema_, req);
-  }
-  absl::StatusOr<DiffResult> Diff(const CallContext&, const DiffRequest& req) override {
-    return SchemaDiff(schema_, req);
-  }
-  absl::StatusOr<CreateResult> Create(const CallContext&, const CreateRequest&) override {
-    return NeedsBackend(schema_.token, "Create");
-  }
-  absl::StatusOr<ReadResult> Read(const CallContext&, const ReadRequest&) override {
-    return NeedsBackend(schema_.token, "Read");
-  }
-  absl::StatusOr<UpdateResult> Update(const CallContext&, const UpdateRequest&) override {
-    return NeedsBackend(schema_.token, "Update");
-  }
-  absl::Status Delete(const CallContext&, const DeleteRequest&) override {
-    return NeedsBackend(schema_.token, "Delete");
-  }
-
- private:
-  const ResourceSchema& schema_;  // owned by the process-wide PackageSchema
-};
-
-class SchemaFunction final : public Function {
- public:
-  explicit SchemaFunction(const FunctionSchema& schema) : schema_(schema) {}
-  absl::string_view token() const override { return schema_.token; }
-
-  absl::StatusOr<InvokeResult> Invoke(const CallContext&, const InvokeRequest& req) override {
-    InvokeResult result;
-    ValidateObject(schema_.inputs, req.args, &result.failures);
-    if (!result.failures.empty()) return result;
-    return NeedsBackend(schema_.token, "Invoke");
-  }
-
- private:
-  const FunctionSchema& schema_;
-};
-
 [[noreturn]] void MissingFromSchema(absl::string_view token) {
   std::fprintf(stderr, "%s is not in the embedded schema\n", std::string(token).c_str());
   std::abort();
 }
+
+// The schema is parsed on first use, not at start-up: the engine launches a
+// plugin process per provider and per command, and many never call Check.
+const ResourceSchema& LazyResourceSchema(const std::string& token) {
+  const ResourceSchema* schema = PackageSchema::Get().FindResource(token);
+  if (schema == nullptr) MissingFromSchema(token);
+  return *schema;
+}
+
+class SchemaResource final : public CustomResource {
+ public:
+  explicit SchemaResource(absl::string_view token) : token_(token) {}
+
+  absl::string_view token() const override { return token_; }
+
+  absl::StatusOr<CheckResult> Check(const CallContext&, const CheckRequest& req) override {
+    return SchemaCheck(LazyResourceSchema(token_), req);
+  }
+  absl::StatusOr<DiffResult> Diff(const CallContext&, const DiffRequest& req) override {
+    return SchemaDiff(LazyResourceSchema(token_), req);
+  }
+  absl::StatusOr<CreateResult> Create(const CallContext&, const CreateRequest&) override {
+    return NeedsBackend(token_, "Create");
+  }
+  absl::StatusOr<ReadResult> Read(const CallContext&, const ReadRequest&) override {
+    return NeedsBackend(token_, "Read");
+  }
+  absl::StatusOr<UpdateResult> Update(const CallContext&, const UpdateRequest&) override {
+    return NeedsBackend(token_, "Update");
+  }
+  absl::Status Delete(const CallContext&, const DeleteRequest&) override {
+    return NeedsBackend(token_, "Delete");
+  }
+
+ private:
+  const std::string token_;
+};
+
+class SchemaFunction final : public Function {
+ public:
+  explicit SchemaFunction(absl::string_view token) : token_(token) {}
+  absl::string_view token() const override { return token_; }
+
+  absl::StatusOr<InvokeResult> Invoke(const CallContext&, const InvokeRequest& req) override {
+    const FunctionSchema* schema = PackageSchema::Get().FindFunction(token_);
+    if (schema == nullptr) MissingFromSchema(token_);
+    InvokeResult result;
+    ValidateObject(schema->inputs, req.args, &result.failures);
+    if (!result.failures.empty()) return result;
+    return NeedsBackend(token_, "Invoke");
+  }
+
+ private:
+  const std::string token_;
+};
 
 }  // namespace
 
@@ -85,15 +95,11 @@ DiffResult SchemaDiff(const ResourceSchema& schema, const DiffRequest& req) {
 }
 
 std::unique_ptr<CustomResource> NewSchemaResource(absl::string_view token) {
-  const ResourceSchema* schema = PackageSchema::Get().FindResource(token);
-  if (schema == nullptr) MissingFromSchema(token);
-  return std::make_unique<SchemaResource>(*schema);
+  return std::make_unique<SchemaResource>(token);
 }
 
 std::unique_ptr<Function> NewSchemaFunction(absl::string_view token) {
-  const FunctionSchema* schema = PackageSchema::Get().FindFunction(token);
-  if (schema == nullptr) MissingFromSchema(token);
-  return std::make_unique<SchemaFunction>(*schema);
+  return std::make_unique<SchemaFunction>(token);
 }
 
 }  // namespace escnative::resources

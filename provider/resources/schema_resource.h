@@ -14,7 +14,8 @@
 
 namespace escnative::resources {
 
-// REQUIRES: `token` names a resource (function) in the embedded schema.
+// REQUIRES: `token` names a resource (function) in the embedded schema; this
+// is checked at first use (tests check the registry against the schema).
 std::unique_ptr<CustomResource> NewSchemaResource(absl::string_view token);
 std::unique_ptr<Function> NewSchemaFunction(absl::string_view token);
 
