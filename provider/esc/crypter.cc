@@ -49,7 +49,8 @@ std::string WrapEnvelope(std::string_view inner) {
 }
 
 absl::StatusOr<std::string> UnwrapEnvelope(std::string_view env) {
-  if (env.size() < 16) return absl::InvalidArgumentError("EOF");
+  // Header (8 bytes) and checksum (4 bytes); the inner cipher may be short.
+  if (env.size() < 12) return absl::InvalidArgumentError("EOF");
   if (env.substr(0, 4) != kMagic) return absl::InvalidArgumentError("invalid header");
   std::string_view body = env.substr(0, env.size() - 4);
   if (Crc32(body) != GetU32(env.substr(env.size() - 4))) {

@@ -338,12 +338,14 @@ ValuePtr EnvEval::EvalLeaf(const Expr& expr, const ValuePtr& base) {
         ValuePtr pv = Resolve(part.accessors, expr);
         if (ContainsUnknown(*pv)) unknown = true;
         if (ContainsSecret(*pv)) secret = true;
-        if (out.size() + pv->size > s_->opts.limits.max_value_size) {
+        std::string text;
+        if (!ToStringBounded(*pv, s_->opts.limits.max_value_size, &text) ||
+            out.size() + text.size() > s_->opts.limits.max_value_size) {
           Error(absl::StrCat("value exceeds the maximum size of ", s_->opts.limits.max_value_size),
                 expr.range, expr.path);
           return MakeUnknown(expr.range);
         }
-        out += ToString(*pv);
+        out += text;
       }
       v = unknown ? MakeUnknown(expr.range) : MakeString(std::move(out), expr.range);
       if (secret) v = MarkSecret(v, false);
@@ -654,7 +656,13 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
     case Builtin::kToString: {
       ValuePtr arg = EvalFree(*expr.arg);
       if (ContainsUnknown(*arg)) return MakeUnknown(r);
-      ValuePtr v = MakeString(ToString(*arg), r);
+      std::string text;
+      if (!ToStringBounded(*arg, s_->opts.limits.max_value_size, &text)) {
+        Error(absl::StrCat("value exceeds the maximum size of ", s_->opts.limits.max_value_size),
+              r, expr.path);
+        return MakeUnknown(r);
+      }
+      ValuePtr v = MakeString(std::move(text), r);
       return ContainsSecret(*arg) ? MarkSecret(v, false) : v;
     }
     case Builtin::kOpen:

@@ -134,28 +134,45 @@ ValuePtr Merge(const ValuePtr& top, const ValuePtr& base) {
 }
 
 std::string ToString(const Value& v) {
-  if (v.unknown) return "[unknown]";
+  std::string out;
+  ToStringBounded(v, std::string::npos, &out);
+  return out;
+}
+
+bool ToStringBounded(const Value& v, size_t max, std::string* result) {
+  result->clear();
+  if (v.unknown) {
+    *result = "[unknown]";
+    return true;
+  }
   switch (v.kind) {
     case Value::Kind::kNull:
-      return "";
+      return true;
     case Value::Kind::kBool:
-      return v.boolean ? "true" : "false";
+      *result = v.boolean ? "true" : "false";
+      return true;
     case Value::Kind::kNumber:
     case Value::Kind::kString:
-      return v.text;
+      if (v.text.size() > max) return false;
+      *result = v.text;
+      return true;
     case Value::Kind::kArray: {
-      std::string out;
+      std::string& out = *result;
+      std::string elem;
       for (size_t i = 0; i < v.array.size(); ++i) {
         if (i > 0) out += ',';
-        out += GoQuote(ToString(*v.array[i]));
+        if (!ToStringBounded(*v.array[i], max, &elem)) return false;
+        out += GoQuote(elem);
+        if (out.size() > max) return false;
       }
-      return out;
+      return true;
     }
     case Value::Kind::kObject: {
       // Only the object's own keys: keys inherited unchanged from an
       // imported base are left out, as the reference implementation does.
       const Value* base = v.base != nullptr && v.base->is_object() ? v.base.get() : nullptr;
-      std::string out;
+      std::string& out = *result;
+      std::string elem;
       bool first = true;
       for (const auto& [k, e] : v.object) {
         if (base != nullptr) {
@@ -164,12 +181,14 @@ std::string ToString(const Value& v) {
         }
         if (!first) out += ',';
         first = false;
-        absl::StrAppend(&out, GoQuote(k), "=", GoQuote(ToString(*e)));
+        if (!ToStringBounded(*e, max, &elem)) return false;
+        absl::StrAppend(&out, GoQuote(k), "=", GoQuote(elem));
+        if (out.size() > max) return false;
       }
-      return out;
+      return true;
     }
   }
-  return "";
+  return true;
 }
 
 namespace {

@@ -67,6 +67,10 @@ ValuePtr Merge(const ValuePtr& top, const ValuePtr& base);
 
 // Stringification used by interpolation and fn::toString (esc.md §1.10).
 // Secrets are shown in plaintext: callers mark the result secret.
+// Quoting compounds with nesting, so the text can be exponentially longer
+// than the value: ToStringBounded gives up (returns false) past `max` bytes.
+bool ToStringBounded(const Value& v, size_t max, std::string* out);
+// Unbounded; for values known to be small (e.g. scalars).
 std::string ToString(const Value& v);
 
 // Go strconv.Quote.

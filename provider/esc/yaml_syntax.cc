@@ -387,6 +387,8 @@ SyntaxParseResult ParseYaml(std::string_view environment, std::string_view text,
     Diagnostic d;
     d.summary = std::move(message);
     d.range = range;
+    // Events before the error may be bogus; only the syntax error counts.
+    result.diagnostics.clear();
     if (d.range.environment.empty()) d.range.environment = std::string(environment);
     result.diagnostics.push_back(std::move(d));
     result.ok = false;

@@ -27,7 +27,8 @@ class ErrorProvider : public Provider {
   }
   absl::StatusOr<ValuePtr> Open(const Value& inputs) const override {
     auto it = inputs.object.find("why");
-    return absl::UnknownError(it == inputs.object.end() ? "error" : ToString(*it->second));
+    bool text = it != inputs.object.end() && it->second->kind == Value::Kind::kString;
+    return absl::UnknownError(text ? it->second->text : "error");
   }
 };
 
