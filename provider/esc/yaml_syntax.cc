@@ -5,14 +5,10 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "yaml-cpp/eventhandler.h"
-#include "yaml-cpp/exceptions.h"
-#include "yaml-cpp/mark.h"
-#include "yaml-cpp/parser.h"
+#include "libfyaml.h"
 
 namespace escnative::esc {
 
@@ -215,14 +211,14 @@ SyntaxNode::Kind ResolvePlainScalar(std::string_view plain, std::string* text,
 
 namespace {
 
-constexpr char kCoreTagPrefix[] = "tag:yaml.org,2002:";
+constexpr std::string_view kCoreTagPrefix = "tag:yaml.org,2002:";
 
 struct Abort {
   std::string message;
-  int byte;
+  size_t byte;
 };
 
-class TreeBuilder : public YAML::EventHandler {
+class TreeBuilder {
  public:
   TreeBuilder(std::string_view env, std::string_view text, const LineIndex& index,
               const SyntaxLimits& limits, Diagnostics* diags)
@@ -230,58 +226,30 @@ class TreeBuilder : public YAML::EventHandler {
 
   SyntaxNode TakeRoot() { return std::move(root_); }
 
-  void OnDocumentStart(const YAML::Mark&) override {}
-  void OnDocumentEnd() override {}
-
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override {
-    SyntaxNode n;
-    n.kind = SyntaxNode::Kind::kNull;
-    size_t len = 0;
-    std::string_view rest = text_.substr(std::min<size_t>(mark.pos, text_.size()));
-    for (std::string_view w : {"null", "Null", "NULL", "~"}) {
-      if (rest.substr(0, w.size()) == w) len = w.size();
+  // Returns false when the first document is complete.
+  bool Handle(struct fy_event* e) {
+    switch (e->type) {
+      case FYET_DOCUMENT_END:
+        return false;
+      case FYET_ALIAS:
+        throw Abort{"alias nodes are not supported", Start(e)};
+      case FYET_SCALAR:
+        Scalar(e);
+        return true;
+      case FYET_SEQUENCE_START:
+        Push(Start(e), SyntaxNode::Kind::kArray);
+        return true;
+      case FYET_MAPPING_START:
+        Push(Start(e), SyntaxNode::Kind::kObject);
+        return true;
+      case FYET_SEQUENCE_END:
+      case FYET_MAPPING_END:
+        Pop();
+        return true;
+      default:
+        return true;
     }
-    n.text = std::string(rest.substr(0, len));
-    n.range = ScalarRange(mark, n.text);
-    Complete(std::move(n));
   }
-
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
-    throw Abort{"alias nodes are not supported", mark.pos};
-  }
-
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t,
-                const std::string& value) override {
-    SyntaxNode n;
-    std::string_view t = tag;
-    bool resolve = t == "?";
-    if (t.substr(0, sizeof(kCoreTagPrefix) - 1) == kCoreTagPrefix) {
-      std::string_view core = t.substr(sizeof(kCoreTagPrefix) - 1);
-      resolve = core == "int" || core == "float" || core == "bool" || core == "null";
-    }
-    if (resolve) {
-      n.kind = ResolvePlainScalar(value, &n.text, &n.boolean);
-      if (n.kind == SyntaxNode::Kind::kNull || n.kind == SyntaxNode::Kind::kBool) {
-        n.text = value;
-      }
-    } else {
-      n.kind = SyntaxNode::Kind::kString;
-      n.text = value;
-    }
-    n.range = ScalarRange(mark, value);
-    Complete(std::move(n));
-  }
-
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {
-    Push(mark, SyntaxNode::Kind::kArray);
-  }
-  void OnSequenceEnd() override { Pop(); }
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {
-    Push(mark, SyntaxNode::Kind::kObject);
-  }
-  void OnMapEnd() override { Pop(); }
 
  private:
   struct Frame {
@@ -292,31 +260,68 @@ class TreeBuilder : public YAML::EventHandler {
     Range key_range;
   };
 
-  Range ScalarRange(const YAML::Mark& mark, std::string_view decoded) {
+  static size_t Start(struct fy_event* e) {
+    const struct fy_mark* m = fy_event_start_mark(e);
+    return m == nullptr ? 0 : m->input_pos;
+  }
+
+  void Scalar(struct fy_event* e) {
+    size_t len = 0;
+    const char* text = fy_token_get_text(e->scalar.value, &len);
+    std::string value = text == nullptr ? std::string() : std::string(text, len);
+    enum fy_scalar_style style = fy_token_scalar_style(e->scalar.value);
+    bool resolve = style == FYSS_PLAIN;
+    size_t pos = Start(e);
+    // Ranges start at the opening quote, as Go's yaml.v3 reports them.
+    char quote = style == FYSS_SINGLE_QUOTED ? '\'' : style == FYSS_DOUBLE_QUOTED ? '"' : 0;
+    if (quote != 0 && pos > 0 && pos <= text_.size() && text_[pos - 1] == quote) --pos;
+    if (e->scalar.tag != nullptr) {
+      size_t tlen = 0;
+      const char* t = fy_token_get_text(e->scalar.tag, &tlen);
+      std::string_view tag = t == nullptr ? std::string_view() : std::string_view(t, tlen);
+      if (tag.substr(0, kCoreTagPrefix.size()) == kCoreTagPrefix) {
+        std::string_view core = tag.substr(kCoreTagPrefix.size());
+        resolve = core == "int" || core == "float" || core == "bool" || core == "null";
+      } else {
+        resolve = false;  // explicit non-core tags decode as the string text
+      }
+    }
+    SyntaxNode n;
+    if (resolve) {
+      n.kind = ResolvePlainScalar(value, &n.text, &n.boolean);
+      if (n.kind == SyntaxNode::Kind::kNull || n.kind == SyntaxNode::Kind::kBool) n.text = value;
+    } else {
+      n.kind = SyntaxNode::Kind::kString;
+      n.text = value;
+    }
+    n.range = ScalarRange(pos, value);
+    Complete(std::move(n));
+  }
+
+  Range ScalarRange(size_t pos, std::string_view decoded) {
     Range r;
     r.environment = std::string(env_);
-    r.begin = index_.At(mark.pos);
+    r.begin = index_.At(static_cast<int>(pos));
     r.end = r.begin;
     r.end.column += LineIndex::Width(decoded);
     r.end.byte += static_cast<int>(decoded.size());
     return r;
   }
 
-  void Push(const YAML::Mark& mark, SyntaxNode::Kind kind) {
+  void Push(size_t pos, SyntaxNode::Kind kind) {
     if (static_cast<int>(stack_.size()) >= limits_.max_depth) {
-      throw Abort{absl::StrCat("nesting exceeds the maximum depth of ",
-                               limits_.max_depth),
-                  mark.pos};
+      throw Abort{absl::StrCat("nesting exceeds the maximum depth of ", limits_.max_depth), pos};
     }
     Frame f;
     f.node.kind = kind;
     f.node.range.environment = std::string(env_);
-    f.node.range.begin = index_.At(mark.pos);
+    f.node.range.begin = index_.At(static_cast<int>(pos));
     f.node.range.end = f.node.range.begin;
     stack_.push_back(std::move(f));
   }
 
   void Pop() {
+    if (stack_.empty()) return;
     Frame f = std::move(stack_.back());
     stack_.pop_back();
     Complete(std::move(f.node));
@@ -342,6 +347,7 @@ class TreeBuilder : public YAML::EventHandler {
         d.range = n.range;
         diags_->push_back(std::move(d));
       } else {
+        // A block mapping starts at its first key.
         if (top.node.entries.empty() && top.node.range.begin.byte > n.range.begin.byte) {
           top.node.range.begin = n.range.begin;
         }
@@ -367,6 +373,65 @@ class TreeBuilder : public YAML::EventHandler {
   SyntaxNode root_;
 };
 
+void CollectOutput(struct fy_diag*, void* user, const char* buf, size_t len) {
+  auto* out = static_cast<std::string*>(user);
+  if (out->size() < 4096) out->append(buf, len);
+}
+
+// Owns the libfyaml objects of one parse.
+class FyParser {
+ public:
+  FyParser() {
+    struct fy_diag_cfg dcfg;
+    fy_diag_cfg_default(&dcfg);
+    dcfg.fp = nullptr;
+    dcfg.output_fn = CollectOutput;
+    dcfg.user = &messages_;
+    dcfg.colorize = false;
+    dcfg.show_source = false;
+    dcfg.level = FYET_ERROR;
+    diag_ = fy_diag_create(&dcfg);
+    struct fy_parse_cfg cfg = {};
+    cfg.search_path = "";
+    cfg.flags = static_cast<enum fy_parse_cfg_flags>(FYPCF_DEFAULT_VERSION_1_2);
+    cfg.diag = diag_;
+    parser_ = fy_parser_create(&cfg);
+  }
+  ~FyParser() {
+    if (parser_ != nullptr) fy_parser_destroy(parser_);
+    if (diag_ != nullptr) fy_diag_destroy(diag_);
+  }
+  FyParser(const FyParser&) = delete;
+  FyParser& operator=(const FyParser&) = delete;
+
+  struct fy_parser* get() { return parser_; }
+
+  // The first reported error ("<input>:<line>:<col>: error: <message>") as
+  // "yaml: line N: message", the shape Go's yaml.v3 errors have.
+  std::string FirstError() const {
+    std::string first = messages_.substr(0, messages_.find('\n'));
+    int line = 0;
+    size_t at = first.find(": error: ");
+    std::string msg = at == std::string::npos ? first : first.substr(at + 9);
+    if (at != std::string::npos) {
+      std::string where = first.substr(0, at);
+      size_t col = where.rfind(':');
+      if (col != std::string::npos && col > 0) {
+        size_t ln = where.rfind(':', col - 1);
+        if (ln != std::string::npos) line = std::atoi(where.c_str() + ln + 1);
+      }
+    }
+    while (!msg.empty() && (msg.back() == ' ' || msg.back() == '\r')) msg.pop_back();
+    if (msg.empty()) msg = "invalid document";
+    return line > 0 ? absl::StrCat("yaml: line ", line, ": ", msg) : absl::StrCat("yaml: ", msg);
+  }
+
+ private:
+  std::string messages_;
+  struct fy_diag* diag_ = nullptr;
+  struct fy_parser* parser_ = nullptr;
+};
+
 }  // namespace
 
 SyntaxParseResult ParseYaml(std::string_view environment, std::string_view text,
@@ -374,8 +439,7 @@ SyntaxParseResult ParseYaml(std::string_view environment, std::string_view text,
   SyntaxParseResult result;
   if (text.size() > limits.max_bytes) {
     Diagnostic d;
-    d.summary = absl::StrCat("definition exceeds the maximum size of ",
-                             limits.max_bytes, " bytes");
+    d.summary = absl::StrCat("definition exceeds the maximum size of ", limits.max_bytes, " bytes");
     d.range.environment = std::string(environment);
     result.diagnostics.push_back(std::move(d));
     result.ok = false;
@@ -389,23 +453,38 @@ SyntaxParseResult ParseYaml(std::string_view environment, std::string_view text,
     d.range = range;
     // Events before the error may be bogus; only the syntax error counts.
     result.diagnostics.clear();
-    if (d.range.environment.empty()) d.range.environment = std::string(environment);
     result.diagnostics.push_back(std::move(d));
     result.ok = false;
     result.root = SyntaxNode();
   };
+  FyParser parser;
+  if (parser.get() == nullptr ||
+      fy_parser_set_string(parser.get(), text.empty() ? "" : text.data(), text.size()) != 0) {
+    syntax_error("yaml: cannot create parser", Range{});
+    return result;
+  }
   try {
-    std::istringstream in{std::string(text)};
-    YAML::Parser parser(in);
-    parser.HandleNextDocument(builder);
+    while (struct fy_event* e = fy_parser_parse(parser.get())) {
+      bool more = true;
+      try {
+        more = builder.Handle(e);
+      } catch (...) {
+        fy_parser_event_free(parser.get(), e);
+        throw;
+      }
+      fy_parser_event_free(parser.get(), e);
+      if (!more) break;
+    }
+    if (fy_parser_get_stream_error(parser.get())) {
+      syntax_error(parser.FirstError(), Range{});
+      return result;
+    }
     result.root = builder.TakeRoot();
   } catch (const Abort& a) {
     Range r;
     r.environment = std::string(environment);
-    r.begin = r.end = index.At(a.byte);
+    r.begin = r.end = index.At(static_cast<int>(a.byte));
     syntax_error(a.message, r);
-  } catch (const YAML::Exception& e) {
-    syntax_error(absl::StrCat("yaml: line ", e.mark.line + 1, ": ", e.msg), Range{});
   } catch (const std::exception& e) {
     syntax_error(absl::StrCat("yaml: ", e.what()), Range{});
   }

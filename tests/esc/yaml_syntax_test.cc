@@ -100,7 +100,7 @@ TEST(YamlSyntaxTest, SyntaxErrorHasNoRange) {
   SyntaxParseResult r = ParseYaml("env", "a: [1, 2\n");
   EXPECT_FALSE(r.ok);
   ASSERT_EQ(r.diagnostics.size(), 1u);
-  EXPECT_EQ(r.diagnostics[0].summary, "yaml: line 2: end of sequence flow not found");
+  EXPECT_EQ(r.diagnostics[0].summary, "yaml: line 2: flow sequence without a closing bracket");
   EXPECT_TRUE(r.diagnostics[0].range.empty());
 }
 
