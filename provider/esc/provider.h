@@ -10,7 +10,8 @@
 
 namespace escnative::esc {
 
-// Inputs arrive fully known with secrets in plaintext. A returned value
+// Inputs arrive fully known with secrets in plaintext. Build returned values
+// with the Make*/MarkSecret helpers of value.h (they keep cached flags). A returned value
 // marked secret is made secret deeply by the evaluator. Error messages become
 // diagnostics verbatim, so they must not contain secrets.
 class Provider {

@@ -43,18 +43,27 @@ ValuePtr MakeString(std::string s, const Range& def) {
 ValuePtr MakeUnknown(const Range& def, std::shared_ptr<const Schema> schema) {
   auto v = New(Value::Kind::kNull, def);
   v->unknown = true;
+  v->any_unknown = true;
   v->schema = std::move(schema);
   return v;
 }
 ValuePtr MakeArray(std::vector<ValuePtr> items, const Range& def) {
   auto v = New(Value::Kind::kArray, def);
   v->size = AddSize(1, SizeOf(items));
+  for (const ValuePtr& i : items) {
+    v->any_secret = v->any_secret || i->secret || i->any_secret;
+    v->any_unknown = v->any_unknown || i->unknown || i->any_unknown;
+  }
   v->array = std::move(items);
   return v;
 }
 ValuePtr MakeObject(std::map<std::string, ValuePtr> props, const Range& def) {
   auto v = New(Value::Kind::kObject, def);
   v->size = AddSize(1, SizeOf(props));
+  for (const auto& [k, i] : props) {
+    v->any_secret = v->any_secret || i->secret || i->any_secret;
+    v->any_unknown = v->any_unknown || i->unknown || i->any_unknown;
+  }
   v->object = std::move(props);
   return v;
 }
@@ -70,27 +79,9 @@ size_t SizeOf(const std::map<std::string, ValuePtr>& props) {
   return n;
 }
 
-bool ContainsSecret(const Value& v) {
-  if (v.secret) return true;
-  for (const ValuePtr& i : v.array) {
-    if (ContainsSecret(*i)) return true;
-  }
-  for (const auto& [k, i] : v.object) {
-    if (ContainsSecret(*i)) return true;
-  }
-  return false;
-}
+bool ContainsSecret(const Value& v) { return v.secret || v.any_secret; }
 
-bool ContainsUnknown(const Value& v) {
-  if (v.unknown) return true;
-  for (const ValuePtr& i : v.array) {
-    if (ContainsUnknown(*i)) return true;
-  }
-  for (const auto& [k, i] : v.object) {
-    if (ContainsUnknown(*i)) return true;
-  }
-  return false;
-}
+bool ContainsUnknown(const Value& v) { return v.unknown || v.any_unknown; }
 
 ValuePtr MarkSecret(const ValuePtr& v, bool deep) {
   if (v->secret && !deep) return v;
@@ -99,6 +90,7 @@ ValuePtr MarkSecret(const ValuePtr& v, bool deep) {
   if (deep) {
     for (ValuePtr& i : copy->array) i = MarkSecret(i, true);
     for (auto& [k, i] : copy->object) i = MarkSecret(i, true);
+    copy->any_secret = !copy->array.empty() || !copy->object.empty();
   }
   return copy;
 }
@@ -107,6 +99,8 @@ ValuePtr MarkUnknown(const ValuePtr& v) {
   if (v->unknown) return v;
   auto copy = std::make_shared<Value>(*v);
   copy->unknown = true;
+  copy->any_unknown = true;
+  copy->any_secret = false;
   copy->kind = Value::Kind::kNull;
   copy->array.clear();
   copy->object.clear();
@@ -124,6 +118,11 @@ ValuePtr Merge(const ValuePtr& top, const ValuePtr& base) {
     }
     auto merged = std::make_shared<Value>(*top);
     merged->size = AddSize(1, SizeOf(props));
+    merged->any_secret = merged->any_unknown = false;
+    for (const auto& [k, i] : props) {
+      merged->any_secret = merged->any_secret || i->secret || i->any_secret;
+      merged->any_unknown = merged->any_unknown || i->unknown || i->any_unknown;
+    }
     merged->object = std::move(props);
     merged->base = base;
     return merged;

@@ -29,6 +29,10 @@ struct Value {
 
   bool secret = false;
   bool unknown = false;  // no value; `schema` may describe the eventual one
+  // Cached "this value or anything inside it is secret/unknown", kept by the
+  // Make*/Mark*/Merge helpers so that queries are O(1) on shared trees.
+  bool any_secret = false;
+  bool any_unknown = false;
   bool final = false;    // fn::final: importers cannot override it
   Range def;             // where the value was defined
   ValuePtr base;         // the imported value this one overrides
@@ -53,7 +57,8 @@ ValuePtr MakeObject(std::map<std::string, ValuePtr> props, const Range& def = {}
 size_t SizeOf(const std::vector<ValuePtr>& items);
 size_t SizeOf(const std::map<std::string, ValuePtr>& props);
 
-// True if v or anything inside it is secret / unknown.
+// True if v or anything inside it is secret / unknown. Relies on the cached
+// flags, so build composite values with the helpers above.
 bool ContainsSecret(const Value& v);
 bool ContainsUnknown(const Value& v);
 
