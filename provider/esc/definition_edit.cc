@@ -1,0 +1,354 @@
+#include "provider/esc/definition_edit.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "provider/esc/json_encoding.h"
+#include "provider/esc/property_path.h"
+#include "provider/esc/str_util.h"
+#include "provider/esc/yaml_emit.h"
+#include "provider/esc/yaml_syntax.h"
+
+namespace escnative::esc {
+namespace {
+
+using Kind = SyntaxNode::Kind;
+
+bool IsValidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = s[i];
+    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return false;
+    for (int k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+bool IsValidJsonUtf8(const nlohmann::json& j) {
+  if (j.is_string()) return IsValidUtf8(std::string_view(j.get_ref<const std::string&>()));
+  if (j.is_array()) {
+    for (const auto& e : j) {
+      if (!IsValidJsonUtf8(e)) return false;
+    }
+  }
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (!IsValidUtf8(it.key()) || !IsValidJsonUtf8(it.value())) return false;
+    }
+  }
+  return true;
+}
+
+// YAML cannot carry arbitrary bytes, so a definition that is not UTF-8
+// could not be written back faithfully.
+absl::StatusOr<SyntaxNode> Load(std::string_view yaml, std::string_view environment) {
+  if (!IsValidUtf8(yaml)) return absl::InvalidArgumentError("the definition is not valid UTF-8");
+  SyntaxParseResult parsed = ParseYaml(environment, yaml);
+  if (!parsed.ok) {
+    std::string why = parsed.diagnostics.empty() ? "" : parsed.diagnostics[0].summary;
+    return absl::InvalidArgumentError(absl::StrCat("the definition is not valid YAML: ", why));
+  }
+  for (const Diagnostic& d : parsed.diagnostics) {
+    if (d.severity == Severity::kError) {
+      return absl::InvalidArgumentError(absl::StrCat("the definition is invalid: ", d.summary));
+    }
+  }
+  if (parsed.root.kind == Kind::kNull) {
+    SyntaxNode root;
+    root.kind = Kind::kObject;
+    return root;
+  }
+  if (parsed.root.kind != Kind::kObject) {
+    return absl::InvalidArgumentError("the definition must be an object");
+  }
+  return std::move(parsed.root);
+}
+
+SyntaxNode* Find(SyntaxNode* obj, std::string_view key) {
+  for (SyntaxEntry& e : obj->entries) {
+    if (e.key == key) return &e.value;
+  }
+  return nullptr;
+}
+
+SyntaxNode* Add(SyntaxNode* obj, std::string key, Kind kind) {
+  SyntaxNode n;
+  n.kind = kind;
+  obj->entries.push_back(SyntaxEntry{std::move(key), Range{}, std::move(n)});
+  return &obj->entries.back().value;
+}
+
+// A secret call `{fn::secret: arg}`: returns arg, else nullptr.
+SyntaxNode* SecretArg(SyntaxNode* n) {
+  if (n->kind != Kind::kObject || n->entries.size() != 1 || n->entries[0].key != "fn::secret") {
+    return nullptr;
+  }
+  return &n->entries[0].value;
+}
+
+const SyntaxNode* CiphertextOf(const SyntaxNode& arg) {
+  if (arg.kind != Kind::kObject || arg.entries.size() != 1 || arg.entries[0].key != "ciphertext" ||
+      arg.entries[0].value.kind != Kind::kString) {
+    return nullptr;
+  }
+  return &arg.entries[0].value;
+}
+
+template <typename F>
+absl::Status WalkSecrets(SyntaxNode* n, const std::string& path, F&& f, int depth) {
+  if (depth > 256) return absl::InvalidArgumentError("the definition is nested too deeply");
+  if (SyntaxNode* arg = SecretArg(n)) return f(arg, path);
+  for (size_t i = 0; i < n->items.size(); ++i) {
+    absl::Status s = WalkSecrets(&n->items[i], JoinIndex(path, i), f, depth + 1);
+    if (!s.ok()) return s;
+  }
+  for (SyntaxEntry& e : n->entries) {
+    absl::Status s = WalkSecrets(&e.value, JoinKey(path, e.key), f, depth + 1);
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+template <typename F>
+absl::StatusOr<std::string> RewriteSecrets(std::string_view yaml, std::string_view environment,
+                                           F&& f) {
+  absl::StatusOr<SyntaxNode> root = Load(yaml, environment);
+  if (!root.ok()) return root.status();
+  if (SyntaxNode* values = Find(&*root, "values")) {
+    absl::Status s = WalkSecrets(values, "values", f, 0);
+    if (!s.ok()) return s;
+  }
+  return EmitYaml(*root);
+}
+
+struct Target {
+  SyntaxNode* parent = nullptr;  // object or array holding the value
+  PathElement last;
+};
+
+absl::StatusOr<std::vector<PathElement>> ParseDefinitionPath(std::string_view path) {
+  absl::StatusOr<std::vector<PathElement>> elems = ParsePropertyPath(path);
+  if (!elems.ok()) return elems.status();
+  if ((*elems)[0].is_index || (*elems)[0].key != "imports") {
+    elems->insert(elems->begin(), PathElement{false, "values", 0});
+  }
+  return elems;
+}
+
+// Walks to the parent of the last element; `create` makes missing parents.
+absl::StatusOr<Target> Navigate(SyntaxNode* root, const std::vector<PathElement>& elems,
+                                bool create, std::string_view path) {
+  SyntaxNode* cur = root;
+  for (size_t i = 0; i + 1 < elems.size(); ++i) {
+    const PathElement& e = elems[i];
+    const PathElement& next = elems[i + 1];
+    Kind want = next.is_index ? Kind::kArray : Kind::kObject;
+    if (cur->kind == Kind::kNull && create) cur->kind = e.is_index ? Kind::kArray : Kind::kObject;
+    SyntaxNode* child = nullptr;
+    if (e.is_index) {
+      if (cur->kind != Kind::kArray) {
+        return absl::InvalidArgumentError(absl::StrCat("path ", GoJsonString(path, false),
+                                                       ": expected an array or an object"));
+      }
+      if (static_cast<size_t>(e.index) < cur->items.size()) {
+        child = &cur->items[e.index];
+      } else if (create && static_cast<size_t>(e.index) == cur->items.size()) {
+        cur->items.emplace_back();
+        cur->items.back().kind = want;
+        child = &cur->items.back();
+      } else {
+        return create ? absl::InvalidArgumentError(absl::StrCat("path ", GoJsonString(path, false),
+                                                                ": array index out of range"))
+                      : absl::NotFoundError(absl::StrCat("no value at path ", GoJsonString(path, false)));
+      }
+    } else {
+      if (cur->kind != Kind::kObject) {
+        return absl::InvalidArgumentError(absl::StrCat("path ", GoJsonString(path, false),
+                                                       ": expected an array or an object"));
+      }
+      child = Find(cur, e.key);
+      if (child == nullptr) {
+        if (!create) return absl::NotFoundError(absl::StrCat("no value at path ", GoJsonString(path, false)));
+        child = Add(cur, e.key, want);
+      }
+    }
+    cur = child;
+  }
+  if (cur->kind == Kind::kNull && create) cur->kind = elems.back().is_index ? Kind::kArray : Kind::kObject;
+  Target t;
+  t.parent = cur;
+  t.last = elems.back();
+  return t;
+}
+
+SyntaxNode* Child(const Target& t) {
+  if (t.last.is_index) {
+    if (t.parent->kind != Kind::kArray || static_cast<size_t>(t.last.index) >= t.parent->items.size()) return nullptr;
+    return &t.parent->items[t.last.index];
+  }
+  if (t.parent->kind != Kind::kObject) return nullptr;
+  return Find(t.parent, t.last.key);
+}
+
+nlohmann::json ToJsonData(const SyntaxNode& n) {
+  switch (n.kind) {
+    case Kind::kNull: return nullptr;
+    case Kind::kBool: return n.boolean;
+    case Kind::kNumber: {
+      nlohmann::json j = nlohmann::json::parse(n.text, nullptr, false);
+      return j.is_discarded() ? nlohmann::json(n.text) : j;
+    }
+    case Kind::kString: return n.text;
+    case Kind::kArray: {
+      nlohmann::json a = nlohmann::json::array();
+      for (const SyntaxNode& i : n.items) a.push_back(ToJsonData(i));
+      return a;
+    }
+    case Kind::kObject: {
+      nlohmann::json o = nlohmann::json::object();
+      for (const SyntaxEntry& e : n.entries) {
+        if (!o.contains(e.key)) o[e.key] = ToJsonData(e.value);
+      }
+      return o;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> EncryptSecrets(std::string_view yaml, std::string_view environment,
+                                           const Encrypter& encrypter) {
+  return RewriteSecrets(yaml, environment, [&](SyntaxNode* arg, const std::string& path) {
+    if (arg->kind != Kind::kString) return absl::OkStatus();
+    absl::StatusOr<std::string> ct = EncryptSecret(arg->text, encrypter);
+    if (!ct.ok()) {
+      return absl::Status(ct.status().code(), absl::StrCat("encrypting the secret at ", path, " of ",
+                                                           AV(environment), ": ", ct.status().message()));
+    }
+    SyntaxNode wrapped;
+    wrapped.kind = Kind::kObject;
+    SyntaxNode text;
+    text.kind = Kind::kString;
+    text.text = *std::move(ct);
+    wrapped.entries.push_back(SyntaxEntry{"ciphertext", Range{}, std::move(text)});
+    *arg = std::move(wrapped);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::string> DecryptSecrets(std::string_view yaml, std::string_view environment,
+                                           const Decrypter& decrypter) {
+  return RewriteSecrets(yaml, environment, [&](SyntaxNode* arg, const std::string& path) {
+    const SyntaxNode* ct = CiphertextOf(*arg);
+    if (ct == nullptr) return absl::OkStatus();
+    absl::StatusOr<std::string> plain = DecryptSecret(ct->text, &decrypter);
+    if (!plain.ok()) {
+      return absl::Status(plain.status().code(), absl::StrCat("the secret at ", path, " of ",
+                                                              AV(environment), ": ", plain.status().message()));
+    }
+    SyntaxNode text;
+    text.kind = Kind::kString;
+    text.text = *std::move(plain);
+    *arg = std::move(text);
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::string> SetDefinitionValue(std::string_view yaml, std::string_view path,
+                                               const nlohmann::json& value, bool secret) {
+  if (!IsValidUtf8(path) || !IsValidJsonUtf8(value)) {
+    return absl::InvalidArgumentError("paths and values must be valid UTF-8");
+  }
+  absl::StatusOr<std::vector<PathElement>> elems = ParseDefinitionPath(path);
+  if (!elems.ok()) return elems.status();
+  SyntaxNode node;
+  if (secret) {
+    SyntaxNode text;
+    text.kind = Kind::kString;
+    if (value.is_string()) {
+      text.text = value.get<std::string>();
+    } else if (value.is_number() || value.is_boolean()) {
+      text.text = value.dump();
+    } else {
+      return absl::InvalidArgumentError("secret values must be string literals");
+    }
+    node.kind = Kind::kObject;
+    node.entries.push_back(SyntaxEntry{"fn::secret", Range{}, std::move(text)});
+  } else {
+    node = SyntaxFromJson(value);
+  }
+  absl::StatusOr<SyntaxNode> root = Load(yaml, "definition");
+  if (!root.ok()) return root.status();
+  absl::StatusOr<Target> t = Navigate(&*root, *elems, /*create=*/true, path);
+  if (!t.ok()) return t.status();
+  if (SyntaxNode* existing = Child(*t)) {
+    *existing = std::move(node);
+  } else if (t->last.is_index) {
+    if (t->parent->kind != Kind::kArray) {
+      return absl::InvalidArgumentError(absl::StrCat("path ", GoJsonString(path, false), ": expected an array"));
+    }
+    if (static_cast<size_t>(t->last.index) != t->parent->items.size()) {
+      return absl::InvalidArgumentError(absl::StrCat("path ", GoJsonString(path, false), ": array index out of range"));
+    }
+    t->parent->items.push_back(std::move(node));
+  } else {
+    if (t->parent->kind != Kind::kObject) {
+      return absl::InvalidArgumentError(absl::StrCat("path ", GoJsonString(path, false), ": expected an array or an object"));
+    }
+    t->parent->entries.push_back(SyntaxEntry{t->last.key, Range{}, std::move(node)});
+  }
+  return EmitYaml(*root);
+}
+
+absl::StatusOr<std::string> RemoveDefinitionValue(std::string_view yaml, std::string_view path) {
+  absl::StatusOr<std::vector<PathElement>> elems = ParseDefinitionPath(path);
+  if (!elems.ok()) return elems.status();
+  absl::StatusOr<SyntaxNode> root = Load(yaml, "definition");
+  if (!root.ok()) return root.status();
+  absl::StatusOr<Target> t = Navigate(&*root, *elems, /*create=*/false, path);
+  if (!t.ok()) return t.status();
+  if (Child(*t) == nullptr) return absl::NotFoundError(absl::StrCat("no value at path ", GoJsonString(path, false)));
+  if (t->last.is_index) {
+    t->parent->items.erase(t->parent->items.begin() + t->last.index);
+  } else {
+    auto& entries = t->parent->entries;
+    for (auto it = entries.begin(); it != entries.end(); ++it) {
+      if (it->key == t->last.key) {
+        entries.erase(it);
+        break;
+      }
+    }
+  }
+  return EmitYaml(*root);
+}
+
+absl::StatusOr<DefinitionNode> GetDefinitionNode(std::string_view yaml, std::string_view path) {
+  absl::StatusOr<std::vector<PathElement>> elems = ParseDefinitionPath(path);
+  if (!elems.ok()) return elems.status();
+  absl::StatusOr<SyntaxNode> root = Load(yaml, "definition");
+  if (!root.ok()) return root.status();
+  absl::StatusOr<Target> t = Navigate(&*root, *elems, /*create=*/false, path);
+  if (!t.ok()) return t.status();
+  SyntaxNode* n = Child(*t);
+  if (n == nullptr) return absl::NotFoundError(absl::StrCat("no value at path ", GoJsonString(path, false)));
+  DefinitionNode out;
+  if (SyntaxNode* arg = SecretArg(n)) {
+    out.is_secret = true;
+    if (const SyntaxNode* ct = CiphertextOf(*arg)) {
+      out.is_ciphertext = true;
+      out.value = ct->text;
+    } else {
+      out.value = ToJsonData(*arg);
+    }
+    return out;
+  }
+  out.value = ToJsonData(*n);
+  return out;
+}
+
+}  // namespace escnative::esc

@@ -1,0 +1,69 @@
+#include "provider/esc/diagnostic.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "provider/esc/str_util.h"
+
+namespace escnative::esc {
+
+bool HasErrors(const Diagnostics& diags) {
+  return std::any_of(diags.begin(), diags.end(), [](const Diagnostic& d) {
+    return d.severity == Severity::kError;
+  });
+}
+
+std::string Format(const Diagnostic& diag, std::string_view source) {
+  std::string out;
+  if (diag.range.empty()) {
+    absl::StrAppend(&out, diag.range.environment.empty()
+                              ? std::string("<yaml>")
+                              : diag.range.environment,
+                    ": ", diag.summary, "\n");
+    return out;
+  }
+  const Pos& b = diag.range.begin;
+  absl::StrAppend(&out, diag.range.environment, ":", b.line, ":", b.column,
+                  ": ", diag.summary, "\n");
+  if (b.byte < 0 || static_cast<size_t>(b.byte) > source.size()) return out;
+  size_t start = source.rfind('\n', b.byte == 0 ? 0 : b.byte - 1);
+  start = (start == std::string_view::npos || b.byte == 0) ? 0 : start + 1;
+  if (b.byte > 0 && source[b.byte - 1] == '\n') start = b.byte;
+  size_t end = source.find('\n', start);
+  if (end == std::string_view::npos) end = source.size();
+  absl::StrAppend(&out, "  ", AV(source.substr(start, end - start)), "\n  ",
+                  std::string(std::max(0, b.column - 1), ' '), "^\n");
+  return out;
+}
+
+namespace {
+bool IsIdentifier(std::string_view s) {
+  if (s.empty()) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    bool digit = c >= '0' && c <= '9';
+    if (!alpha && !(digit && i > 0)) return false;
+  }
+  return true;
+}
+}  // namespace
+
+std::string JoinKey(std::string_view path, std::string_view key) {
+  if (IsIdentifier(key)) {
+    if (path.empty()) return std::string(key);
+    return absl::StrCat(AV(path), ".", AV(key));
+  }
+  std::string quoted;
+  for (char c : key) {
+    if (c == '"') quoted += '\\';
+    quoted += c;
+  }
+  return absl::StrCat(AV(path), "[\"", quoted, "\"]");
+}
+
+std::string JoinIndex(std::string_view path, size_t index) {
+  return absl::StrCat(AV(path), "[", index, "]");
+}
+
+}  // namespace escnative::esc

@@ -1,0 +1,113 @@
+#include "provider/esc/projections.h"
+
+#include <functional>
+
+#include "absl/strings/str_cat.h"
+#include "provider/esc/yaml_emit.h"
+
+namespace escnative::esc {
+namespace {
+
+std::vector<EnvironmentEntry> Scalars(const Value& root, const char* key) {
+  std::vector<EnvironmentEntry> out;
+  if (!root.is_object()) return out;
+  auto it = root.object.find(key);
+  if (it == root.object.end() || !it->second->is_object()) return out;
+  bool parent_secret = it->second->secret;
+  for (const auto& [name, v] : it->second->object) {
+    if (!v->unknown && (v->kind == Value::Kind::kArray || v->kind == Value::Kind::kObject)) continue;
+    EnvironmentEntry e;
+    e.name = name;
+    e.unknown = v->unknown;
+    e.secret = v->secret || parent_secret;
+    e.value = v->unknown ? "" : ToString(*v);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::string Shown(const EnvironmentEntry& e, Redaction redaction) {
+  if (redaction == Redaction::kRedact && e.secret) return "[secret]";
+  if (e.unknown) return "[unknown]";
+  return e.value;
+}
+
+}  // namespace
+
+std::vector<EnvironmentEntry> EnvironmentVariables(const Value& root) {
+  return Scalars(root, "environmentVariables");
+}
+
+std::vector<EnvironmentEntry> Files(const Value& root) { return Scalars(root, "files"); }
+
+ValuePtr PulumiConfig(const Value& root) {
+  if (root.is_object()) {
+    auto it = root.object.find("pulumiConfig");
+    if (it != root.object.end() && it->second->is_object()) return it->second;
+  }
+  return MakeObject({});
+}
+
+absl::StatusOr<OutputFormat> ParseOutputFormat(std::string_view name) {
+  if (name == "json") return OutputFormat::kJson;
+  if (name == "yaml") return OutputFormat::kYaml;
+  if (name == "detailed") return OutputFormat::kDetailed;
+  if (name == "string") return OutputFormat::kString;
+  if (name == "dotenv") return OutputFormat::kDotenv;
+  if (name == "shell") return OutputFormat::kShell;
+  return absl::InvalidArgumentError(absl::StrCat("unknown output format \"", std::string(name),
+                                                 "\"; expected json, yaml, detailed, string, dotenv or shell"));
+}
+
+std::string RenderJson(const Value& v, Redaction redaction) {
+  return ToJsonText(v, redaction, 2) + "\n";
+}
+
+std::string RenderYaml(const Value& v, Redaction redaction) {
+  return ValueToYaml(v, redaction, 3);
+}
+
+std::string RenderDetailed(const Value& v) { return ToDetailedJson(v).dump(2) + "\n"; }
+
+namespace {
+constexpr size_t kMaxRendered = 64 << 20;
+
+std::string Bounded(const Value& v) {
+  std::string out;
+  if (!ToStringBounded(v, kMaxRendered, &out)) return "[value too large to render]";
+  return out;
+}
+}  // namespace
+
+std::string RenderString(const Value& v, Redaction redaction) {
+  if (redaction == Redaction::kRedact && v.secret) return "[secret]\n";
+  if (redaction == Redaction::kRedact && ContainsSecret(v)) {
+    // Stringify a redacted copy so nested secrets never print.
+    std::function<ValuePtr(const Value&)> redact = [&](const Value& x) -> ValuePtr {
+      if (x.secret) return MakeString("[secret]");
+      auto c = std::make_shared<Value>(x);
+      for (ValuePtr& i : c->array) i = redact(*i);
+      for (auto& [k, i] : c->object) i = redact(*i);
+      return c;
+    };
+    return Bounded(*redact(v)) + "\n";
+  }
+  return Bounded(v) + "\n";
+}
+
+std::string RenderDotenv(const Value& root, const std::map<std::string, std::string>& file_paths,
+                         Redaction redaction, bool shell) {
+  std::string out;
+  const char* prefix = shell ? "export " : "";
+  for (const EnvironmentEntry& e : EnvironmentVariables(root)) {
+    absl::StrAppend(&out, prefix, e.name, "=", GoQuote(Shown(e, redaction)), "\n");
+  }
+  for (const EnvironmentEntry& e : Files(root)) {
+    auto it = file_paths.find(e.name);
+    absl::StrAppend(&out, prefix, e.name, "=", GoQuote(it == file_paths.end() ? "[unknown]" : it->second),
+                    "\n");
+  }
+  return out;
+}
+
+}  // namespace escnative::esc

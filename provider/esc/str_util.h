@@ -1,0 +1,33 @@
+// Small std::string_view helpers. Debian's Abseil is built with its own
+// absl::string_view (not an alias of std::string_view), so absl string
+// functions are not used on std::string_view arguments.
+#ifndef PROVIDER_ESC_STR_UTIL_H_
+#define PROVIDER_ESC_STR_UTIL_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/strings/string_view.h"
+
+namespace escnative::esc {
+
+inline absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+inline bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+}  // namespace escnative::esc
+
+#endif  // PROVIDER_ESC_STR_UTIL_H_

@@ -1,0 +1,281 @@
+#include "provider/esc/value.h"
+
+#include <limits>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace escnative::esc {
+namespace {
+
+constexpr size_t kSizeCap = std::numeric_limits<size_t>::max() / 4;
+
+size_t AddSize(size_t a, size_t b) { return a + b > kSizeCap ? kSizeCap : a + b; }
+
+std::shared_ptr<Value> New(Value::Kind kind, const Range& def) {
+  auto v = std::make_shared<Value>();
+  v->kind = kind;
+  v->def = def;
+  return v;
+}
+
+}  // namespace
+
+ValuePtr MakeNull(const Range& def) { return New(Value::Kind::kNull, def); }
+ValuePtr MakeBool(bool b, const Range& def) {
+  auto v = New(Value::Kind::kBool, def);
+  v->boolean = b;
+  return v;
+}
+ValuePtr MakeNumber(std::string text, const Range& def) {
+  auto v = New(Value::Kind::kNumber, def);
+  v->size = AddSize(1, text.size());
+  v->text = std::move(text);
+  return v;
+}
+ValuePtr MakeString(std::string s, const Range& def) {
+  auto v = New(Value::Kind::kString, def);
+  v->size = AddSize(1, s.size());
+  v->text = std::move(s);
+  return v;
+}
+ValuePtr MakeUnknown(const Range& def, std::shared_ptr<const Schema> schema) {
+  auto v = New(Value::Kind::kNull, def);
+  v->unknown = true;
+  v->any_unknown = true;
+  v->schema = std::move(schema);
+  return v;
+}
+ValuePtr MakeArray(std::vector<ValuePtr> items, const Range& def) {
+  auto v = New(Value::Kind::kArray, def);
+  v->size = AddSize(1, SizeOf(items));
+  for (const ValuePtr& i : items) {
+    v->any_secret = v->any_secret || i->secret || i->any_secret;
+    v->any_unknown = v->any_unknown || i->unknown || i->any_unknown;
+  }
+  v->array = std::move(items);
+  return v;
+}
+ValuePtr MakeObject(std::map<std::string, ValuePtr> props, const Range& def) {
+  auto v = New(Value::Kind::kObject, def);
+  v->size = AddSize(1, SizeOf(props));
+  for (const auto& [k, i] : props) {
+    v->any_secret = v->any_secret || i->secret || i->any_secret;
+    v->any_unknown = v->any_unknown || i->unknown || i->any_unknown;
+  }
+  v->object = std::move(props);
+  return v;
+}
+
+size_t SizeOf(const std::vector<ValuePtr>& items) {
+  size_t n = 0;
+  for (const ValuePtr& i : items) n = AddSize(n, i->size);
+  return n;
+}
+size_t SizeOf(const std::map<std::string, ValuePtr>& props) {
+  size_t n = 0;
+  for (const auto& [k, v] : props) n = AddSize(n, v->size);
+  return n;
+}
+
+bool ContainsSecret(const Value& v) { return v.secret || v.any_secret; }
+
+bool ContainsUnknown(const Value& v) { return v.unknown || v.any_unknown; }
+
+ValuePtr MarkSecret(const ValuePtr& v, bool deep) {
+  if (v->secret && !deep) return v;
+  auto copy = std::make_shared<Value>(*v);
+  copy->secret = true;
+  if (deep) {
+    for (ValuePtr& i : copy->array) i = MarkSecret(i, true);
+    for (auto& [k, i] : copy->object) i = MarkSecret(i, true);
+    copy->any_secret = !copy->array.empty() || !copy->object.empty();
+  }
+  return copy;
+}
+
+ValuePtr MarkUnknown(const ValuePtr& v) {
+  if (v->unknown) return v;
+  auto copy = std::make_shared<Value>(*v);
+  copy->unknown = true;
+  copy->any_unknown = true;
+  copy->any_secret = false;
+  copy->kind = Value::Kind::kNull;
+  copy->array.clear();
+  copy->object.clear();
+  copy->text.clear();
+  return copy;
+}
+
+ValuePtr Merge(const ValuePtr& top, const ValuePtr& base) {
+  if (base == nullptr) return top;
+  if (top->is_object() && base->is_object()) {
+    std::map<std::string, ValuePtr> props = base->object;
+    for (const auto& [k, v] : top->object) {
+      auto it = props.find(k);
+      props[k] = it == props.end() ? v : Merge(v, it->second);
+    }
+    auto merged = std::make_shared<Value>(*top);
+    merged->size = AddSize(1, SizeOf(props));
+    merged->any_secret = merged->any_unknown = false;
+    for (const auto& [k, i] : props) {
+      merged->any_secret = merged->any_secret || i->secret || i->any_secret;
+      merged->any_unknown = merged->any_unknown || i->unknown || i->any_unknown;
+    }
+    merged->object = std::move(props);
+    merged->base = base;
+    return merged;
+  }
+  auto copy = std::make_shared<Value>(*top);
+  copy->base = base;
+  return copy;
+}
+
+std::string ToString(const Value& v) {
+  std::string out;
+  ToStringBounded(v, std::string::npos, &out);
+  return out;
+}
+
+bool ToStringBounded(const Value& v, size_t max, std::string* result) {
+  result->clear();
+  if (v.unknown) {
+    *result = "[unknown]";
+    return true;
+  }
+  switch (v.kind) {
+    case Value::Kind::kNull:
+      return true;
+    case Value::Kind::kBool:
+      *result = v.boolean ? "true" : "false";
+      return true;
+    case Value::Kind::kNumber:
+    case Value::Kind::kString:
+      if (v.text.size() > max) return false;
+      *result = v.text;
+      return true;
+    case Value::Kind::kArray: {
+      std::string& out = *result;
+      std::string elem;
+      for (size_t i = 0; i < v.array.size(); ++i) {
+        if (i > 0) out += ',';
+        if (!ToStringBounded(*v.array[i], max, &elem)) return false;
+        out += GoQuote(elem);
+        if (out.size() > max) return false;
+      }
+      return true;
+    }
+    case Value::Kind::kObject: {
+      // Only the object's own keys: keys inherited unchanged from an
+      // imported base are left out, as the reference implementation does.
+      const Value* base = v.base != nullptr && v.base->is_object() ? v.base.get() : nullptr;
+      std::string& out = *result;
+      std::string elem;
+      bool first = true;
+      for (const auto& [k, e] : v.object) {
+        if (base != nullptr) {
+          auto it = base->object.find(k);
+          if (it != base->object.end() && it->second == e) continue;
+        }
+        if (!first) out += ',';
+        first = false;
+        if (!ToStringBounded(*e, max, &elem)) return false;
+        absl::StrAppend(&out, GoQuote(k), "=", GoQuote(elem));
+        if (out.size() > max) return false;
+      }
+      return true;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+// Go unicode.IsPrint, approximated for the ranges that matter in practice.
+bool IsPrint(char32_t r) {
+  if (r < 0x20 || r == 0x7F) return false;
+  if (r >= 0x80 && r <= 0x9F) return false;
+  if (r == 0xAD || r == 0x2028 || r == 0x2029 || r == 0xFEFF) return false;
+  if (r >= 0x200B && r <= 0x200F) return false;
+  if (r >= 0x202A && r <= 0x202E) return false;
+  if (r >= 0x2060 && r <= 0x206F) return false;
+  if (r >= 0xE000 && r <= 0xF8FF) return false;
+  if (r >= 0xFFF9 && r <= 0xFFFB) return false;
+  if (r == 0xFFFE || r == 0xFFFF) return false;
+  return r <= 0x10FFFF;
+}
+
+}  // namespace
+
+std::string GoQuote(std::string_view s) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      ++i;
+      switch (c) {
+        case '\a': out += "\\a"; continue;
+        case '\b': out += "\\b"; continue;
+        case '\f': out += "\\f"; continue;
+        case '\n': out += "\\n"; continue;
+        case '\r': out += "\\r"; continue;
+        case '\t': out += "\\t"; continue;
+        case '\v': out += "\\v"; continue;
+        case '\\': out += "\\\\"; continue;
+        case '"': out += "\\\""; continue;
+        default: break;
+      }
+      if (c < 0x20 || c == 0x7F) {
+        out += absl::StrFormat("\\x%02x", c);
+      } else {
+        out += static_cast<char>(c);
+      }
+      continue;
+    }
+    int len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    char32_t r = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    bool valid = len > 0 && i + len <= s.size();
+    for (int k = 1; valid && k < len; ++k) {
+      unsigned char cc = s[i + k];
+      if ((cc & 0xC0) != 0x80) valid = false;
+      r = (r << 6) | (cc & 0x3F);
+    }
+    if (valid) {
+      // Reject overlong encodings and surrogates, as Go does.
+      if ((len == 2 && r < 0x80) || (len == 3 && r < 0x800) || (len == 4 && r < 0x10000) ||
+          (r >= 0xD800 && r <= 0xDFFF) || r > 0x10FFFF) {
+        valid = false;
+      }
+    }
+    if (!valid) {
+      out += absl::StrFormat("\\x%02x", c);
+      ++i;
+      continue;
+    }
+    if (IsPrint(r)) {
+      out.append(s.substr(i, len));
+    } else if (r < 0x10000) {
+      out += absl::StrFormat("\\u%04x", static_cast<unsigned>(r));
+    } else {
+      out += absl::StrFormat("\\U%08x", static_cast<unsigned>(r));
+    }
+    i += len;
+  }
+  out += '"';
+  return out;
+}
+
+const char* KindName(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::kNull: return "null";
+    case Value::Kind::kBool: return "boolean";
+    case Value::Kind::kNumber: return "number";
+    case Value::Kind::kString: return "string";
+    case Value::Kind::kArray: return "array";
+    case Value::Kind::kObject: return "object";
+  }
+  return "null";
+}
+
+}  // namespace escnative::esc

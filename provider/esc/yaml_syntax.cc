@@ -1,0 +1,494 @@
+#include "provider/esc/yaml_syntax.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "libfyaml.h"
+
+namespace escnative::esc {
+
+// ---------------------------------------------------------------- LineIndex
+
+LineIndex::LineIndex(std::string_view text) : text_(text) {
+  line_starts_.push_back(0);
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\n') line_starts_.push_back(static_cast<int>(i + 1));
+  }
+}
+
+namespace {
+
+// Decodes one UTF-8 sequence at s[i]; returns the code point (or the byte
+// for invalid input) and advances i.
+char32_t NextRune(std::string_view s, size_t* i) {
+  unsigned char c = s[*i];
+  int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3
+                          : (c >> 3) == 0x1E ? 4 : 1;
+  if (*i + len > s.size()) len = 1;
+  char32_t r = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+  for (int k = 1; k < len; ++k) {
+    unsigned char cc = s[*i + k];
+    if ((cc & 0xC0) != 0x80) {
+      len = 1;
+      r = c;
+      break;
+    }
+    r = (r << 6) | (cc & 0x3F);
+  }
+  *i += len;
+  return r;
+}
+
+bool IsZeroWidth(char32_t r) {
+  return (r >= 0x0300 && r <= 0x036F) || r == 0x200D ||
+         (r >= 0xFE00 && r <= 0xFE0F) || (r >= 0x1F3FB && r <= 0x1F3FF);
+}
+
+}  // namespace
+
+int LineIndex::Width(std::string_view s) {
+  int w = 0;
+  for (size_t i = 0; i < s.size();) {
+    if (!IsZeroWidth(NextRune(s, &i))) ++w;
+  }
+  return w;
+}
+
+Pos LineIndex::At(int byte) const {
+  byte = std::clamp(byte, 0, static_cast<int>(text_.size()));
+  auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), byte);
+  int line = static_cast<int>(it - line_starts_.begin());
+  int start = line_starts_[line - 1];
+  int col = 1 + Width(text_.substr(start, byte - start));
+  return Pos{line, col, byte};
+}
+
+// ---------------------------------------------------------------- numbers
+
+std::string FormatGoFloat(double f) {
+  if (std::isnan(f)) return "NaN";
+  if (std::isinf(f)) return f > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof(buf), f, std::chars_format::scientific);
+  std::string sci(buf, res.ptr);
+  bool neg = !sci.empty() && sci[0] == '-';
+  if (neg) sci.erase(0, 1);
+  size_t e = sci.find('e');
+  std::string mant = sci.substr(0, e);
+  int exp = std::atoi(sci.c_str() + e + 1);
+  std::string digits;
+  for (char c : mant) {
+    if (c != '.') digits += c;
+  }
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  if (f == 0) {
+    digits = "0";
+    exp = 0;
+  }
+  std::string out = neg ? "-" : "";
+  int nd = static_cast<int>(digits.size());
+  // Go uses %e when exp < -4 || exp >= eprec, with eprec = 6 for shortest.
+  if (exp < -4 || exp >= 6) {
+    out += digits[0];
+    if (nd > 1) absl::StrAppend(&out, ".", digits.substr(1));
+    out += 'e';
+    out += exp < 0 ? '-' : '+';
+    int a = std::abs(exp);
+    if (a < 10) out += '0';
+    absl::StrAppend(&out, a);
+    return out;
+  }
+  if (exp < 0) {
+    absl::StrAppend(&out, "0.", std::string(-exp - 1, '0'), digits);
+    return out;
+  }
+  if (nd <= exp + 1) {
+    absl::StrAppend(&out, digits, std::string(exp + 1 - nd, '0'));
+  } else {
+    absl::StrAppend(&out, digits.substr(0, exp + 1), ".", digits.substr(exp + 1));
+  }
+  return out;
+}
+
+namespace {
+
+// strconv.ParseInt/ParseUint(s, 0, 64) after yaml.v3 strips underscores.
+bool ParseGoInt(std::string_view s, std::string* text) {
+  bool neg = false;
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+    neg = s[i] == '-';
+    ++i;
+  }
+  int base = 10;
+  if (s.size() - i >= 2 && s[i] == '0') {
+    char p = s[i + 1] | 0x20;
+    if (p == 'x') base = 16, i += 2;
+    else if (p == 'o') base = 8, i += 2;
+    else if (p == 'b') base = 2, i += 2;
+    else base = 8, i += 1;
+  }
+  if (i >= s.size()) return false;
+  unsigned long long v = 0;
+  auto res = std::from_chars(s.data() + i, s.data() + s.size(), v, base);
+  if (res.ec != std::errc() || res.ptr != s.data() + s.size()) return false;
+  if (neg) {
+    if (v > 9223372036854775808ULL) return false;
+    *text = v == 0 ? "0" : absl::StrCat("-", v);
+  } else {
+    *text = absl::StrCat(v);
+  }
+  return true;
+}
+
+bool IsYamlFloat(std::string_view s) {
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+  size_t int_digits = 0, frac_digits = 0;
+  while (i < s.size() && isdigit(static_cast<unsigned char>(s[i]))) ++i, ++int_digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && isdigit(static_cast<unsigned char>(s[i]))) ++i, ++frac_digits;
+    if (int_digits == 0 && frac_digits == 0) return false;
+  } else if (int_digits == 0) {
+    return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    size_t exp_digits = 0;
+    while (i < s.size() && isdigit(static_cast<unsigned char>(s[i]))) ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  return i == s.size();
+}
+
+}  // namespace
+
+SyntaxNode::Kind ResolvePlainScalar(std::string_view plain, std::string* text,
+                                    bool* boolean) {
+  using Kind = SyntaxNode::Kind;
+  if (plain.empty() || plain == "~" || plain == "null" || plain == "Null" ||
+      plain == "NULL") {
+    return Kind::kNull;
+  }
+  if (plain == "true" || plain == "True" || plain == "TRUE") {
+    *boolean = true;
+    return Kind::kBool;
+  }
+  if (plain == "false" || plain == "False" || plain == "FALSE") {
+    *boolean = false;
+    return Kind::kBool;
+  }
+  char c = plain[0];
+  if ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.') {
+    std::string stripped;
+    for (char ch : plain) {
+      if (ch != '_') stripped += ch;
+    }
+    if (ParseGoInt(stripped, text)) return Kind::kNumber;
+    if (IsYamlFloat(stripped)) {
+      errno = 0;
+      char* end = nullptr;
+      double d = std::strtod(stripped.c_str(), &end);
+      if (errno != ERANGE && end == stripped.c_str() + stripped.size() &&
+          std::isfinite(d)) {
+        *text = FormatGoFloat(d);
+        return Kind::kNumber;
+      }
+    }
+  }
+  *text = std::string(plain);
+  return Kind::kString;
+}
+
+// ---------------------------------------------------------------- parser
+
+namespace {
+
+constexpr std::string_view kCoreTagPrefix = "tag:yaml.org,2002:";
+
+struct Abort {
+  std::string message;
+  size_t byte;
+};
+
+class TreeBuilder {
+ public:
+  TreeBuilder(std::string_view env, std::string_view text, const LineIndex& index,
+              const SyntaxLimits& limits, Diagnostics* diags)
+      : env_(env), text_(text), index_(index), limits_(limits), diags_(diags) {}
+
+  SyntaxNode TakeRoot() { return std::move(root_); }
+
+  // Returns false when the first document is complete.
+  bool Handle(struct fy_event* e) {
+    switch (e->type) {
+      case FYET_DOCUMENT_END:
+        return false;
+      case FYET_ALIAS:
+        throw Abort{"alias nodes are not supported", Start(e)};
+      case FYET_SCALAR:
+        Scalar(e);
+        return true;
+      case FYET_SEQUENCE_START:
+        Push(Start(e), SyntaxNode::Kind::kArray);
+        return true;
+      case FYET_MAPPING_START:
+        Push(Start(e), SyntaxNode::Kind::kObject);
+        return true;
+      case FYET_SEQUENCE_END:
+      case FYET_MAPPING_END:
+        Pop();
+        return true;
+      default:
+        return true;
+    }
+  }
+
+ private:
+  struct Frame {
+    SyntaxNode node;
+    bool have_key = false;
+    bool key_bad = false;
+    std::string key;
+    Range key_range;
+  };
+
+  static size_t Start(struct fy_event* e) {
+    const struct fy_mark* m = fy_event_start_mark(e);
+    return m == nullptr ? 0 : m->input_pos;
+  }
+
+  void Scalar(struct fy_event* e) {
+    size_t len = 0;
+    const char* text = fy_token_get_text(e->scalar.value, &len);
+    std::string value = text == nullptr ? std::string() : std::string(text, len);
+    enum fy_scalar_style style = fy_token_scalar_style(e->scalar.value);
+    bool resolve = style == FYSS_PLAIN;
+    size_t pos = Start(e);
+    // Ranges start at the opening quote, as Go's yaml.v3 reports them.
+    char quote = style == FYSS_SINGLE_QUOTED ? '\'' : style == FYSS_DOUBLE_QUOTED ? '"' : 0;
+    if (quote != 0 && pos > 0 && pos <= text_.size() && text_[pos - 1] == quote) --pos;
+    if (e->scalar.tag != nullptr) {
+      size_t tlen = 0;
+      const char* t = fy_token_get_text(e->scalar.tag, &tlen);
+      std::string_view tag = t == nullptr ? std::string_view() : std::string_view(t, tlen);
+      if (tag.substr(0, kCoreTagPrefix.size()) == kCoreTagPrefix) {
+        std::string_view core = tag.substr(kCoreTagPrefix.size());
+        resolve = core == "int" || core == "float" || core == "bool" || core == "null";
+      } else {
+        resolve = false;  // explicit non-core tags decode as the string text
+      }
+    }
+    SyntaxNode n;
+    if (resolve) {
+      n.kind = ResolvePlainScalar(value, &n.text, &n.boolean);
+      if (n.kind == SyntaxNode::Kind::kNull || n.kind == SyntaxNode::Kind::kBool) n.text = value;
+    } else {
+      n.kind = SyntaxNode::Kind::kString;
+      n.text = value;
+    }
+    n.range = ScalarRange(pos, value);
+    Complete(std::move(n));
+  }
+
+  Range ScalarRange(size_t pos, std::string_view decoded) {
+    Range r;
+    r.environment = std::string(env_);
+    r.begin = index_.At(static_cast<int>(pos));
+    r.end = r.begin;
+    r.end.column += LineIndex::Width(decoded);
+    r.end.byte += static_cast<int>(decoded.size());
+    return r;
+  }
+
+  void Push(size_t pos, SyntaxNode::Kind kind) {
+    if (static_cast<int>(stack_.size()) >= limits_.max_depth) {
+      throw Abort{absl::StrCat("nesting exceeds the maximum depth of ", limits_.max_depth), pos};
+    }
+    Frame f;
+    f.node.kind = kind;
+    f.node.range.environment = std::string(env_);
+    f.node.range.begin = index_.At(static_cast<int>(pos));
+    f.node.range.end = f.node.range.begin;
+    stack_.push_back(std::move(f));
+  }
+
+  void Pop() {
+    if (stack_.empty()) return;
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    Complete(std::move(f.node));
+  }
+
+  void Complete(SyntaxNode n) {
+    if (stack_.empty()) {
+      root_ = std::move(n);
+      return;
+    }
+    Frame& top = stack_.back();
+    if (top.node.kind == SyntaxNode::Kind::kArray) {
+      top.node.range.end = n.range.end;
+      top.node.items.push_back(std::move(n));
+      return;
+    }
+    if (!top.have_key) {
+      top.have_key = true;
+      top.key_bad = n.kind != SyntaxNode::Kind::kString;
+      if (top.key_bad) {
+        Diagnostic d;
+        d.summary = "mapping keys must be strings";
+        d.range = n.range;
+        diags_->push_back(std::move(d));
+      } else {
+        // A block mapping starts at its first key.
+        if (top.node.entries.empty() && top.node.range.begin.byte > n.range.begin.byte) {
+          top.node.range.begin = n.range.begin;
+        }
+        top.key = std::move(n.text);
+        top.key_range = n.range;
+      }
+      return;
+    }
+    top.have_key = false;
+    top.node.range.end = n.range.end;
+    if (!top.key_bad) {
+      top.node.entries.push_back(
+          SyntaxEntry{std::move(top.key), std::move(top.key_range), std::move(n)});
+    }
+  }
+
+  std::string_view env_;
+  std::string_view text_;
+  const LineIndex& index_;
+  const SyntaxLimits& limits_;
+  Diagnostics* diags_;
+  std::vector<Frame> stack_;
+  SyntaxNode root_;
+};
+
+void CollectOutput(struct fy_diag*, void* user, const char* buf, size_t len) {
+  auto* out = static_cast<std::string*>(user);
+  if (out->size() < 4096) out->append(buf, len);
+}
+
+// Owns the libfyaml objects of one parse.
+class FyParser {
+ public:
+  FyParser() {
+    struct fy_diag_cfg dcfg;
+    fy_diag_cfg_default(&dcfg);
+    dcfg.fp = nullptr;
+    dcfg.output_fn = CollectOutput;
+    dcfg.user = &messages_;
+    dcfg.colorize = false;
+    dcfg.show_source = false;
+    dcfg.level = FYET_ERROR;
+    diag_ = fy_diag_create(&dcfg);
+    struct fy_parse_cfg cfg = {};
+    cfg.search_path = "";
+    cfg.flags = static_cast<enum fy_parse_cfg_flags>(FYPCF_DEFAULT_VERSION_1_2);
+    cfg.diag = diag_;
+    parser_ = fy_parser_create(&cfg);
+  }
+  ~FyParser() {
+    if (parser_ != nullptr) fy_parser_destroy(parser_);
+    if (diag_ != nullptr) fy_diag_destroy(diag_);
+  }
+  FyParser(const FyParser&) = delete;
+  FyParser& operator=(const FyParser&) = delete;
+
+  struct fy_parser* get() { return parser_; }
+
+  // The first reported error ("<input>:<line>:<col>: error: <message>") as
+  // "yaml: line N: message", the shape Go's yaml.v3 errors have.
+  std::string FirstError() const {
+    std::string first = messages_.substr(0, messages_.find('\n'));
+    int line = 0;
+    size_t at = first.find(": error: ");
+    std::string msg = at == std::string::npos ? first : first.substr(at + 9);
+    if (at != std::string::npos) {
+      std::string where = first.substr(0, at);
+      size_t col = where.rfind(':');
+      if (col != std::string::npos && col > 0) {
+        size_t ln = where.rfind(':', col - 1);
+        if (ln != std::string::npos) line = std::atoi(where.c_str() + ln + 1);
+      }
+    }
+    while (!msg.empty() && (msg.back() == ' ' || msg.back() == '\r')) msg.pop_back();
+    if (msg.empty()) msg = "invalid document";
+    return line > 0 ? absl::StrCat("yaml: line ", line, ": ", msg) : absl::StrCat("yaml: ", msg);
+  }
+
+ private:
+  std::string messages_;
+  struct fy_diag* diag_ = nullptr;
+  struct fy_parser* parser_ = nullptr;
+};
+
+}  // namespace
+
+SyntaxParseResult ParseYaml(std::string_view environment, std::string_view text,
+                            const SyntaxLimits& limits) {
+  SyntaxParseResult result;
+  if (text.size() > limits.max_bytes) {
+    Diagnostic d;
+    d.summary = absl::StrCat("definition exceeds the maximum size of ", limits.max_bytes, " bytes");
+    d.range.environment = std::string(environment);
+    result.diagnostics.push_back(std::move(d));
+    result.ok = false;
+    return result;
+  }
+  LineIndex index(text);
+  TreeBuilder builder(environment, text, index, limits, &result.diagnostics);
+  auto syntax_error = [&](std::string message, const Range& range) {
+    Diagnostic d;
+    d.summary = std::move(message);
+    d.range = range;
+    // Events before the error may be bogus; only the syntax error counts.
+    result.diagnostics.clear();
+    result.diagnostics.push_back(std::move(d));
+    result.ok = false;
+    result.root = SyntaxNode();
+  };
+  FyParser parser;
+  if (parser.get() == nullptr ||
+      fy_parser_set_string(parser.get(), text.empty() ? "" : text.data(), text.size()) != 0) {
+    syntax_error("yaml: cannot create parser", Range{});
+    return result;
+  }
+  try {
+    while (struct fy_event* e = fy_parser_parse(parser.get())) {
+      bool more = true;
+      try {
+        more = builder.Handle(e);
+      } catch (...) {
+        fy_parser_event_free(parser.get(), e);
+        throw;
+      }
+      fy_parser_event_free(parser.get(), e);
+      if (!more) break;
+    }
+    if (fy_parser_get_stream_error(parser.get())) {
+      syntax_error(parser.FirstError(), Range{});
+      return result;
+    }
+    result.root = builder.TakeRoot();
+  } catch (const Abort& a) {
+    Range r;
+    r.environment = std::string(environment);
+    r.begin = r.end = index.At(static_cast<int>(a.byte));
+    syntax_error(a.message, r);
+  } catch (const std::exception& e) {
+    syntax_error(absl::StrCat("yaml: ", e.what()), Range{});
+  }
+  return result;
+}
+
+}  // namespace escnative::esc

@@ -1,0 +1,64 @@
+#include "provider/esc/crypter.h"
+
+#include "gtest/gtest.h"
+#include "tests/esc/testing/test_providers.h"
+#include "tests/util/status_matchers.h"
+
+namespace escnative::esc {
+namespace {
+
+using ::escnative::testing::StatusIs;
+
+TEST(CrypterTest, KnownEnvelope) {
+  testing::Rot128Crypter rot;
+  absl::StatusOr<std::string> ct = EncryptSecret("hunter2", rot);
+  ASSERT_OK(ct);
+  EXPECT_EQ(*ct, "ZXNjeAAAAAHo9e705fKyKo30VQ==");
+  absl::StatusOr<std::string> pt = DecryptSecret(*ct, &rot);
+  ASSERT_OK(pt);
+  EXPECT_EQ(*pt, "hunter2");
+}
+
+TEST(CrypterTest, EnvelopeErrors) {
+  std::string good = WrapEnvelope("inner-bytes");
+  EXPECT_EQ(UnwrapEnvelope("escx\0\0\0\1abc").status().message(), "EOF");
+  EXPECT_EQ(*UnwrapEnvelope(WrapEnvelope("")), "");
+  std::string bad_header = good;
+  bad_header[0] = 'X';
+  EXPECT_EQ(UnwrapEnvelope(bad_header).status().message(), "invalid header");
+  std::string bad_crc = good;
+  bad_crc[10] ^= 1;
+  EXPECT_EQ(UnwrapEnvelope(bad_crc).status().message(), "invalid checksum");
+  std::string v2 = "escx";
+  v2 += std::string("\0\0\0\2", 4);
+  v2 += "inner-bytes";
+  uint32_t crc = Crc32(v2);
+  for (int s = 24; s >= 0; s -= 8) v2.push_back(static_cast<char>((crc >> s) & 0xFF));
+  EXPECT_EQ(UnwrapEnvelope(v2).status().message(), "unsupported version");
+  EXPECT_EQ(*UnwrapEnvelope(good), "inner-bytes");
+}
+
+TEST(CrypterTest, DecryptErrorsArePrefixed) {
+  testing::Rot128Crypter rot;
+  EXPECT_EQ(DecryptSecret("aHVudGVyMjM=", &rot).status().message(), "invalid ciphertext: EOF");
+  EXPECT_EQ(DecryptSecret("a$", &rot).status().message(),
+            "invalid ciphertext: illegal base64 data at input byte 1");
+  EXPECT_THAT(DecryptSecret(Base64Encode(WrapEnvelope("xxxxxxxx")), nullptr), StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST(CrypterTest, Base64) {
+  EXPECT_EQ(Base64Encode(""), "");
+  EXPECT_EQ(Base64Encode("f"), "Zg==");
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(Base64Encode("foo"), "Zm9v");
+  EXPECT_EQ(*Base64Decode("Zm8="), "fo");
+  EXPECT_EQ(*Base64Decode("Zg=="), "f");
+  EXPECT_FALSE(Base64Decode("Zg").ok());
+  EXPECT_FALSE(Base64Decode("Zg=").ok());
+  EXPECT_FALSE(Base64Decode("Zg==Zg==").ok());
+}
+
+TEST(CrypterTest, Crc32KnownAnswer) { EXPECT_EQ(Crc32("123456789"), 0xCBF43926u); }
+
+}  // namespace
+}  // namespace escnative::esc

@@ -1,0 +1,213 @@
+#include "tests/esc/testing/case_runner.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "provider/esc/evaluator.h"
+#include "tests/esc/testing/test_providers.h"
+
+namespace escnative::esc::testing {
+namespace {
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+std::string BaseName(const std::string& dir) {
+  std::string d = dir;
+  while (!d.empty() && d.back() == '/') d.pop_back();
+  size_t slash = d.rfind('/');
+  return slash == std::string::npos ? d : d.substr(slash + 1);
+}
+
+class DirLoader : public EnvironmentLoader {
+ public:
+  DirLoader(std::string dir, std::string case_name, const Decrypter* decrypter)
+      : dir_(std::move(dir)), case_name_(std::move(case_name)), decrypter_(decrypter) {}
+  absl::StatusOr<LoadedEnvironment> Load(std::string_view ref) const override {
+    LoadedEnvironment env;
+    env.name = std::string(ref);
+    env.decrypter = decrypter_;
+    if (ref.find("..") != std::string_view::npos ||
+        !ReadFile(absl::StrCat(dir_, "/", std::string(ref), ".yaml"), &env.yaml)) {
+      // The reference harness's wording, which the golden files record.
+      return absl::NotFoundError(absl::StrCat("open testdata/eval/", case_name_, "/",
+                                              std::string(ref), ".yaml: no such file or directory"));
+    }
+    return env;
+  }
+
+ private:
+  std::string dir_;
+  std::string case_name_;
+  const Decrypter* decrypter_;
+};
+
+nlohmann::json DiagsToJson(const Diagnostics& diags) {
+  nlohmann::json out = nlohmann::json::array();
+  auto pos = [](const Pos& p) {
+    return nlohmann::json{{"Line", p.line}, {"Column", p.column}, {"Byte", p.byte}};
+  };
+  for (const Diagnostic& d : diags) {
+    nlohmann::json subject = nullptr;
+    if (!d.range.empty()) {
+      subject = {{"Filename", d.range.environment},
+                 {"Start", pos(d.range.begin)},
+                 {"End", pos(d.range.end)}};
+    }
+    out.push_back({{"Severity", static_cast<int>(d.severity)},
+                   {"Summary", d.summary},
+                   {"Detail", d.detail},
+                   {"Subject", subject},
+                   {"Context", nullptr},
+                   {"Expression", nullptr},
+                   {"EvalContext", nullptr},
+                   {"Extra", nullptr},
+                   {"Path", d.path}});
+  }
+  return out;
+}
+
+nlohmann::json Detailed(const EvalResult& r) {
+  nlohmann::json props = nlohmann::json::object();
+  for (const auto& [k, v] : r.root->object) props[k] = ToDetailedJson(*v);
+  nlohmann::json ctx = nlohmann::json::object();
+  for (const auto& [k, v] : r.execution_context->object) ctx[k] = ToDetailedJson(*v);
+  return {{"properties", props}, {"executionContext", {{"properties", ctx}}}};
+}
+
+}  // namespace
+
+absl::StatusOr<nlohmann::json> RunCase(const std::string& case_dir) {
+  std::string yaml;
+  if (!ReadFile(case_dir + "/env.yaml", &yaml)) {
+    return absl::NotFoundError(absl::StrCat("no env.yaml in ", case_dir));
+  }
+  nlohmann::json overrides = nlohmann::json::object();
+  std::string text;
+  if (ReadFile(case_dir + "/overrides.json", &text)) {
+    overrides = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (overrides.is_discarded()) return absl::InvalidArgumentError("bad overrides.json");
+  }
+  std::string name = BaseName(case_dir);
+  Rot128Crypter crypter;
+  TestProviders providers;
+  DirLoader loader(case_dir, name, &crypter);
+
+  EvalOptions opts;
+  opts.context = nlohmann::json{{"pulumi", {{"user", {{"id", "USER_123"}}}}}};
+  opts.loader = &loader;
+  opts.providers = &providers;
+  opts.decrypter = &crypter;
+  opts.show_secrets = overrides.value("showSecrets", false);
+  opts.root_environment_name = overrides.value("rootEnvironment", std::string());
+
+  nlohmann::json out = nlohmann::json::object();
+  ParseResult parsed = Parse(name, yaml);
+  if (!parsed.diagnostics.empty()) out["loadDiags"] = DiagsToJson(parsed.diagnostics);
+  if (!parsed.syntax_ok) return out;
+
+  opts.mode = EvalMode::kCheck;
+  EvalResult check = Evaluate(parsed, opts);
+  if (!check.diagnostics.empty()) out["checkDiags"] = DiagsToJson(check.diagnostics);
+  out["check"] = Detailed(check);
+  out["checkJson"] = ToJson(*check.root, Redaction::kRedact);
+
+  opts.mode = EvalMode::kOpen;
+  EvalResult eval = Evaluate(parsed, opts);
+  if (!eval.diagnostics.empty()) out["evalDiags"] = DiagsToJson(eval.diagnostics);
+  out["eval"] = Detailed(eval);
+  out["evalJsonRedacted"] = ToJson(*eval.root, Redaction::kRedact);
+  out["evalJSONRevealed"] = ToJson(*eval.root, Redaction::kReveal);
+
+  if (overrides.value("rotate", false)) {
+    opts.rotate = true;
+    if (overrides.contains("rotatePaths") && overrides["rotatePaths"].is_array()) {
+      for (const auto& p : overrides["rotatePaths"]) {
+        if (p.is_string()) opts.rotate_paths.push_back(p.get<std::string>());
+      }
+    }
+    EvalResult rot = Evaluate(parsed, opts);
+    if (!rot.diagnostics.empty()) out["rotateDiags"] = DiagsToJson(rot.diagnostics);
+    out["rotate"] = Detailed(rot);
+    out["rotateJson"] = ToJson(*rot.root, Redaction::kRedact);
+    nlohmann::json patches = nlohmann::json::array();
+    for (const RotatePatch& p : rot.rotate_patches) {
+      patches.push_back({{"DocPath", p.doc_path}, {"Replacement", ToDetailedJson(*p.replacement)}});
+    }
+    out["rotatePatches"] = patches;
+  }
+  return out;
+}
+
+namespace {
+
+nlohmann::json Field(const nlohmann::json& j, const char* key) {
+  return j.contains(key) ? j[key] : nlohmann::json::array();
+}
+
+bool SameDiags(const nlohmann::json& want, const nlohmann::json& got, bool ranges,
+               std::string* why, const char* field) {
+  if (want.size() != got.size()) {
+    *why = absl::StrCat(field, ": want ", want.size(), " diagnostics, got ", got.size(), ": ",
+                        got.dump());
+    return false;
+  }
+  for (size_t i = 0; i < want.size(); ++i) {
+    const auto& w = want[i];
+    const auto& g = got[i];
+    bool same = w.value("Summary", "") == g.value("Summary", "") &&
+                w.value("Path", "") == g.value("Path", "");
+    if (same && ranges) {
+      same = w.value("Severity", 0) == g.value("Severity", 0) &&
+             w.value("Subject", nlohmann::json()) == g.value("Subject", nlohmann::json());
+    }
+    if (!same) {
+      *why = absl::StrCat(field, "[", i, "]: want ", w.dump(), " got ", g.dump());
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+CaseScore ScoreCase(const nlohmann::json& expected, const nlohmann::json& actual) {
+  CaseScore score;
+  std::string why;
+  bool values = true;
+  for (const char* f : {"evalJSONRevealed", "evalJsonRedacted"}) {
+    if (expected.contains(f) && Field(expected, f) != Field(actual, f)) {
+      values = false;
+      why = absl::StrCat(f, ": want ", Field(expected, f).dump(), " got ", Field(actual, f).dump());
+      break;
+    }
+  }
+  for (const char* f : {"loadDiags", "checkDiags", "evalDiags"}) {
+    if (values && !SameDiags(Field(expected, f), Field(actual, f), false, &why, f)) values = false;
+  }
+  score.values = values;
+  bool diags = values;
+  for (const char* f : {"loadDiags", "checkDiags", "evalDiags"}) {
+    if (diags && !SameDiags(Field(expected, f), Field(actual, f), true, &why, f)) diags = false;
+  }
+  score.diagnostics = diags;
+  bool full = diags;
+  for (const char* f : {"check", "checkJson", "eval"}) {
+    if (full && expected.contains(f) && Field(expected, f) != Field(actual, f)) {
+      full = false;
+      why = absl::StrCat(f, " differs");
+    }
+  }
+  score.full = full;
+  score.first_difference = why;
+  return score;
+}
+
+}  // namespace escnative::esc::testing
