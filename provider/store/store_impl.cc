@@ -1510,13 +1510,41 @@ class SqliteStore final : public Store {
 // ---------------------------------------------------------------------------
 // Open.
 
+// "file:" URI for `path` with ?immutable=1, percent-encoding the characters
+// that are special in SQLite URIs.
+std::string ImmutableUri(const std::string& path) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#' || static_cast<unsigned char>(c) < 0x20) {
+      absl::StrAppend(&uri, "%", absl::Hex(static_cast<unsigned char>(c),
+                                           absl::kZeroPad2));
+    } else {
+      uri.push_back(c);
+    }
+  }
+  absl::StrAppend(&uri, "?immutable=1");
+  return uri;
+}
+
 // Phase 1: a read-only look at an existing file. Verifies it is one of our
 // stores with a supported schema and that the credential is right, without
 // writing a byte to it.
 absl::StatusOr<std::optional<crypto::UnlockedKeyring>> InspectExisting(
     const std::string& path, const StoreOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db,
-                   SqliteDb::Open(path, SQLITE_OPEN_READONLY));
+  // A plain read-only connection to a WAL database still creates the -wal and
+  // -shm files. When there is no WAL (the store was closed cleanly) the main
+  // file is the whole state, so read it as immutable: no lock files, no
+  // sidecars, not a byte written. With a WAL present, read normally so its
+  // committed transactions are seen.
+  struct stat wal;
+  const bool has_wal = ::stat((path + "-wal").c_str(), &wal) == 0;
+  std::unique_ptr<SqliteDb> db;
+  if (has_wal) {
+    ASSIGN_OR_RETURN(db, SqliteDb::Open(path, SQLITE_OPEN_READONLY));
+  } else {
+    ASSIGN_OR_RETURN(db, SqliteDb::Open(ImmutableUri(path),
+                                        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI));
+  }
   sqlite3_busy_timeout(db->raw(),
                        static_cast<int>(absl::ToInt64Milliseconds(options.busy_timeout)));
   std::optional<crypto::UnlockedKeyring> out;
