@@ -1,5 +1,8 @@
 #include "provider/store/sqlite_db.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <random>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -121,6 +124,25 @@ absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(
   }
   sqlite3_extended_result_codes(db, 1);
   return std::unique_ptr<SqliteDb>(new SqliteDb(db));
+}
+
+void SqliteDb::SetBusyTimeout(absl::Duration timeout) {
+  busy_timeout_ = timeout;
+  sqlite3_busy_handler(db_, &SqliteDb::BusyHandler, this);
+}
+
+int SqliteDb::BusyHandler(void* self, int attempt) {
+  auto* db = static_cast<SqliteDb*>(self);
+  const absl::Time now = absl::Now();
+  if (attempt == 0) db->busy_since_ = now;
+  if (now - db->busy_since_ >= db->busy_timeout_) return 0;  // give up: BUSY
+  // A writer holds the lock for one transaction: a few hundred microseconds
+  // plus an fsync. Poll at that scale, with jitter so waiters spread out.
+  thread_local std::minstd_rand rng(static_cast<unsigned>(
+      absl::ToUnixNanos(now) ^ reinterpret_cast<uintptr_t>(&attempt)));
+  const int cap_us = 100 << std::min(attempt, 4);  // 100 us .. 1.6 ms
+  absl::SleepFor(absl::Microseconds(50 + static_cast<int>(rng() % cap_us)));
+  return 1;
 }
 
 SqliteDb::~SqliteDb() {

@@ -17,6 +17,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace escnative::store {
 
@@ -88,12 +90,21 @@ class SqliteDb {
   // First column of the first row as text.
   absl::StatusOr<std::string> QueryText(absl::string_view sql);
 
+  // Waits up to `timeout` for a lock held by another connection, polling
+  // with short jittered sleeps (SQLite's own handler backs off to 100 ms
+  // sleeps, which starves a waiter behind a writer that commits in a loop).
+  void SetBusyTimeout(absl::Duration timeout);
+
   int64_t Changes() const { return sqlite3_changes64(db_); }
   sqlite3* raw() const { return db_; }
 
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}
+  static int BusyHandler(void* self, int attempt);
+
   sqlite3* db_;
+  absl::Duration busy_timeout_ = absl::ZeroDuration();
+  absl::Time busy_since_;
   std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
 };
 

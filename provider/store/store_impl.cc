@@ -1545,8 +1545,7 @@ absl::StatusOr<std::optional<crypto::UnlockedKeyring>> InspectExisting(
     ASSIGN_OR_RETURN(db, SqliteDb::Open(ImmutableUri(path),
                                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI));
   }
-  sqlite3_busy_timeout(db->raw(),
-                       static_cast<int>(absl::ToInt64Milliseconds(options.busy_timeout)));
+  db->SetBusyTimeout(options.busy_timeout);
   std::optional<crypto::UnlockedKeyring> out;
   if (absl::Status txn_status = RunReadTxn(*db, options.busy_retries, [&]() -> absl::Status {
     ASSIGN_OR_RETURN(int64_t version, db->QueryInt("PRAGMA user_version"));
@@ -1582,8 +1581,7 @@ absl::StatusOr<std::optional<crypto::UnlockedKeyring>> InspectExisting(
 }
 
 absl::Status ConfigureConnection(SqliteDb& db, const StoreOptions& options) {
-  sqlite3_busy_timeout(db.raw(),
-                       static_cast<int>(absl::ToInt64Milliseconds(options.busy_timeout)));
+  db.SetBusyTimeout(options.busy_timeout);
   // Switching to WAL needs a moment of exclusive access; racing openers retry.
   for (int attempt = 0;; ++attempt) {
     absl::StatusOr<std::string> mode = db.QueryText("PRAGMA journal_mode = WAL");
