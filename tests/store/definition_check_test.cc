@@ -1,0 +1,54 @@
+#include "provider/store/definition_check.h"
+
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/util/status_matchers.h"
+
+namespace escnative::store {
+namespace {
+
+using ::escnative::testing::StatusIs;
+using ::testing::HasSubstr;
+
+TEST(DefinitionCheckTest, AcceptsCiphertextAndPlainValues) {
+  EXPECT_OK(CheckNoPlaintextSecrets(""));
+  EXPECT_OK(CheckNoPlaintextSecrets("values:\n  a: 1\n  b: [x, y]\n"));
+  EXPECT_OK(CheckNoPlaintextSecrets(
+      "values:\n  k:\n    fn::secret:\n      ciphertext: ZXNjeAAAAAE=\n"));
+  EXPECT_OK(CheckNoPlaintextSecrets(
+      "values:\n  list:\n    - fn::secret: {ciphertext: ZXNjeA==}\n"));
+  // Mentioning the name in a plain string is fine.
+  EXPECT_OK(CheckNoPlaintextSecrets("values:\n  doc: \"use fn::secret\"\n"));
+}
+
+TEST(DefinitionCheckTest, RefusesPlaintextSecretsNamingOnlyThePath) {
+  const struct {
+    const char* yaml;
+    const char* path;
+  } cases[] = {
+      {"values:\n  db:\n    password:\n      fn::secret: SUPERSECRET\n",
+       "values.db.password.fn::secret"},
+      {"values:\n  xs:\n    - fn::secret: SUPERSECRET\n", "values.xs[0].fn::secret"},
+      {"values:\n  n:\n    fn::secret: 12345\n", "values.n.fn::secret"},
+      {"values:\n  m:\n    fn::secret: {ciphertext: abc, extra: SUPERSECRET}\n",
+       "values.m.fn::secret"},
+  };
+  for (const auto& c : cases) {
+    absl::Status s = CheckNoPlaintextSecrets(c.yaml);
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument)) << c.yaml;
+    EXPECT_THAT(std::string(s.message()), HasSubstr(c.path));
+    EXPECT_EQ(std::string(s.message()).find("SUPERSECRET"), std::string::npos);
+  }
+}
+
+TEST(DefinitionCheckTest, InvalidYamlIsRefusedWithoutEcho) {
+  absl::Status s = CheckNoPlaintextSecrets("values: [fn::secret: SUPERSECRET\n");
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(std::string(s.message()).find("SUPERSECRET"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace escnative::store
