@@ -6,6 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -399,8 +401,7 @@ class SqliteStore final : public Store {
                      const crypto::KdfParams& params,
                      absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateActor(actor));
-    absl::MutexLock lock(&mu_);
-    return WriteTxn([&]() -> absl::Status {
+    return Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(std::optional<crypto::WrappedDataKey> current,
                        LoadKeyring(*db_));
       if (!current.has_value()) return absl::DataLossError("store has no keyring");
@@ -444,9 +445,8 @@ class SqliteStore final : public Store {
       const EnvironmentRef& ref, absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
-    absl::MutexLock lock(&mu_);
     EnvironmentInfo info;
-    if (absl::Status txn_status = WriteTxn([&]() -> absl::Status {
+    if (absl::Status txn_status = Commit([&]() -> absl::Status {
       absl::StatusOr<EnvRow> existing = LoadEnv(ref);
       if (existing.ok()) {
         return absl::AlreadyExistsError(
@@ -527,8 +527,7 @@ class SqliteStore final : public Store {
                                  absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
-    absl::MutexLock lock(&mu_);
-    return WriteTxn([&]() -> absl::Status {
+    return Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
       if (env.deletion_protected) {
         return absl::FailedPreconditionError(absl::StrCat(
@@ -547,8 +546,7 @@ class SqliteStore final : public Store {
                                     absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
-    absl::MutexLock lock(&mu_);
-    return WriteTxn([&]() -> absl::Status {
+    return Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
       ASSIGN_OR_RETURN(Statement st,
                        db_->Prepare("UPDATE environments SET deletion_protected "
@@ -569,9 +567,8 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(options.actor));
     RETURN_IF_ERROR(CheckNoPlaintextSecrets(yaml));
-    absl::MutexLock lock(&mu_);
     RevisionInfo out;
-    if (absl::Status txn_status = WriteTxn([&]() -> absl::Status {
+    if (absl::Status txn_status = Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
       RETURN_IF_ERROR(CheckEtag(ref, env, options));
       ASSIGN_OR_RETURN(out, AppendRevision(env, yaml, options.actor));
@@ -646,9 +643,8 @@ class SqliteStore final : public Store {
                                         const UpdateOptions& options) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(options.actor));
-    absl::MutexLock lock(&mu_);
     RevisionInfo out;
-    if (absl::Status txn_status = WriteTxn([&]() -> absl::Status {
+    if (absl::Status txn_status = Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
       RETURN_IF_ERROR(CheckEtag(ref, env, options));
       ASSIGN_OR_RETURN(int64_t number, ResolveVersion(ref, env, version));
@@ -669,8 +665,7 @@ class SqliteStore final : public Store {
                                absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
-    absl::MutexLock lock(&mu_);
-    return WriteTxn([&]() -> absl::Status {
+    return Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
       ASSIGN_OR_RETURN(RevisionInfo rev, LoadRevision(ref, env, number));
       if (number == env.latest) {
@@ -743,9 +738,8 @@ class SqliteStore final : public Store {
       return absl::AlreadyExistsError("the revision tag \"latest\" is built in");
     }
     RETURN_IF_ERROR(ValidateRevisionTagName(name));
-    absl::MutexLock lock(&mu_);
     RevisionTag out;
-    if (absl::Status txn_status = WriteTxn([&]() -> absl::Status {
+    if (absl::Status txn_status = Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
       if (LoadRevisionTag(env, name).ok()) {
         return absl::AlreadyExistsError(absl::StrCat(
@@ -778,9 +772,8 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
     RETURN_IF_ERROR(ValidateRevisionTagName(name));
-    absl::MutexLock lock(&mu_);
     RevisionTag out;
-    if (absl::Status txn_status = WriteTxn([&]() -> absl::Status {
+    if (absl::Status txn_status = Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
       ASSIGN_OR_RETURN(out, LoadRevisionTag(env, name));
       RETURN_IF_ERROR(CheckTaggable(ref, env, revision));
@@ -808,8 +801,7 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
     RETURN_IF_ERROR(ValidateRevisionTagName(name));
-    absl::MutexLock lock(&mu_);
-    return WriteTxn([&]() -> absl::Status {
+    return Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
       RETURN_IF_ERROR(LoadRevisionTag(env, name).status());
       ASSIGN_OR_RETURN(Statement st,
@@ -884,9 +876,8 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
     RETURN_IF_ERROR(ValidateEnvironmentTag(name, value));
-    absl::MutexLock lock(&mu_);
     EnvironmentTag out;
-    if (absl::Status txn_status = WriteTxn([&]() -> absl::Status {
+    if (absl::Status txn_status = Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
       if (LoadEnvTag(env, name).ok()) {
         return absl::AlreadyExistsError(absl::StrCat(
@@ -918,9 +909,8 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
     RETURN_IF_ERROR(ValidateEnvironmentTag(new_name, new_value));
-    absl::MutexLock lock(&mu_);
     EnvironmentTag out;
-    if (absl::Status txn_status = WriteTxn([&]() -> absl::Status {
+    if (absl::Status txn_status = Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
       ASSIGN_OR_RETURN(out, LoadEnvTag(env, current_name));
       if (new_name != current_name && LoadEnvTag(env, new_name).ok()) {
@@ -954,8 +944,7 @@ class SqliteStore final : public Store {
                                     absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
-    absl::MutexLock lock(&mu_);
-    return WriteTxn([&]() -> absl::Status {
+    return Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
       RETURN_IF_ERROR(LoadEnvTag(env, name).status());
       ASSIGN_OR_RETURN(Statement st,
@@ -1054,8 +1043,7 @@ class SqliteStore final : public Store {
     out.token.created_by = std::string(actor);
     out.token.created = FromUs(ToUs(now));
     out.token.expires_at = spec.expires_at;
-    absl::MutexLock lock(&mu_);
-    if (absl::Status txn_status = WriteTxn([&]() -> absl::Status {
+    if (absl::Status txn_status = Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(
           Statement st,
           db_->Prepare("INSERT INTO access_tokens (id, kind, name, description, "
@@ -1117,8 +1105,7 @@ class SqliteStore final : public Store {
   absl::Status RevokeAccessToken(absl::string_view id,
                                  absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateActor(actor));
-    absl::MutexLock lock(&mu_);
-    return WriteTxn([&]() -> absl::Status {
+    return Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(TokenRow row, LoadToken(id));
       if (row.token.revoked_at.has_value()) return absl::OkStatus();
       ASSIGN_OR_RETURN(Statement st,
@@ -1133,8 +1120,11 @@ class SqliteStore final : public Store {
   absl::StatusOr<AccessToken> VerifyAccessToken(absl::string_view value) override {
     absl::StatusOr<std::string> id = crypto::AccessTokenIdFromValue(value);
     if (!id.ok()) return absl::UnauthenticatedError(kInvalidToken);
-    absl::MutexLock lock(&mu_);
-    absl::StatusOr<TokenRow> row = LoadToken(*id);
+    absl::StatusOr<TokenRow> row;
+    {
+      absl::MutexLock lock(&mu_);
+      row = LoadToken(*id);
+    }
     if (!row.ok()) {
       if (absl::IsNotFound(row.status())) {
         return absl::UnauthenticatedError(kInvalidToken);
@@ -1152,7 +1142,7 @@ class SqliteStore final : public Store {
     if (!row->token.last_used.has_value() ||
         now - *row->token.last_used >= kLastUsedGranularity) {
       const int64_t now_us = ToUs(now);
-      if (absl::Status txn_status = WriteTxn([&]() -> absl::Status {
+      if (absl::Status txn_status = Commit([&]() -> absl::Status {
         ASSIGN_OR_RETURN(Statement st,
                          db_->Prepare("UPDATE access_tokens SET last_used_us = "
                                       "?2 WHERE id = ?1"));
@@ -1174,8 +1164,7 @@ class SqliteStore final : public Store {
                                 absl::string_view path) override {
     RETURN_IF_ERROR(ValidateActor(actor));
     if (action.empty()) return absl::InvalidArgumentError("audit action must not be empty");
-    absl::MutexLock lock(&mu_);
-    return WriteTxn([&]() { return Audit(actor, action, target, path); });
+    return Commit([&]() { return Audit(actor, action, target, path); });
   }
 
   absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(
@@ -1222,9 +1211,76 @@ class SqliteStore final : public Store {
 
   int64_t NowUs() const { return ToUs(clock_->Now()); }
 
-  template <typename Fn>
-  absl::Status WriteTxn(Fn&& body) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return RunWriteTxn(*db_, retries_, std::forward<Fn>(body));
+  // One write waiting to be committed. Lives on the caller's stack.
+  struct PendingWrite {
+    const std::function<absl::Status()>* body;
+    absl::Status result;
+    bool done = false;
+  };
+
+  // Group commit: runs `body` in a durable write transaction and returns its
+  // status once the transaction is on disk. Concurrent callers in this
+  // process share transactions: the first waiter becomes the leader, takes
+  // every queued write, runs each inside its own SAVEPOINT (so one write's
+  // failure, e.g. a stale etag, rolls back only that write) and commits them
+  // all with a single fsync. Each write still sees the effects of the writes
+  // queued before it, exactly as if they had committed one after another.
+  // Must be called without mu_ held; the leader takes it.
+  absl::Status Commit(const std::function<absl::Status()>& body)
+      ABSL_LOCKS_EXCLUDED(mu_, queue_mu_) {
+    PendingWrite self{&body, absl::OkStatus(), false};
+    queue_mu_.Lock();
+    queue_.push_back(&self);
+    auto can_proceed = [this, &self]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+      return self.done || (!leader_active_ && queue_.front() == &self);
+    };
+    queue_mu_.Await(absl::Condition(&can_proceed));
+    if (self.done) {
+      queue_mu_.Unlock();
+      return self.result;
+    }
+    leader_active_ = true;
+    std::vector<PendingWrite*> batch;
+    while (!queue_.empty() && batch.size() < kMaxBatch) {
+      batch.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    queue_mu_.Unlock();
+
+    RunBatch(batch);
+
+    queue_mu_.Lock();
+    for (PendingWrite* w : batch) w->done = true;
+    leader_active_ = false;
+    queue_mu_.Unlock();
+    return self.result;
+  }
+
+  void RunBatch(const std::vector<PendingWrite*>& batch)
+      ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    absl::Status txn = RunWriteTxn(*db_, retries_, [&]() -> absl::Status {
+      for (PendingWrite* w : batch) {
+        RETURN_IF_ERROR(db_->Exec("SAVEPOINT write"));
+        w->result = (*w->body)();
+        if (sqlite3_get_autocommit(db_->raw()) != 0) {
+          // SQLite rolled the whole transaction back itself (I/O error, disk
+          // full): nothing of the batch survives; fail it as a whole.
+          return w->result.ok() ? absl::InternalError(
+                                      "write transaction was rolled back")
+                                : w->result;
+        }
+        if (!w->result.ok()) RETURN_IF_ERROR(db_->Exec("ROLLBACK TO write"));
+        RETURN_IF_ERROR(db_->Exec("RELEASE write"));
+      }
+      return absl::OkStatus();
+    });
+    if (!txn.ok()) {
+      // Nothing was committed: every write in the batch reports the failure.
+      for (PendingWrite* w : batch) {
+        if (w->result.ok()) w->result = txn;
+      }
+    }
   }
 
   absl::Status Audit(absl::string_view actor, absl::string_view action,
@@ -1498,8 +1554,15 @@ class SqliteStore final : public Store {
 
   // One connection serialised by mu_: SQLite connections are not safe for
   // concurrent use, and the write lock is per file anyway.
+  static constexpr size_t kMaxBatch = 64;
+
   mutable absl::Mutex mu_;
   const std::unique_ptr<SqliteDb> db_ ABSL_PT_GUARDED_BY(mu_);
+  // Group-commit queue; see Commit(). Lock order: queue_mu_ is never held
+  // while taking mu_.
+  absl::Mutex queue_mu_;
+  std::deque<PendingWrite*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool leader_active_ ABSL_GUARDED_BY(queue_mu_) = false;
   const Clock* const clock_;
   const int retries_;
   const int schema_version_;

@@ -583,5 +583,61 @@ TEST_F(StoreTest, ThreadsShareOneStoreWithoutLostUpdates) {
   EXPECT_EQ(def->revision, 1 + kThreads * kIncrements);
 }
 
+TEST_F(StoreTest, GroupCommitKeepsEachWriteIndependent) {
+  // Many threads race: the same environment name (exactly one create wins),
+  // writes with deliberately stale etags (each must fail alone, without
+  // taking the batch down) and good writes (all must land).
+  ASSERT_OK(store_->CreateEnvironment(Env("target"), "a"));
+  auto first = store_->GetEnvironment(Env("target"));
+  ASSERT_OK(first);
+  ASSERT_OK(store_->UpdateDefinition(Env("target"), "values: {x: 0}\n", By("a")));
+  const std::string stale_etag = first->etag;
+  constexpr int kThreads = 8;
+  constexpr int kRounds = 20;
+  std::atomic<int> created{0}, already{0}, stale_rejected{0}, good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int r = 0; r < kRounds; ++r) {
+        auto c = store_->CreateEnvironment(Env("race" + std::to_string(r)), "t");
+        if (c.ok()) {
+          ++created;
+        } else if (c.status().code() == absl::StatusCode::kAlreadyExists) {
+          ++already;
+        }
+        auto bad = store_->UpdateDefinition(Env("target"), "values: {x: stale}\n",
+                                            By("t", stale_etag));
+        if (bad.status().code() == absl::StatusCode::kAborted) ++stale_rejected;
+        auto ok = store_->UpdateDefinition(
+            Env("target"), "values: {x: " + std::to_string(t * 1000 + r) + "}\n",
+            By("t"));
+        if (ok.ok()) ++good;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(created.load(), kRounds);
+  EXPECT_EQ(already.load(), (kThreads - 1) * kRounds);
+  EXPECT_EQ(stale_rejected.load(), kThreads * kRounds);
+  EXPECT_EQ(good.load(), kThreads * kRounds);
+  auto target = store_->GetEnvironment(Env("target"));
+  ASSERT_OK(target);
+  EXPECT_EQ(target->latest_revision, 2 + kThreads * kRounds);
+  auto revs = store_->ListRevisions(Env("target"), std::nullopt, 0);
+  ASSERT_OK(revs);
+  for (const RevisionInfo& rev : *revs) {
+    auto def = store_->ReadDefinition(Env("target"), std::to_string(rev.number));
+    ASSERT_OK(def);
+    EXPECT_EQ(def->yaml.find("stale"), std::string::npos);
+  }
+  AuditQuery q;
+  q.action = "environment.create";
+  q.limit = 1000;
+  auto creates = store_->ListAuditEvents(q);
+  ASSERT_OK(creates);
+  EXPECT_EQ(creates->size(), static_cast<size_t>(kRounds + 1));
+  EXPECT_OK(store_->IntegrityCheck());
+}
+
 }  // namespace
 }  // namespace escnative::store
