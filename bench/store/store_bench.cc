@@ -6,6 +6,7 @@
 //
 // The store file lives in $ESC_BENCH_DIR (default /tmp): put it on the disk
 // you care about, since fsync cost dominates the write numbers.
+#include <benchmark/benchmark.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,8 +17,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -37,8 +36,7 @@ Store* g_store = nullptr;
 
 StoreOptions FastOptions() {
   StoreOptions o;
-  o.credential = crypto::Credential::Passphrase(
-      crypto::SecretBytes::CopyFrom(kPassphrase));
+  o.credential = crypto::Credential::Passphrase(crypto::SecretBytes::CopyFrom(kPassphrase));
   o.kdf_params = crypto::KdfParams::FastForTesting();
   return o;
 }
@@ -53,19 +51,18 @@ std::string Definition(int64_t n) {
     std::string out;
     for (const char* name : {"openai_api_key", "db_password"}) {
       auto ct = g_store->SecretsAead().Encrypt(std::string(40, 'k'), name);
-      absl::StrAppend(&out, "    ", name, ":\n      fn::secret:\n        ciphertext: ",
-                      absl::Base64Escape(*ct), "\n");
+      absl::StrAppend(&out, "    ", name,
+                      ":\n      fn::secret:\n        ciphertext: ", absl::Base64Escape(*ct), "\n");
     }
     return out;
   }();
-  return absl::StrCat(
-      "imports:\n  - base\nvalues:\n  counter: ", n,
-      "\n  region: us-east-1\n  endpoints:\n    api: https://api.example.com\n"
-      "    auth: https://auth.example.com\n  secrets:\n",
-      secrets,
-      "  environmentVariables:\n    OPENAI_API_KEY: ${secrets.openai_api_key}\n"
-      "    DB_PASSWORD: ${secrets.db_password}\n  pulumiConfig:\n"
-      "    aws:region: ${region}\n");
+  return absl::StrCat("imports:\n  - base\nvalues:\n  counter: ", n,
+                      "\n  region: us-east-1\n  endpoints:\n    api: https://api.example.com\n"
+                      "    auth: https://auth.example.com\n  secrets:\n",
+                      secrets,
+                      "  environmentVariables:\n    OPENAI_API_KEY: ${secrets.openai_api_key}\n"
+                      "    DB_PASSWORD: ${secrets.db_password}\n  pulumiConfig:\n"
+                      "    aws:region: ${region}\n");
 }
 
 UpdateOptions By(const char* actor) {
@@ -148,8 +145,7 @@ void BM_DurableUpdateProcesses(benchmark::State& state) {
     ::usleep(200'000);  // let every child finish Open before the clock starts
     const auto start = std::chrono::steady_clock::now();
     const std::string bytes(static_cast<size_t>(processes), 'g');
-    if (::write(go[1], bytes.data(), bytes.size()) !=
-        static_cast<ssize_t>(bytes.size())) {
+    if (::write(go[1], bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
       state.SkipWithError("write");
     }
     ::close(go[1]);
@@ -159,8 +155,7 @@ void BM_DurableUpdateProcesses(benchmark::State& state) {
       ::waitpid(pid, &status, 0);
       ok &= WIFEXITED(status) && WEXITSTATUS(status) == 0;
     }
-    const std::chrono::duration<double> elapsed =
-        std::chrono::steady_clock::now() - start;
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
     if (!ok) state.SkipWithError("a child failed");
     state.SetIterationTime(elapsed.count());
   }
@@ -199,8 +194,7 @@ void BM_Open(benchmark::State& state) {
     if (!s.ok()) state.SkipWithError("open failed");
   }
 }
-BENCHMARK(BM_Open)->Arg(0)->Arg(1)->ArgNames({"default_kdf"})->Unit(
-    benchmark::kMillisecond);
+BENCHMARK(BM_Open)->Arg(0)->Arg(1)->ArgNames({"default_kdf"})->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace escnative::store
@@ -208,8 +202,7 @@ BENCHMARK(BM_Open)->Arg(0)->Arg(1)->ArgNames({"default_kdf"})->Unit(
 int main(int argc, char** argv) {
   using namespace escnative::store;  // NOLINT: benchmark driver
   const char* base = std::getenv("ESC_BENCH_DIR");
-  std::string tmpl = std::string(base != nullptr ? base : "/tmp") +
-                     "/esc-store-bench-XXXXXX";
+  std::string tmpl = std::string(base != nullptr ? base : "/tmp") + "/esc-store-bench-XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr) {
     std::perror("mkdtemp");
     return 1;

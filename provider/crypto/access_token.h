@@ -38,8 +38,7 @@ absl::StatusOr<std::string> AccessTokenIdFromValue(absl::string_view value);
 class AccessTokenHasher {
  public:
   // `key` must be 32 bytes.
-  static absl::StatusOr<std::unique_ptr<AccessTokenHasher>> New(
-      const SecretBytes& key);
+  static absl::StatusOr<std::unique_ptr<AccessTokenHasher>> New(const SecretBytes& key);
 
   // A fresh random salt (kAccessTokenSaltBytes).
   static std::string NewSalt();
@@ -48,8 +47,7 @@ class AccessTokenHasher {
   std::string Hash(absl::string_view value, absl::string_view salt) const;
 
   // Constant-time comparison of Hash(value, salt) with `expected`.
-  bool Verify(absl::string_view value, absl::string_view salt,
-              absl::string_view expected) const;
+  bool Verify(absl::string_view value, absl::string_view salt, absl::string_view expected) const;
 
  private:
   explicit AccessTokenHasher(SecretBytes key) : key_(std::move(key)) {}

@@ -25,13 +25,12 @@ class Aead {
   // Returns nonce || ciphertext || tag. `associated_data` is authenticated,
   // not encrypted: bind the ciphertext to where it is stored (e.g.
   // "<org>/<project>/<env>#<path>") so it cannot be moved elsewhere.
-  virtual absl::StatusOr<std::string> Encrypt(
-      absl::string_view plaintext, absl::string_view associated_data) const = 0;
+  virtual absl::StatusOr<std::string> Encrypt(absl::string_view plaintext,
+                                              absl::string_view associated_data) const = 0;
 
   // Fails with InvalidArgument("decryption failed") for any bad input.
-  virtual absl::StatusOr<SecretBytes> Decrypt(
-      absl::string_view ciphertext,
-      absl::string_view associated_data) const = 0;
+  virtual absl::StatusOr<SecretBytes> Decrypt(absl::string_view ciphertext,
+                                              absl::string_view associated_data) const = 0;
 };
 
 }  // namespace escnative::crypto

@@ -46,8 +46,7 @@ class Credential {
   Credential Clone() const { return Credential(raw_key_, secret_.Clone()); }
 
  private:
-  Credential(bool raw_key, SecretBytes secret)
-      : raw_key_(raw_key), secret_(std::move(secret)) {}
+  Credential(bool raw_key, SecretBytes secret) : raw_key_(raw_key), secret_(std::move(secret)) {}
   bool raw_key_ = false;
   SecretBytes secret_;
 };
@@ -57,11 +56,11 @@ inline constexpr absl::string_view kKdfRawKey = "raw";
 
 // The persisted form of a keyring. None of it is secret on its own.
 struct WrappedDataKey {
-  std::string kdf;           // kKdfArgon2id or kKdfRawKey
-  KdfParams params;          // Argon2id cost (zero for kKdfRawKey)
-  std::string salt;          // kKdfSaltBytes random bytes
-  std::string wrapped_key;   // XChaCha20-Poly1305(KEK, data key, ad=header)
-  std::string key_check;     // keyed BLAKE2b-256(KEK, header)
+  std::string kdf;          // kKdfArgon2id or kKdfRawKey
+  KdfParams params;         // Argon2id cost (zero for kKdfRawKey)
+  std::string salt;         // kKdfSaltBytes random bytes
+  std::string wrapped_key;  // XChaCha20-Poly1305(KEK, data key, ad=header)
+  std::string key_check;    // keyed BLAKE2b-256(KEK, header)
 };
 
 struct UnlockedKeyring {
@@ -89,8 +88,7 @@ absl::StatusOr<WrappedDataKey> RewrapKeyring(const WrappedDataKey& wrapped,
 
 // crypto_kdf_derive_from_key: a 32-byte subkey of `key` (32 bytes) for one
 // purpose. `context` must be exactly 8 characters (e.g. "escsecrt").
-absl::StatusOr<SecretBytes> DeriveSubkey(const SecretBytes& key,
-                                         uint64_t subkey_id,
+absl::StatusOr<SecretBytes> DeriveSubkey(const SecretBytes& key, uint64_t subkey_id,
                                          absl::string_view context);
 
 }  // namespace escnative::crypto

@@ -30,8 +30,7 @@ uint32_t RandomUniform(uint32_t upper_bound) {
 std::string HexEncode(absl::string_view bytes) {
   EnsureSodiumInitialized();
   std::string out(bytes.size() * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(),
-                 reinterpret_cast<const unsigned char*>(bytes.data()),
+  sodium_bin2hex(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
                  bytes.size());
   out.pop_back();  // the terminating NUL
   return out;

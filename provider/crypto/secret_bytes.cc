@@ -54,9 +54,7 @@ bool operator==(const SecretBytes& a, const SecretBytes& b) {
   return ConstantTimeEquals(a.Reveal(), b.Reveal());
 }
 
-void SecretBytes::SetReleaseHookForTest(ReleaseHook hook) {
-  g_release_hook.store(hook);
-}
+void SecretBytes::SetReleaseHookForTest(ReleaseHook hook) { g_release_hook.store(hook); }
 
 bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
   if (a.size() != b.size()) return false;

@@ -39,8 +39,7 @@ class SecretBytes {
 
   // The plaintext. The view is valid while this object is alive and unmoved.
   absl::string_view Reveal() const {
-    return absl::string_view(reinterpret_cast<const char*>(data_.get()),
-                             size_);
+    return absl::string_view(reinterpret_cast<const char*>(data_.get()), size_);
   }
   // Writable access for filling the buffer (key derivation, decryption).
   uint8_t* MutableData() { return data_.get(); }
@@ -50,9 +49,7 @@ class SecretBytes {
 
   // Constant-time in the contents; sizes are not secret.
   friend bool operator==(const SecretBytes& a, const SecretBytes& b);
-  friend bool operator!=(const SecretBytes& a, const SecretBytes& b) {
-    return !(a == b);
-  }
+  friend bool operator!=(const SecretBytes& a, const SecretBytes& b) { return !(a == b); }
 
   // gtest printer: never shows the contents.
   friend void PrintTo(const SecretBytes& s, std::ostream* os) {

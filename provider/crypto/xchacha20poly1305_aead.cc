@@ -12,12 +12,9 @@
 namespace escnative::crypto {
 namespace {
 
-static_assert(XChaCha20Poly1305Aead::kKeyBytes ==
-              crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
-static_assert(XChaCha20Poly1305Aead::kNonceBytes ==
-              crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-static_assert(XChaCha20Poly1305Aead::kTagBytes ==
-              crypto_aead_xchacha20poly1305_ietf_ABYTES);
+static_assert(XChaCha20Poly1305Aead::kKeyBytes == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
+static_assert(XChaCha20Poly1305Aead::kNonceBytes == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+static_assert(XChaCha20Poly1305Aead::kTagBytes == crypto_aead_xchacha20poly1305_ietf_ABYTES);
 
 const unsigned char* Bytes(absl::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
@@ -27,13 +24,10 @@ class XChaChaImpl final : public Aead {
  public:
   explicit XChaChaImpl(SecretBytes key) : key_(std::move(key)) {}
 
-  absl::StatusOr<std::string> Encrypt(
-      absl::string_view plaintext,
-      absl::string_view associated_data) const override {
+  absl::StatusOr<std::string> Encrypt(absl::string_view plaintext,
+                                      absl::string_view associated_data) const override {
     constexpr size_t kNonce = XChaCha20Poly1305Aead::kNonceBytes;
-    std::string out(kNonce + plaintext.size() +
-                        XChaCha20Poly1305Aead::kTagBytes,
-                    '\0');
+    std::string out(kNonce + plaintext.size() + XChaCha20Poly1305Aead::kTagBytes, '\0');
     auto* out_bytes = reinterpret_cast<unsigned char*>(out.data());
     randombytes_buf(out_bytes, kNonce);
     // libsodium wants a non-null message pointer even for an empty message.
@@ -50,14 +44,12 @@ class XChaChaImpl final : public Aead {
     return out;
   }
 
-  absl::StatusOr<SecretBytes> Decrypt(
-      absl::string_view ciphertext,
-      absl::string_view associated_data) const override {
+  absl::StatusOr<SecretBytes> Decrypt(absl::string_view ciphertext,
+                                      absl::string_view associated_data) const override {
     if (ciphertext.size() < XChaCha20Poly1305Aead::kOverheadBytes) {
       return absl::InvalidArgumentError(kDecryptionFailed);
     }
-    const size_t plaintext_size =
-        ciphertext.size() - XChaCha20Poly1305Aead::kOverheadBytes;
+    const size_t plaintext_size = ciphertext.size() - XChaCha20Poly1305Aead::kOverheadBytes;
     // One spare byte so the output pointer is never null.
     SecretBytes buffer(plaintext_size + 1);
     unsigned long long mlen = 0;
@@ -65,10 +57,9 @@ class XChaChaImpl final : public Aead {
     const unsigned char* body = nonce + XChaCha20Poly1305Aead::kNonceBytes;
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(
             buffer.MutableData(), &mlen, /*nsec=*/nullptr, body,
-            ciphertext.size() - XChaCha20Poly1305Aead::kNonceBytes,
-            Bytes(associated_data), associated_data.size(), nonce,
-            reinterpret_cast<const unsigned char*>(key_.Reveal().data())) !=
-            0 ||
+            ciphertext.size() - XChaCha20Poly1305Aead::kNonceBytes, Bytes(associated_data),
+            associated_data.size(), nonce,
+            reinterpret_cast<const unsigned char*>(key_.Reveal().data())) != 0 ||
         mlen != plaintext_size) {
       return absl::InvalidArgumentError(kDecryptionFailed);
     }
@@ -81,13 +72,11 @@ class XChaChaImpl final : public Aead {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Aead>> XChaCha20Poly1305Aead::New(
-    const SecretBytes& key) {
+absl::StatusOr<std::unique_ptr<Aead>> XChaCha20Poly1305Aead::New(const SecretBytes& key) {
   EnsureSodiumInitialized();
   if (key.size() != kKeyBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "XChaCha20-Poly1305 key must be ", kKeyBytes, " bytes, got ",
-        key.size()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("XChaCha20-Poly1305 key must be ", kKeyBytes, " bytes, got ", key.size()));
   }
   return std::unique_ptr<Aead>(new XChaChaImpl(key.Clone()));
 }

@@ -16,18 +16,16 @@ std::string Join(const std::string& path, const std::string& key) {
 absl::Status Walk(const YAML::Node& node, const std::string& path) {
   if (node.IsMap()) {
     for (const auto& kv : node) {
-      const std::string key =
-          kv.first.IsScalar() ? kv.first.Scalar() : std::string("<key>");
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("<key>");
       const std::string child = Join(path, key);
       if (key == "fn::secret") {
         const YAML::Node& v = kv.second;
         const bool ciphertext_form =
-            v.IsMap() && v.size() == 1 && v["ciphertext"] &&
-            v["ciphertext"].IsScalar();
+            v.IsMap() && v.size() == 1 && v["ciphertext"] && v["ciphertext"].IsScalar();
         if (!ciphertext_form) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "definition holds a plaintext secret at ", child,
-              "; encrypt it (fn::secret: {ciphertext: ...}) before storing"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("definition holds a plaintext secret at ", child,
+                           "; encrypt it (fn::secret: {ciphertext: ...}) before storing"));
         }
         continue;
       }
@@ -35,8 +33,7 @@ absl::Status Walk(const YAML::Node& node, const std::string& path) {
     }
   } else if (node.IsSequence()) {
     for (size_t i = 0; i < node.size(); ++i) {
-      if (absl::Status s = Walk(node[i], absl::StrCat(path, "[", i, "]"));
-          !s.ok()) {
+      if (absl::Status s = Walk(node[i], absl::StrCat(path, "[", i, "]")); !s.ok()) {
         return s;
       }
     }
@@ -57,9 +54,9 @@ absl::Status CheckNoPlaintextSecrets(absl::string_view yaml) {
   } catch (const YAML::Exception& e) {
     // e.msg is yaml-cpp's fixed description; e.mark gives the position. The
     // offending text itself is not included.
-    return absl::InvalidArgumentError(
-        absl::StrCat("definition is not valid YAML (line ", e.mark.line + 1,
-                     ", column ", e.mark.column + 1, "): ", e.msg));
+    return absl::InvalidArgumentError(absl::StrCat("definition is not valid YAML (line ",
+                                                   e.mark.line + 1, ", column ", e.mark.column + 1,
+                                                   "): ", e.msg));
   } catch (...) {
     return absl::InvalidArgumentError("definition is not valid YAML");
   }

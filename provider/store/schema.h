@@ -9,7 +9,7 @@
 namespace escnative::store {
 
 struct Migration {
-  int version;           // PRAGMA user_version after it has run
+  int version;            // PRAGMA user_version after it has run
   absl::string_view sql;  // run inside the opening write transaction
 };
 

@@ -23,8 +23,7 @@ absl::Status SqliteStatus(sqlite3* db, int rc, absl::string_view what) {
       return absl::UnavailableError(msg);
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      return absl::DataLossError(
-          absl::StrCat("store file is corrupt or not a store: ", msg));
+      return absl::DataLossError(absl::StrCat("store file is corrupt or not a store: ", msg));
     case SQLITE_FULL:
       return absl::ResourceExhaustedError(msg);
     case SQLITE_READONLY:
@@ -51,8 +50,7 @@ Statement& Statement::Bind(int index, int64_t value) {
 
 Statement& Statement::Bind(int index, absl::string_view text) {
   // SQLITE_TRANSIENT: SQLite copies, so the caller's buffer may go away.
-  sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
-                      SQLITE_UTF8);
+  sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
 
@@ -68,8 +66,8 @@ Statement& Statement::Bind(int index, std::optional<int64_t> value) {
 Statement& Statement::BindBlob(int index, absl::string_view bytes) {
   // A zero-length blob must still be a blob, not NULL.
   static const char kEmpty = 0;
-  sqlite3_bind_blob64(stmt_, index, bytes.empty() ? &kEmpty : bytes.data(),
-                      bytes.size(), SQLITE_TRANSIENT);
+  sqlite3_bind_blob64(stmt_, index, bytes.empty() ? &kEmpty : bytes.data(), bytes.size(),
+                      SQLITE_TRANSIENT);
   return *this;
 }
 
@@ -88,9 +86,7 @@ absl::Status Statement::Run() {
   }
 }
 
-int64_t Statement::Int(int col) const {
-  return sqlite3_column_int64(stmt_, col);
-}
+int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
 
 std::optional<int64_t> Statement::OptionalInt(int col) const {
   if (IsNull(col)) return std::nullopt;
@@ -109,12 +105,9 @@ std::string Statement::Blob(int col) const {
   return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), n);
 }
 
-bool Statement::IsNull(int col) const {
-  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
-}
+bool Statement::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
-absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(
-    const std::string& path, int flags) {
+absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int flags) {
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
@@ -138,8 +131,8 @@ int SqliteDb::BusyHandler(void* self, int attempt) {
   if (now - db->busy_since_ >= db->busy_timeout_) return 0;  // give up: BUSY
   // A writer holds the lock for one transaction: a few hundred microseconds
   // plus an fsync. Poll at that scale, with jitter so waiters spread out.
-  thread_local std::minstd_rand rng(static_cast<unsigned>(
-      absl::ToUnixNanos(now) ^ reinterpret_cast<uintptr_t>(&attempt)));
+  thread_local std::minstd_rand rng(
+      static_cast<unsigned>(absl::ToUnixNanos(now) ^ reinterpret_cast<uintptr_t>(&attempt)));
   const int cap_us = 100 << std::min(attempt, 4);  // 100 us .. 1.6 ms
   absl::SleepFor(absl::Microseconds(50 + static_cast<int>(rng() % cap_us)));
   return 1;

@@ -45,9 +45,7 @@ class Statement {
   // Parameters are 1-based, as in SQLite.
   Statement& Bind(int index, int64_t value);
   Statement& Bind(int index, absl::string_view text);
-  Statement& Bind(int index, const char* text) {
-    return Bind(index, absl::string_view(text));
-  }
+  Statement& Bind(int index, const char* text) { return Bind(index, absl::string_view(text)); }
   Statement& Bind(int index, const std::string& text) {
     return Bind(index, absl::string_view(text));
   }
@@ -74,8 +72,7 @@ class SqliteDb {
  public:
   // Opens `path` with the given sqlite3_open_v2 flags (never creating it
   // unless SQLITE_OPEN_CREATE is in `flags`).
-  static absl::StatusOr<std::unique_ptr<SqliteDb>> Open(const std::string& path,
-                                                        int flags);
+  static absl::StatusOr<std::unique_ptr<SqliteDb>> Open(const std::string& path, int flags);
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;

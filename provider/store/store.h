@@ -56,8 +56,7 @@ struct EnvironmentRef {
 
   std::string ToString() const;  // "org/project/name"
   friend bool operator==(const EnvironmentRef& a, const EnvironmentRef& b) {
-    return a.organization == b.organization && a.project == b.project &&
-           a.name == b.name;
+    return a.organization == b.organization && a.project == b.project && a.name == b.name;
   }
 };
 
@@ -142,8 +141,7 @@ struct AccessToken {
 };
 
 // True if some scope of `token` matches `env` with at least `needed`.
-bool TokenAllows(const AccessToken& token, const EnvironmentRef& env,
-                 Permission needed);
+bool TokenAllows(const AccessToken& token, const EnvironmentRef& env, Permission needed);
 
 struct CreatedAccessToken {
   AccessToken token;
@@ -199,8 +197,7 @@ class Store {
   // Opens or creates the store at `path` (created with mode 0600). A wrong
   // credential, a corrupt, truncated or foreign file, or a newer schema fails
   // before anything is written to the file.
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path,
-                                                     StoreOptions options);
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path, StoreOptions options);
 
   virtual ~Store() = default;
 
@@ -213,112 +210,99 @@ class Store {
   // Unauthenticated if `old_credential` is wrong. Nothing is re-encrypted.
   virtual absl::Status Rekey(const crypto::Credential& old_credential,
                              const crypto::Credential& new_credential,
-                             const crypto::KdfParams& params,
-                             absl::string_view actor) = 0;
+                             const crypto::KdfParams& params, absl::string_view actor) = 0;
   // PRAGMA integrity_check + foreign_key_check; DataLoss with the first
   // problems otherwise.
   virtual absl::Status IntegrityCheck() = 0;
 
   // --- environments --------------------------------------------------------
   // Creates the environment with revision 1 holding an empty definition.
-  virtual absl::StatusOr<EnvironmentInfo> CreateEnvironment(
-      const EnvironmentRef& ref, absl::string_view actor) = 0;
-  virtual absl::StatusOr<EnvironmentInfo> GetEnvironment(
-      const EnvironmentRef& ref) = 0;
+  virtual absl::StatusOr<EnvironmentInfo> CreateEnvironment(const EnvironmentRef& ref,
+                                                            absl::string_view actor) = 0;
+  virtual absl::StatusOr<EnvironmentInfo> GetEnvironment(const EnvironmentRef& ref) = 0;
   // Sorted by project, then name. Empty `project` = every project.
   virtual absl::StatusOr<std::vector<EnvironmentInfo>> ListEnvironments(
       absl::string_view organization, absl::string_view project) = 0;
   // FailedPrecondition ("... is deletion protected") when protected.
-  virtual absl::Status DeleteEnvironment(const EnvironmentRef& ref,
-                                         absl::string_view actor) = 0;
-  virtual absl::Status SetDeletionProtected(const EnvironmentRef& ref,
-                                            bool is_protected,
+  virtual absl::Status DeleteEnvironment(const EnvironmentRef& ref, absl::string_view actor) = 0;
+  virtual absl::Status SetDeletionProtected(const EnvironmentRef& ref, bool is_protected,
                                             absl::string_view actor) = 0;
 
   // --- revisions -----------------------------------------------------------
   // Stores `yaml` as revision latest+1. See UpdateOptions for etags.
-  virtual absl::StatusOr<RevisionInfo> UpdateDefinition(
-      const EnvironmentRef& ref, absl::string_view yaml,
-      const UpdateOptions& options) = 0;
+  virtual absl::StatusOr<RevisionInfo> UpdateDefinition(const EnvironmentRef& ref,
+                                                        absl::string_view yaml,
+                                                        const UpdateOptions& options) = 0;
   // `version`: "" or "latest", a revision number ("3"), or a revision tag.
-  virtual absl::StatusOr<Definition> ReadDefinition(
-      const EnvironmentRef& ref, absl::string_view version) = 0;
-  virtual absl::StatusOr<RevisionInfo> GetRevision(const EnvironmentRef& ref,
-                                                   int64_t number) = 0;
+  virtual absl::StatusOr<Definition> ReadDefinition(const EnvironmentRef& ref,
+                                                    absl::string_view version) = 0;
+  virtual absl::StatusOr<RevisionInfo> GetRevision(const EnvironmentRef& ref, int64_t number) = 0;
   // Newest first; `before` (exclusive) pages backwards; count <= 0 = all.
-  virtual absl::StatusOr<std::vector<RevisionInfo>> ListRevisions(
-      const EnvironmentRef& ref, std::optional<int64_t> before,
-      int count) = 0;
+  virtual absl::StatusOr<std::vector<RevisionInfo>> ListRevisions(const EnvironmentRef& ref,
+                                                                  std::optional<int64_t> before,
+                                                                  int count) = 0;
   // Saves the definition at `version` as a new revision.
-  virtual absl::StatusOr<RevisionInfo> Rollback(
-      const EnvironmentRef& ref, absl::string_view version,
-      const UpdateOptions& options) = 0;
+  virtual absl::StatusOr<RevisionInfo> Rollback(const EnvironmentRef& ref,
+                                                absl::string_view version,
+                                                const UpdateOptions& options) = 0;
   // Marks `number` unreadable; its tags move to `replacement` (default: the
   // newest non-retracted revision before it). The latest cannot be retracted.
-  virtual absl::Status RetractRevision(const EnvironmentRef& ref,
-                                       int64_t number,
-                                       std::optional<int64_t> replacement,
-                                       absl::string_view reason,
+  virtual absl::Status RetractRevision(const EnvironmentRef& ref, int64_t number,
+                                       std::optional<int64_t> replacement, absl::string_view reason,
                                        absl::string_view actor) = 0;
 
   // --- revision tags ("latest" is implicit and cannot be changed) ---------
   // `revision` unset = the current latest.
-  virtual absl::StatusOr<RevisionTag> CreateRevisionTag(
-      const EnvironmentRef& ref, absl::string_view name,
-      std::optional<int64_t> revision, absl::string_view actor) = 0;
-  virtual absl::StatusOr<RevisionTag> UpdateRevisionTag(
-      const EnvironmentRef& ref, absl::string_view name, int64_t revision,
-      absl::string_view actor) = 0;
-  virtual absl::Status DeleteRevisionTag(const EnvironmentRef& ref,
-                                         absl::string_view name,
+  virtual absl::StatusOr<RevisionTag> CreateRevisionTag(const EnvironmentRef& ref,
+                                                        absl::string_view name,
+                                                        std::optional<int64_t> revision,
+                                                        absl::string_view actor) = 0;
+  virtual absl::StatusOr<RevisionTag> UpdateRevisionTag(const EnvironmentRef& ref,
+                                                        absl::string_view name, int64_t revision,
+                                                        absl::string_view actor) = 0;
+  virtual absl::Status DeleteRevisionTag(const EnvironmentRef& ref, absl::string_view name,
                                          absl::string_view actor) = 0;
-  virtual absl::StatusOr<RevisionTag> GetRevisionTag(
-      const EnvironmentRef& ref, absl::string_view name) = 0;
+  virtual absl::StatusOr<RevisionTag> GetRevisionTag(const EnvironmentRef& ref,
+                                                     absl::string_view name) = 0;
   // Sorted by name; includes "latest".
-  virtual absl::StatusOr<std::vector<RevisionTag>> ListRevisionTags(
-      const EnvironmentRef& ref) = 0;
+  virtual absl::StatusOr<std::vector<RevisionTag>> ListRevisionTags(const EnvironmentRef& ref) = 0;
 
   // --- environment tags (key/value metadata) ------------------------------
-  virtual absl::StatusOr<EnvironmentTag> CreateEnvironmentTag(
-      const EnvironmentRef& ref, absl::string_view name,
-      absl::string_view value, absl::string_view actor) = 0;
+  virtual absl::StatusOr<EnvironmentTag> CreateEnvironmentTag(const EnvironmentRef& ref,
+                                                              absl::string_view name,
+                                                              absl::string_view value,
+                                                              absl::string_view actor) = 0;
   // Renames and/or changes the value of `current_name`.
-  virtual absl::StatusOr<EnvironmentTag> UpdateEnvironmentTag(
-      const EnvironmentRef& ref, absl::string_view current_name,
-      absl::string_view new_name, absl::string_view new_value,
-      absl::string_view actor) = 0;
-  virtual absl::Status DeleteEnvironmentTag(const EnvironmentRef& ref,
-                                            absl::string_view name,
+  virtual absl::StatusOr<EnvironmentTag> UpdateEnvironmentTag(const EnvironmentRef& ref,
+                                                              absl::string_view current_name,
+                                                              absl::string_view new_name,
+                                                              absl::string_view new_value,
+                                                              absl::string_view actor) = 0;
+  virtual absl::Status DeleteEnvironmentTag(const EnvironmentRef& ref, absl::string_view name,
                                             absl::string_view actor) = 0;
-  virtual absl::StatusOr<EnvironmentTag> GetEnvironmentTag(
-      const EnvironmentRef& ref, absl::string_view name) = 0;
+  virtual absl::StatusOr<EnvironmentTag> GetEnvironmentTag(const EnvironmentRef& ref,
+                                                           absl::string_view name) = 0;
   virtual absl::StatusOr<std::vector<EnvironmentTag>> ListEnvironmentTags(
       const EnvironmentRef& ref) = 0;
 
   // --- access tokens -------------------------------------------------------
-  virtual absl::StatusOr<CreatedAccessToken> CreateAccessToken(
-      const AccessTokenSpec& spec, absl::string_view actor) = 0;
+  virtual absl::StatusOr<CreatedAccessToken> CreateAccessToken(const AccessTokenSpec& spec,
+                                                               absl::string_view actor) = 0;
   virtual absl::StatusOr<AccessToken> GetAccessToken(absl::string_view id) = 0;
   // Oldest first. Without `include_inactive`, revoked and expired tokens are
   // left out.
-  virtual absl::StatusOr<std::vector<AccessToken>> ListAccessTokens(
-      bool include_inactive) = 0;
+  virtual absl::StatusOr<std::vector<AccessToken>> ListAccessTokens(bool include_inactive) = 0;
   // Idempotent for an already revoked token; NotFound for an unknown id.
-  virtual absl::Status RevokeAccessToken(absl::string_view id,
-                                         absl::string_view actor) = 0;
+  virtual absl::Status RevokeAccessToken(absl::string_view id, absl::string_view actor) = 0;
   // The token record if `value` is a live token (and records last use, at
   // most once a minute); Unauthenticated otherwise, always with the same
   // message and never echoing the value.
-  virtual absl::StatusOr<AccessToken> VerifyAccessToken(
-      absl::string_view value) = 0;
+  virtual absl::StatusOr<AccessToken> VerifyAccessToken(absl::string_view value) = 0;
 
   // --- audit log (append-only: there is no update or delete) ---------------
-  virtual absl::Status AppendAuditEvent(absl::string_view actor,
-                                        absl::string_view action,
-                                        absl::string_view target,
-                                        absl::string_view path) = 0;
-  virtual absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(
-      const AuditQuery& query) = 0;
+  virtual absl::Status AppendAuditEvent(absl::string_view actor, absl::string_view action,
+                                        absl::string_view target, absl::string_view path) = 0;
+  virtual absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) = 0;
 };
 
 }  // namespace escnative::store

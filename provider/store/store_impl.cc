@@ -9,12 +9,11 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -44,8 +43,7 @@ constexpr absl::string_view kTokensSubkeyContext = "esctoken";
 constexpr uint64_t kTokensSubkeyId = 2;
 constexpr absl::Duration kLastUsedGranularity = absl::Minutes(1);
 constexpr absl::string_view kLatest = "latest";
-constexpr absl::string_view kInvalidToken =
-    "access token is invalid, expired or revoked";
+constexpr absl::string_view kInvalidToken = "access token is invalid, expired or revoked";
 
 int64_t ToUs(absl::Time t) { return absl::ToUnixMicros(t); }
 absl::Time FromUs(int64_t us) { return absl::FromUnixMicros(us); }
@@ -58,12 +56,12 @@ std::optional<absl::Time> FromOptUs(std::optional<int64_t> us) {
 // Validation (messages name the field; identifiers are not secret).
 
 bool IsNameChar(char c, bool allow_dot) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' ||
-         c == '_' || (allow_dot && c == '.');
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+         (allow_dot && c == '.');
 }
 
-absl::Status ValidateName(absl::string_view what, absl::string_view s,
-                          bool allow_dot, size_t max_len) {
+absl::Status ValidateName(absl::string_view what, absl::string_view s, bool allow_dot,
+                          size_t max_len) {
   if (s.empty()) return absl::InvalidArgumentError(absl::StrCat(what, " must not be empty"));
   if (s.size() > max_len) {
     return absl::InvalidArgumentError(
@@ -71,9 +69,9 @@ absl::Status ValidateName(absl::string_view what, absl::string_view s,
   }
   for (char c : s) {
     if (!IsNameChar(c, allow_dot)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          what, " \"", s, "\" may contain only letters, digits, '-', '_'",
-          allow_dot ? " and '.'" : ""));
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, " \"", s, "\" may contain only letters, digits, '-', '_'",
+                       allow_dot ? " and '.'" : ""));
     }
   }
   if (s == "." || s == "..") {
@@ -100,8 +98,7 @@ absl::Status ValidateActor(absl::string_view actor) {
 absl::Status ValidateRevisionTagName(absl::string_view name) {
   RETURN_IF_ERROR(ValidateName("revision tag name", name, true, 100));
   if (absl::ascii_isdigit(static_cast<unsigned char>(name[0]))) {
-    return absl::InvalidArgumentError(
-        "revision tag name may not start with a digit");
+    return absl::InvalidArgumentError("revision tag name may not start with a digit");
   }
   if (name == kLatest) {
     return absl::InvalidArgumentError(
@@ -111,20 +108,16 @@ absl::Status ValidateRevisionTagName(absl::string_view name) {
   return absl::OkStatus();
 }
 
-absl::Status ValidateEnvironmentTag(absl::string_view name,
-                                    absl::string_view value) {
+absl::Status ValidateEnvironmentTag(absl::string_view name, absl::string_view value) {
   if (name.empty() || name.size() > 200) {
-    return absl::InvalidArgumentError(
-        "environment tag name must be 1 to 200 characters");
+    return absl::InvalidArgumentError("environment tag name must be 1 to 200 characters");
   }
   if (value.size() > 4096) {
-    return absl::InvalidArgumentError(
-        "environment tag value is longer than 4096 characters");
+    return absl::InvalidArgumentError("environment tag value is longer than 4096 characters");
   }
   for (char c : name) {
     if (static_cast<unsigned char>(c) < 0x20) {
-      return absl::InvalidArgumentError(
-          "environment tag name may not contain control characters");
+      return absl::InvalidArgumentError("environment tag name may not contain control characters");
     }
   }
   return absl::OkStatus();
@@ -133,12 +126,11 @@ absl::Status ValidateEnvironmentTag(absl::string_view name,
 absl::Status ValidateScopePattern(absl::string_view pattern) {
   std::vector<absl::string_view> parts = absl::StrSplit(pattern, '/');
   if (parts.size() != 3) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "scope environment \"", pattern,
-        "\" must be \"org/project/name\" (any segment may be \"*\")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("scope environment \"", pattern,
+                     "\" must be \"org/project/name\" (any segment may be \"*\")"));
   }
-  const char* what[] = {"scope organization", "scope project",
-                        "scope environment name"};
+  const char* what[] = {"scope organization", "scope project", "scope environment name"};
   for (size_t i = 0; i < 3; ++i) {
     if (parts[i] == "*") continue;
     RETURN_IF_ERROR(ValidateName(what[i], parts[i], i != 0, 100));
@@ -165,15 +157,13 @@ absl::StatusOr<std::vector<TokenScope>> ScopesFromJson(const std::string& text) 
   }
   std::vector<TokenScope> out;
   for (const auto& e : j) {
-    if (!e.is_object() || !e.contains("environment") ||
-        !e["environment"].is_string() || !e.contains("permission") ||
-        !e["permission"].is_string()) {
+    if (!e.is_object() || !e.contains("environment") || !e["environment"].is_string() ||
+        !e.contains("permission") || !e["permission"].is_string()) {
       return absl::DataLossError("stored token scope is malformed");
     }
     TokenScope s;
     s.environment = e["environment"].get<std::string>();
-    absl::StatusOr<Permission> p =
-        ParsePermission(e["permission"].get<std::string>());
+    absl::StatusOr<Permission> p = ParsePermission(e["permission"].get<std::string>());
     if (!p.ok()) return absl::DataLossError("stored token scope is malformed");
     s.permission = *p;
     out.push_back(std::move(s));
@@ -186,16 +176,15 @@ absl::StatusOr<std::vector<TokenScope>> ScopesFromJson(const std::string& text) 
 
 // Big-endian 32-bit from the header.
 uint32_t Be32(const unsigned char* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
-         (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
 }
 
 absl::Status PrecheckExistingFile(const std::string& path, int64_t size) {
   const std::string what = absl::StrCat("store file ", path);
   if (size < 100) {
-    return absl::DataLossError(absl::StrCat(
-        what, " is not a valid store: too short for a SQLite database (",
-        size, " bytes; truncated?)"));
+    return absl::DataLossError(
+        absl::StrCat(what, " is not a valid store: too short for a SQLite database (", size,
+                     " bytes; truncated?)"));
   }
   unsigned char header[100];
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -209,35 +198,32 @@ absl::Status PrecheckExistingFile(const std::string& path, int64_t size) {
     return absl::DataLossError(absl::StrCat("cannot read the header of ", what));
   }
   if (std::memcmp(header, "SQLite format 3\0", 16) != 0) {
-    return absl::DataLossError(
-        absl::StrCat(what, " is not a store: it is not a SQLite database"));
+    return absl::DataLossError(absl::StrCat(what, " is not a store: it is not a SQLite database"));
   }
   uint32_t page_size = (uint32_t{header[16]} << 8) | header[17];
   if (page_size == 1) page_size = 65536;
   if (page_size < 512 || (page_size & (page_size - 1)) != 0) {
-    return absl::DataLossError(
-        absl::StrCat(what, " is corrupt: invalid page size in the header"));
+    return absl::DataLossError(absl::StrCat(what, " is corrupt: invalid page size in the header"));
   }
   // The in-header page count is trustworthy when "version-valid-for" equals
   // the change counter. Skip the size check while a WAL has content: after a
   // crash in the middle of a checkpoint the main file may legitimately be
   // short until the WAL is replayed.
   struct stat wal;
-  const bool wal_has_content =
-      ::stat((path + "-wal").c_str(), &wal) == 0 && wal.st_size > 0;
+  const bool wal_has_content = ::stat((path + "-wal").c_str(), &wal) == 0 && wal.st_size > 0;
   const uint32_t pages = Be32(header + 28);
   if (!wal_has_content && Be32(header + 92) == Be32(header + 24) && pages > 0 &&
       static_cast<uint64_t>(size) < uint64_t{pages} * page_size) {
-    return absl::DataLossError(absl::StrCat(
-        what, " is truncated: the header says ", uint64_t{pages} * page_size,
-        " bytes but the file has ", size));
+    return absl::DataLossError(absl::StrCat(what, " is truncated: the header says ",
+                                            uint64_t{pages} * page_size, " bytes but the file has ",
+                                            size));
   }
   return absl::OkStatus();
 }
 
 // Creates `path` with mode 0600 if it does not exist. Sets *created.
-absl::Status CreateFileIfMissing(const std::string& path, bool create,
-                                 bool* created, int64_t* size) {
+absl::Status CreateFileIfMissing(const std::string& path, bool create, bool* created,
+                                 int64_t* size) {
   *created = false;
   struct stat st;
   if (::stat(path.c_str(), &st) == 0) {
@@ -258,19 +244,17 @@ absl::Status CreateFileIfMissing(const std::string& path, bool create,
   // O_EXCL: exactly one of several racing processes creates it; the mode is
   // set at creation, so the file is never readable by others, not even
   // briefly. SQLite gives -wal/-shm the main file's permissions.
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-                        S_IRUSR | S_IWUSR);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
   if (fd < 0) {
     if (errno == EEXIST) {  // lost the race: treat as existing
       if (::stat(path.c_str(), &st) != 0) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("cannot stat store file ", path));
+        return absl::FailedPreconditionError(absl::StrCat("cannot stat store file ", path));
       }
       *size = st.st_size;
       return absl::OkStatus();
     }
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot create store file ", path, ": ", std::strerror(errno)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot create store file ", path, ": ", std::strerror(errno)));
   }
   ::close(fd);
   *created = true;
@@ -282,9 +266,8 @@ absl::Status CreateFileIfMissing(const std::string& path, bool create,
 // Keyring rows.
 
 absl::StatusOr<std::optional<crypto::WrappedDataKey>> LoadKeyring(SqliteDb& db) {
-  ASSIGN_OR_RETURN(Statement st,
-                   db.Prepare("SELECT kdf, opslimit, memlimit, salt, "
-                              "wrapped_key, key_check FROM keyring WHERE id = 1"));
+  ASSIGN_OR_RETURN(Statement st, db.Prepare("SELECT kdf, opslimit, memlimit, salt, "
+                                            "wrapped_key, key_check FROM keyring WHERE id = 1"));
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return std::optional<crypto::WrappedDataKey>();
   crypto::WrappedDataKey w;
@@ -303,16 +286,14 @@ bool SameKeyring(const crypto::WrappedDataKey& a, const crypto::WrappedDataKey& 
          a.wrapped_key == b.wrapped_key && a.key_check == b.key_check;
 }
 
-absl::Status SaveKeyring(SqliteDb& db, const crypto::WrappedDataKey& w,
-                         int64_t now_us) {
-  ASSIGN_OR_RETURN(
-      Statement st,
-      db.Prepare("INSERT INTO keyring (id, kdf, opslimit, memlimit, salt, "
-                 "wrapped_key, key_check, created_us, modified_us) "
-                 "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) "
-                 "ON CONFLICT (id) DO UPDATE SET kdf = ?1, opslimit = ?2, "
-                 "memlimit = ?3, salt = ?4, wrapped_key = ?5, key_check = ?6, "
-                 "modified_us = ?7"));
+absl::Status SaveKeyring(SqliteDb& db, const crypto::WrappedDataKey& w, int64_t now_us) {
+  ASSIGN_OR_RETURN(Statement st,
+                   db.Prepare("INSERT INTO keyring (id, kdf, opslimit, memlimit, salt, "
+                              "wrapped_key, key_check, created_us, modified_us) "
+                              "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) "
+                              "ON CONFLICT (id) DO UPDATE SET kdf = ?1, opslimit = ?2, "
+                              "memlimit = ?3, salt = ?4, wrapped_key = ?5, key_check = ?6, "
+                              "modified_us = ?7"));
   st.Bind(1, w.kdf)
       .Bind(2, static_cast<int64_t>(w.params.opslimit))
       .Bind(3, static_cast<int64_t>(w.params.memlimit))
@@ -326,9 +307,8 @@ absl::Status SaveKeyring(SqliteDb& db, const crypto::WrappedDataKey& w,
 absl::Status InsertAudit(SqliteDb& db, int64_t now_us, absl::string_view actor,
                          absl::string_view action, absl::string_view target,
                          absl::string_view path) {
-  ASSIGN_OR_RETURN(Statement st,
-                   db.Prepare("INSERT INTO audit_log (time_us, actor, action, "
-                              "target, path) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  ASSIGN_OR_RETURN(Statement st, db.Prepare("INSERT INTO audit_log (time_us, actor, action, "
+                                            "target, path) VALUES (?1, ?2, ?3, ?4, ?5)"));
   st.Bind(1, now_us).Bind(2, actor).Bind(3, action).Bind(4, target).Bind(5, path);
   return st.Run();
 }
@@ -336,9 +316,7 @@ absl::Status InsertAudit(SqliteDb& db, int64_t now_us, absl::string_view actor,
 // ---------------------------------------------------------------------------
 // Transactions with retry on SQLITE_BUSY.
 
-bool IsBusy(const absl::Status& s) {
-  return s.code() == absl::StatusCode::kUnavailable;
-}
+bool IsBusy(const absl::Status& s) { return s.code() == absl::StatusCode::kUnavailable; }
 
 void Backoff(int attempt) {
   // Randomised so that two processes that collided do not collide again.
@@ -383,8 +361,8 @@ absl::Status RunReadTxn(SqliteDb& db, int retries, Fn&& body) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<SqliteDb> db, const Clock* clock, int retries,
-              int schema_version, std::unique_ptr<crypto::Aead> secrets_aead,
+  SqliteStore(std::unique_ptr<SqliteDb> db, const Clock* clock, int retries, int schema_version,
+              std::unique_ptr<crypto::Aead> secrets_aead,
               std::unique_ptr<crypto::AccessTokenHasher> hasher)
       : db_(std::move(db)),
         clock_(clock),
@@ -397,17 +375,14 @@ class SqliteStore final : public Store {
   const crypto::Aead& SecretsAead() const override { return *secrets_aead_; }
 
   absl::Status Rekey(const crypto::Credential& old_credential,
-                     const crypto::Credential& new_credential,
-                     const crypto::KdfParams& params,
+                     const crypto::Credential& new_credential, const crypto::KdfParams& params,
                      absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateActor(actor));
     return Commit([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(std::optional<crypto::WrappedDataKey> current,
-                       LoadKeyring(*db_));
+      ASSIGN_OR_RETURN(std::optional<crypto::WrappedDataKey> current, LoadKeyring(*db_));
       if (!current.has_value()) return absl::DataLossError("store has no keyring");
       ASSIGN_OR_RETURN(crypto::WrappedDataKey next,
-                       crypto::RewrapKeyring(*current, old_credential,
-                                             new_credential, params));
+                       crypto::RewrapKeyring(*current, old_credential, new_credential, params));
       RETURN_IF_ERROR(SaveKeyring(*db_, next, NowUs()));
       return Audit(actor, "store.rekey", "store", "");
     });
@@ -441,38 +416,37 @@ class SqliteStore final : public Store {
 
   // --- environments ----------------------------------------------------------
 
-  absl::StatusOr<EnvironmentInfo> CreateEnvironment(
-      const EnvironmentRef& ref, absl::string_view actor) override {
+  absl::StatusOr<EnvironmentInfo> CreateEnvironment(const EnvironmentRef& ref,
+                                                    absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
     EnvironmentInfo info;
     if (absl::Status txn_status = Commit([&]() -> absl::Status {
-      absl::StatusOr<EnvRow> existing = LoadEnv(ref);
-      if (existing.ok()) {
-        return absl::AlreadyExistsError(
-            absl::StrCat("environment ", ref.ToString(), " already exists"));
-      }
-      if (!absl::IsNotFound(existing.status())) return existing.status();
-      const int64_t now = NowUs();
-      {
-        ASSIGN_OR_RETURN(
-            Statement st,
-            db_->Prepare("INSERT INTO environments (org, project, name, "
-                         "created_us, modified_us, latest_revision) "
-                         "VALUES (?1, ?2, ?3, ?4, ?4, 0)"));
-        st.Bind(1, ref.organization).Bind(2, ref.project).Bind(3, ref.name).Bind(4, now);
-        RETURN_IF_ERROR(st.Run());
-      }
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnvRowOnly(ref));
-      // Revision 1 is the empty definition, as in ESC.
-      ASSIGN_OR_RETURN(RevisionInfo rev, AppendRevision(env, "", actor));
-      RETURN_IF_ERROR(Audit(actor, "environment.create", ref.ToString(), ""));
-      info.ref = ref;
-      info.created = info.modified = FromUs(now);
-      info.latest_revision = rev.number;
-      info.etag = rev.etag;
-      return absl::OkStatus();
-    });
+          absl::StatusOr<EnvRow> existing = LoadEnv(ref);
+          if (existing.ok()) {
+            return absl::AlreadyExistsError(
+                absl::StrCat("environment ", ref.ToString(), " already exists"));
+          }
+          if (!absl::IsNotFound(existing.status())) return existing.status();
+          const int64_t now = NowUs();
+          {
+            ASSIGN_OR_RETURN(Statement st,
+                             db_->Prepare("INSERT INTO environments (org, project, name, "
+                                          "created_us, modified_us, latest_revision) "
+                                          "VALUES (?1, ?2, ?3, ?4, ?4, 0)"));
+            st.Bind(1, ref.organization).Bind(2, ref.project).Bind(3, ref.name).Bind(4, now);
+            RETURN_IF_ERROR(st.Run());
+          }
+          ASSIGN_OR_RETURN(EnvRow env, LoadEnvRowOnly(ref));
+          // Revision 1 is the empty definition, as in ESC.
+          ASSIGN_OR_RETURN(RevisionInfo rev, AppendRevision(env, "", actor));
+          RETURN_IF_ERROR(Audit(actor, "environment.create", ref.ToString(), ""));
+          info.ref = ref;
+          info.created = info.modified = FromUs(now);
+          info.latest_revision = rev.number;
+          info.etag = rev.etag;
+          return absl::OkStatus();
+        });
         !txn_status.ok()) {
       return txn_status;
     }
@@ -492,50 +466,50 @@ class SqliteStore final : public Store {
     if (!project.empty()) RETURN_IF_ERROR(ValidateName("project", project, true, 100));
     absl::MutexLock lock(&mu_);
     std::vector<EnvironmentInfo> out;
-    if (absl::Status txn_status = RunReadTxn(*db_, retries_, [&]() -> absl::Status {
-      out.clear();
-      ASSIGN_OR_RETURN(
-          Statement st,
-          db_->Prepare("SELECT e.project, e.name, e.created_us, e.modified_us, "
-                       "e.deletion_protected, e.latest_revision, r.etag "
-                       "FROM environments e JOIN revisions r "
-                       "ON r.env_id = e.id AND r.number = e.latest_revision "
-                       "WHERE e.org = ?1 AND (?2 = '' OR e.project = ?2) "
-                       "ORDER BY e.project, e.name"));
-      st.Bind(1, organization).Bind(2, project);
-      while (true) {
-        ASSIGN_OR_RETURN(bool row, st.Step());
-        if (!row) break;
-        EnvironmentInfo info;
-        info.ref = {std::string(organization), st.Text(0), st.Text(1)};
-        info.created = FromUs(st.Int(2));
-        info.modified = FromUs(st.Int(3));
-        info.deletion_protected = st.Int(4) != 0;
-        info.latest_revision = st.Int(5);
-        info.etag = st.Text(6);
-        out.push_back(std::move(info));
-      }
-      return absl::OkStatus();
-    });
+    if (absl::Status txn_status =
+            RunReadTxn(*db_, retries_,
+                       [&]() -> absl::Status {
+                         out.clear();
+                         ASSIGN_OR_RETURN(
+                             Statement st,
+                             db_->Prepare("SELECT e.project, e.name, e.created_us, e.modified_us, "
+                                          "e.deletion_protected, e.latest_revision, r.etag "
+                                          "FROM environments e JOIN revisions r "
+                                          "ON r.env_id = e.id AND r.number = e.latest_revision "
+                                          "WHERE e.org = ?1 AND (?2 = '' OR e.project = ?2) "
+                                          "ORDER BY e.project, e.name"));
+                         st.Bind(1, organization).Bind(2, project);
+                         while (true) {
+                           ASSIGN_OR_RETURN(bool row, st.Step());
+                           if (!row) break;
+                           EnvironmentInfo info;
+                           info.ref = {std::string(organization), st.Text(0), st.Text(1)};
+                           info.created = FromUs(st.Int(2));
+                           info.modified = FromUs(st.Int(3));
+                           info.deletion_protected = st.Int(4) != 0;
+                           info.latest_revision = st.Int(5);
+                           info.etag = st.Text(6);
+                           out.push_back(std::move(info));
+                         }
+                         return absl::OkStatus();
+                       });
         !txn_status.ok()) {
       return txn_status;
     }
     return out;
   }
 
-  absl::Status DeleteEnvironment(const EnvironmentRef& ref,
-                                 absl::string_view actor) override {
+  absl::Status DeleteEnvironment(const EnvironmentRef& ref, absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
     return Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
       if (env.deletion_protected) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "environment ", ref.ToString(),
-            " is deletion protected; turn deletion protection off first"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("environment ", ref.ToString(),
+                         " is deletion protected; turn deletion protection off first"));
       }
-      ASSIGN_OR_RETURN(Statement st,
-                       db_->Prepare("DELETE FROM environments WHERE id = ?1"));
+      ASSIGN_OR_RETURN(Statement st, db_->Prepare("DELETE FROM environments WHERE id = ?1"));
       st.Bind(1, env.id);
       RETURN_IF_ERROR(st.Run());
       return Audit(actor, "environment.delete", ref.ToString(), "");
@@ -548,33 +522,29 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateActor(actor));
     return Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      ASSIGN_OR_RETURN(Statement st,
-                       db_->Prepare("UPDATE environments SET deletion_protected "
-                                    "= ?2, modified_us = ?3 WHERE id = ?1"));
+      ASSIGN_OR_RETURN(Statement st, db_->Prepare("UPDATE environments SET deletion_protected "
+                                                  "= ?2, modified_us = ?3 WHERE id = ?1"));
       st.Bind(1, env.id).Bind(2, int64_t{is_protected ? 1 : 0}).Bind(3, NowUs());
       RETURN_IF_ERROR(st.Run());
       return Audit(actor, "environment.settings", ref.ToString(),
-                   is_protected ? "deletionProtected=true"
-                                : "deletionProtected=false");
+                   is_protected ? "deletionProtected=true" : "deletionProtected=false");
     });
   }
 
   // --- revisions -------------------------------------------------------------
 
-  absl::StatusOr<RevisionInfo> UpdateDefinition(
-      const EnvironmentRef& ref, absl::string_view yaml,
-      const UpdateOptions& options) override {
+  absl::StatusOr<RevisionInfo> UpdateDefinition(const EnvironmentRef& ref, absl::string_view yaml,
+                                                const UpdateOptions& options) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(options.actor));
     RETURN_IF_ERROR(CheckNoPlaintextSecrets(yaml));
     RevisionInfo out;
     if (absl::Status txn_status = Commit([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      RETURN_IF_ERROR(CheckEtag(ref, env, options));
-      ASSIGN_OR_RETURN(out, AppendRevision(env, yaml, options.actor));
-      return Audit(options.actor, "environment.update", ref.ToString(),
-                   options.audit_path);
-    });
+          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+          RETURN_IF_ERROR(CheckEtag(ref, env, options));
+          ASSIGN_OR_RETURN(out, AppendRevision(env, yaml, options.actor));
+          return Audit(options.actor, "environment.update", ref.ToString(), options.audit_path);
+        });
         !txn_status.ok()) {
       return txn_status;
     }
@@ -586,73 +556,75 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateRef(ref));
     absl::MutexLock lock(&mu_);
     Definition out;
-    if (absl::Status txn_status = RunReadTxn(*db_, retries_, [&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      ASSIGN_OR_RETURN(int64_t number, ResolveVersion(ref, env, version));
-      ASSIGN_OR_RETURN(out, LoadDefinition(ref, env, number));
-      return absl::OkStatus();
-    });
+    if (absl::Status txn_status =
+            RunReadTxn(*db_, retries_,
+                       [&]() -> absl::Status {
+                         ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+                         ASSIGN_OR_RETURN(int64_t number, ResolveVersion(ref, env, version));
+                         ASSIGN_OR_RETURN(out, LoadDefinition(ref, env, number));
+                         return absl::OkStatus();
+                       });
         !txn_status.ok()) {
       return txn_status;
     }
     return out;
   }
 
-  absl::StatusOr<RevisionInfo> GetRevision(const EnvironmentRef& ref,
-                                           int64_t number) override {
+  absl::StatusOr<RevisionInfo> GetRevision(const EnvironmentRef& ref, int64_t number) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     absl::MutexLock lock(&mu_);
     RevisionInfo out;
-    if (absl::Status txn_status = RunReadTxn(*db_, retries_, [&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      ASSIGN_OR_RETURN(out, LoadRevision(ref, env, number));
-      return absl::OkStatus();
-    });
+    if (absl::Status txn_status = RunReadTxn(*db_, retries_,
+                                             [&]() -> absl::Status {
+                                               ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+                                               ASSIGN_OR_RETURN(out,
+                                                                LoadRevision(ref, env, number));
+                                               return absl::OkStatus();
+                                             });
         !txn_status.ok()) {
       return txn_status;
     }
     return out;
   }
 
-  absl::StatusOr<std::vector<RevisionInfo>> ListRevisions(
-      const EnvironmentRef& ref, std::optional<int64_t> before,
-      int count) override {
+  absl::StatusOr<std::vector<RevisionInfo>> ListRevisions(const EnvironmentRef& ref,
+                                                          std::optional<int64_t> before,
+                                                          int count) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     absl::MutexLock lock(&mu_);
     std::vector<RevisionInfo> out;
-    if (absl::Status txn_status = RunReadTxn(*db_, retries_, [&]() -> absl::Status {
-      out.clear();
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      int64_t next = before.has_value() ? std::min(*before - 1, env.latest)
-                                        : env.latest;
-      for (; next >= 1 && (count <= 0 || static_cast<int>(out.size()) < count);
-           --next) {
-        ASSIGN_OR_RETURN(RevisionInfo rev, LoadRevision(ref, env, next));
-        out.push_back(std::move(rev));
-      }
-      return absl::OkStatus();
-    });
+    if (absl::Status txn_status = RunReadTxn(
+            *db_, retries_,
+            [&]() -> absl::Status {
+              out.clear();
+              ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+              int64_t next = before.has_value() ? std::min(*before - 1, env.latest) : env.latest;
+              for (; next >= 1 && (count <= 0 || static_cast<int>(out.size()) < count); --next) {
+                ASSIGN_OR_RETURN(RevisionInfo rev, LoadRevision(ref, env, next));
+                out.push_back(std::move(rev));
+              }
+              return absl::OkStatus();
+            });
         !txn_status.ok()) {
       return txn_status;
     }
     return out;
   }
 
-  absl::StatusOr<RevisionInfo> Rollback(const EnvironmentRef& ref,
-                                        absl::string_view version,
+  absl::StatusOr<RevisionInfo> Rollback(const EnvironmentRef& ref, absl::string_view version,
                                         const UpdateOptions& options) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(options.actor));
     RevisionInfo out;
     if (absl::Status txn_status = Commit([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      RETURN_IF_ERROR(CheckEtag(ref, env, options));
-      ASSIGN_OR_RETURN(int64_t number, ResolveVersion(ref, env, version));
-      ASSIGN_OR_RETURN(Definition def, LoadDefinition(ref, env, number));
-      ASSIGN_OR_RETURN(out, AppendRevision(env, def.yaml, options.actor));
-      return Audit(options.actor, "environment.rollback", ref.ToString(),
-                   absl::StrCat("revision:", number));
-    });
+          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+          RETURN_IF_ERROR(CheckEtag(ref, env, options));
+          ASSIGN_OR_RETURN(int64_t number, ResolveVersion(ref, env, version));
+          ASSIGN_OR_RETURN(Definition def, LoadDefinition(ref, env, number));
+          ASSIGN_OR_RETURN(out, AppendRevision(env, def.yaml, options.actor));
+          return Audit(options.actor, "environment.rollback", ref.ToString(),
+                       absl::StrCat("revision:", number));
+        });
         !txn_status.ok()) {
       return txn_status;
     }
@@ -660,8 +632,7 @@ class SqliteStore final : public Store {
   }
 
   absl::Status RetractRevision(const EnvironmentRef& ref, int64_t number,
-                               std::optional<int64_t> replacement,
-                               absl::string_view reason,
+                               std::optional<int64_t> replacement, absl::string_view reason,
                                absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
@@ -672,64 +643,56 @@ class SqliteStore final : public Store {
         return absl::FailedPreconditionError("cannot retract the latest revision");
       }
       if (rev.retraction.has_value()) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "revision ", number, " of ", ref.ToString(), " is already retracted"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("revision ", number, " of ", ref.ToString(), " is already retracted"));
       }
       int64_t target = 0;
       if (replacement.has_value()) {
         if (*replacement == number) {
-          return absl::InvalidArgumentError(
-              "a revision cannot be its own replacement");
+          return absl::InvalidArgumentError("a revision cannot be its own replacement");
         }
         absl::StatusOr<RevisionInfo> r = LoadRevision(ref, env, *replacement);
         if (!r.ok() || r->retraction.has_value()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "replacement revision ", *replacement,
-              " does not exist or is retracted"));
+          return absl::InvalidArgumentError(absl::StrCat("replacement revision ", *replacement,
+                                                         " does not exist or is retracted"));
         }
         target = *replacement;
       } else {
-        ASSIGN_OR_RETURN(
-            Statement st,
-            db_->Prepare("SELECT max(number) FROM revisions WHERE env_id = ?1 "
-                         "AND number < ?2 AND retracted_us IS NULL"));
+        ASSIGN_OR_RETURN(Statement st,
+                         db_->Prepare("SELECT max(number) FROM revisions WHERE env_id = ?1 "
+                                      "AND number < ?2 AND retracted_us IS NULL"));
         st.Bind(1, env.id).Bind(2, number);
         ASSIGN_OR_RETURN(bool row, st.Step());
         if (!row || st.IsNull(0)) {
           return absl::FailedPreconditionError(absl::StrCat(
-              "revision ", number,
-              " has no earlier non-retracted revision; name a replacement"));
+              "revision ", number, " has no earlier non-retracted revision; name a replacement"));
         }
         target = st.Int(0);
       }
       const int64_t now = NowUs();
       {
-        ASSIGN_OR_RETURN(
-            Statement st,
-            db_->Prepare("UPDATE revisions SET retracted_us = ?3, retracted_by "
-                         "= ?4, retraction_reason = ?5, replacement = ?6 "
-                         "WHERE env_id = ?1 AND number = ?2"));
-        st.Bind(1, env.id).Bind(2, number).Bind(3, now).Bind(4, actor)
-            .Bind(5, reason).Bind(6, target);
+        ASSIGN_OR_RETURN(Statement st,
+                         db_->Prepare("UPDATE revisions SET retracted_us = ?3, retracted_by "
+                                      "= ?4, retraction_reason = ?5, replacement = ?6 "
+                                      "WHERE env_id = ?1 AND number = ?2"));
+        st.Bind(1, env.id).Bind(2, number).Bind(3, now).Bind(4, actor).Bind(5, reason).Bind(6,
+                                                                                            target);
         RETURN_IF_ERROR(st.Run());
       }
       {
-        ASSIGN_OR_RETURN(
-            Statement st,
-            db_->Prepare("UPDATE revision_tags SET revision = ?3, modified_us = "
-                         "?4, editor = ?5 WHERE env_id = ?1 AND revision = ?2"));
+        ASSIGN_OR_RETURN(Statement st,
+                         db_->Prepare("UPDATE revision_tags SET revision = ?3, modified_us = "
+                                      "?4, editor = ?5 WHERE env_id = ?1 AND revision = ?2"));
         st.Bind(1, env.id).Bind(2, number).Bind(3, target).Bind(4, now).Bind(5, actor);
         RETURN_IF_ERROR(st.Run());
       }
-      return Audit(actor, "revision.retract", ref.ToString(),
-                   absl::StrCat("revision:", number));
+      return Audit(actor, "revision.retract", ref.ToString(), absl::StrCat("revision:", number));
     });
   }
 
   // --- revision tags ---------------------------------------------------------
 
-  absl::StatusOr<RevisionTag> CreateRevisionTag(const EnvironmentRef& ref,
-                                                absl::string_view name,
+  absl::StatusOr<RevisionTag> CreateRevisionTag(const EnvironmentRef& ref, absl::string_view name,
                                                 std::optional<int64_t> revision,
                                                 absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
@@ -740,33 +703,30 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateRevisionTagName(name));
     RevisionTag out;
     if (absl::Status txn_status = Commit([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      if (LoadRevisionTag(env, name).ok()) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "revision tag ", name, " already exists on ", ref.ToString()));
-      }
-      const int64_t number = revision.value_or(env.latest);
-      RETURN_IF_ERROR(CheckTaggable(ref, env, number));
-      const int64_t now = NowUs();
-      ASSIGN_OR_RETURN(
-          Statement st,
-          db_->Prepare("INSERT INTO revision_tags (env_id, name, revision, "
-                       "created_us, modified_us, editor) "
-                       "VALUES (?1, ?2, ?3, ?4, ?4, ?5)"));
-      st.Bind(1, env.id).Bind(2, name).Bind(3, number).Bind(4, now).Bind(5, actor);
-      RETURN_IF_ERROR(st.Run());
-      out = {std::string(name), number, FromUs(now), FromUs(now), std::string(actor)};
-      return Audit(actor, "revision_tag.create", ref.ToString(),
-                   absl::StrCat("tag:", name));
-    });
+          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+          if (LoadRevisionTag(env, name).ok()) {
+            return absl::AlreadyExistsError(
+                absl::StrCat("revision tag ", name, " already exists on ", ref.ToString()));
+          }
+          const int64_t number = revision.value_or(env.latest);
+          RETURN_IF_ERROR(CheckTaggable(ref, env, number));
+          const int64_t now = NowUs();
+          ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("INSERT INTO revision_tags (env_id, name, revision, "
+                                        "created_us, modified_us, editor) "
+                                        "VALUES (?1, ?2, ?3, ?4, ?4, ?5)"));
+          st.Bind(1, env.id).Bind(2, name).Bind(3, number).Bind(4, now).Bind(5, actor);
+          RETURN_IF_ERROR(st.Run());
+          out = {std::string(name), number, FromUs(now), FromUs(now), std::string(actor)};
+          return Audit(actor, "revision_tag.create", ref.ToString(), absl::StrCat("tag:", name));
+        });
         !txn_status.ok()) {
       return txn_status;
     }
     return out;
   }
 
-  absl::StatusOr<RevisionTag> UpdateRevisionTag(const EnvironmentRef& ref,
-                                                absl::string_view name,
+  absl::StatusOr<RevisionTag> UpdateRevisionTag(const EnvironmentRef& ref, absl::string_view name,
                                                 int64_t revision,
                                                 absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
@@ -774,22 +734,20 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateRevisionTagName(name));
     RevisionTag out;
     if (absl::Status txn_status = Commit([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      ASSIGN_OR_RETURN(out, LoadRevisionTag(env, name));
-      RETURN_IF_ERROR(CheckTaggable(ref, env, revision));
-      const int64_t now = NowUs();
-      ASSIGN_OR_RETURN(
-          Statement st,
-          db_->Prepare("UPDATE revision_tags SET revision = ?3, modified_us = "
-                       "?4, editor = ?5 WHERE env_id = ?1 AND name = ?2"));
-      st.Bind(1, env.id).Bind(2, name).Bind(3, revision).Bind(4, now).Bind(5, actor);
-      RETURN_IF_ERROR(st.Run());
-      out.revision = revision;
-      out.modified = FromUs(now);
-      out.editor = std::string(actor);
-      return Audit(actor, "revision_tag.update", ref.ToString(),
-                   absl::StrCat("tag:", name));
-    });
+          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+          ASSIGN_OR_RETURN(out, LoadRevisionTag(env, name));
+          RETURN_IF_ERROR(CheckTaggable(ref, env, revision));
+          const int64_t now = NowUs();
+          ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("UPDATE revision_tags SET revision = ?3, modified_us = "
+                                        "?4, editor = ?5 WHERE env_id = ?1 AND name = ?2"));
+          st.Bind(1, env.id).Bind(2, name).Bind(3, revision).Bind(4, now).Bind(5, actor);
+          RETURN_IF_ERROR(st.Run());
+          out.revision = revision;
+          out.modified = FromUs(now);
+          out.editor = std::string(actor);
+          return Audit(actor, "revision_tag.update", ref.ToString(), absl::StrCat("tag:", name));
+        });
         !txn_status.ok()) {
       return txn_status;
     }
@@ -804,13 +762,11 @@ class SqliteStore final : public Store {
     return Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
       RETURN_IF_ERROR(LoadRevisionTag(env, name).status());
-      ASSIGN_OR_RETURN(Statement st,
-                       db_->Prepare("DELETE FROM revision_tags WHERE env_id = ?1 "
-                                    "AND name = ?2"));
+      ASSIGN_OR_RETURN(Statement st, db_->Prepare("DELETE FROM revision_tags WHERE env_id = ?1 "
+                                                  "AND name = ?2"));
       st.Bind(1, env.id).Bind(2, name);
       RETURN_IF_ERROR(st.Run());
-      return Audit(actor, "revision_tag.delete", ref.ToString(),
-                   absl::StrCat("tag:", name));
+      return Audit(actor, "revision_tag.delete", ref.ToString(), absl::StrCat("tag:", name));
     });
   }
 
@@ -819,49 +775,51 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateRef(ref));
     absl::MutexLock lock(&mu_);
     RevisionTag out;
-    if (absl::Status txn_status = RunReadTxn(*db_, retries_, [&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      if (name == kLatest) {
-        out = LatestTag(env);
-        return absl::OkStatus();
-      }
-      ASSIGN_OR_RETURN(out, LoadRevisionTag(env, name));
-      return absl::OkStatus();
-    });
+    if (absl::Status txn_status = RunReadTxn(*db_, retries_,
+                                             [&]() -> absl::Status {
+                                               ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+                                               if (name == kLatest) {
+                                                 out = LatestTag(env);
+                                                 return absl::OkStatus();
+                                               }
+                                               ASSIGN_OR_RETURN(out, LoadRevisionTag(env, name));
+                                               return absl::OkStatus();
+                                             });
         !txn_status.ok()) {
       return txn_status;
     }
     return out;
   }
 
-  absl::StatusOr<std::vector<RevisionTag>> ListRevisionTags(
-      const EnvironmentRef& ref) override {
+  absl::StatusOr<std::vector<RevisionTag>> ListRevisionTags(const EnvironmentRef& ref) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     absl::MutexLock lock(&mu_);
     std::vector<RevisionTag> out;
-    if (absl::Status txn_status = RunReadTxn(*db_, retries_, [&]() -> absl::Status {
-      out.clear();
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      ASSIGN_OR_RETURN(
-          Statement st,
-          db_->Prepare("SELECT name, revision, created_us, modified_us, editor "
-                       "FROM revision_tags WHERE env_id = ?1 ORDER BY name"));
-      st.Bind(1, env.id);
-      bool latest_added = false;
-      while (true) {
-        ASSIGN_OR_RETURN(bool row, st.Step());
-        if (!row) break;
-        RevisionTag t{st.Text(0), st.Int(1), FromUs(st.Int(2)), FromUs(st.Int(3)),
-                      st.Text(4)};
-        if (!latest_added && t.name > kLatest) {
-          out.push_back(LatestTag(env));
-          latest_added = true;
-        }
-        out.push_back(std::move(t));
-      }
-      if (!latest_added) out.push_back(LatestTag(env));
-      return absl::OkStatus();
-    });
+    if (absl::Status txn_status =
+            RunReadTxn(*db_, retries_,
+                       [&]() -> absl::Status {
+                         out.clear();
+                         ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+                         ASSIGN_OR_RETURN(
+                             Statement st,
+                             db_->Prepare("SELECT name, revision, created_us, modified_us, editor "
+                                          "FROM revision_tags WHERE env_id = ?1 ORDER BY name"));
+                         st.Bind(1, env.id);
+                         bool latest_added = false;
+                         while (true) {
+                           ASSIGN_OR_RETURN(bool row, st.Step());
+                           if (!row) break;
+                           RevisionTag t{st.Text(0), st.Int(1), FromUs(st.Int(2)),
+                                         FromUs(st.Int(3)), st.Text(4)};
+                           if (!latest_added && t.name > kLatest) {
+                             out.push_back(LatestTag(env));
+                             latest_added = true;
+                           }
+                           out.push_back(std::move(t));
+                         }
+                         if (!latest_added) out.push_back(LatestTag(env));
+                         return absl::OkStatus();
+                       });
         !txn_status.ok()) {
       return txn_status;
     }
@@ -870,90 +828,90 @@ class SqliteStore final : public Store {
 
   // --- environment tags ------------------------------------------------------
 
-  absl::StatusOr<EnvironmentTag> CreateEnvironmentTag(
-      const EnvironmentRef& ref, absl::string_view name, absl::string_view value,
-      absl::string_view actor) override {
+  absl::StatusOr<EnvironmentTag> CreateEnvironmentTag(const EnvironmentRef& ref,
+                                                      absl::string_view name,
+                                                      absl::string_view value,
+                                                      absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
     RETURN_IF_ERROR(ValidateEnvironmentTag(name, value));
     EnvironmentTag out;
     if (absl::Status txn_status = Commit([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      if (LoadEnvTag(env, name).ok()) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "environment tag ", name, " already exists on ", ref.ToString()));
-      }
-      const int64_t now = NowUs();
-      ASSIGN_OR_RETURN(
-          Statement st,
-          db_->Prepare("INSERT INTO environment_tags (env_id, name, value, "
-                       "created_us, modified_us, editor) "
-                       "VALUES (?1, ?2, ?3, ?4, ?4, ?5)"));
-      st.Bind(1, env.id).Bind(2, name).Bind(3, value).Bind(4, now).Bind(5, actor);
-      RETURN_IF_ERROR(st.Run());
-      out = {std::string(name), std::string(value), FromUs(now), FromUs(now),
-             std::string(actor)};
-      return Audit(actor, "environment_tag.create", ref.ToString(),
-                   absl::StrCat("tag:", name));
-    });
+          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+          if (LoadEnvTag(env, name).ok()) {
+            return absl::AlreadyExistsError(
+                absl::StrCat("environment tag ", name, " already exists on ", ref.ToString()));
+          }
+          const int64_t now = NowUs();
+          ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("INSERT INTO environment_tags (env_id, name, value, "
+                                        "created_us, modified_us, editor) "
+                                        "VALUES (?1, ?2, ?3, ?4, ?4, ?5)"));
+          st.Bind(1, env.id).Bind(2, name).Bind(3, value).Bind(4, now).Bind(5, actor);
+          RETURN_IF_ERROR(st.Run());
+          out = {std::string(name), std::string(value), FromUs(now), FromUs(now),
+                 std::string(actor)};
+          return Audit(actor, "environment_tag.create", ref.ToString(), absl::StrCat("tag:", name));
+        });
         !txn_status.ok()) {
       return txn_status;
     }
     return out;
   }
 
-  absl::StatusOr<EnvironmentTag> UpdateEnvironmentTag(
-      const EnvironmentRef& ref, absl::string_view current_name,
-      absl::string_view new_name, absl::string_view new_value,
-      absl::string_view actor) override {
+  absl::StatusOr<EnvironmentTag> UpdateEnvironmentTag(const EnvironmentRef& ref,
+                                                      absl::string_view current_name,
+                                                      absl::string_view new_name,
+                                                      absl::string_view new_value,
+                                                      absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
     RETURN_IF_ERROR(ValidateEnvironmentTag(new_name, new_value));
     EnvironmentTag out;
     if (absl::Status txn_status = Commit([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      ASSIGN_OR_RETURN(out, LoadEnvTag(env, current_name));
-      if (new_name != current_name && LoadEnvTag(env, new_name).ok()) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "environment tag ", new_name, " already exists on ", ref.ToString()));
-      }
-      const int64_t now = NowUs();
-      ASSIGN_OR_RETURN(
-          Statement st,
-          db_->Prepare("UPDATE environment_tags SET name = ?3, value = ?4, "
-                       "modified_us = ?5, editor = ?6 "
-                       "WHERE env_id = ?1 AND name = ?2"));
-      st.Bind(1, env.id).Bind(2, current_name).Bind(3, new_name).Bind(4, new_value)
-          .Bind(5, now).Bind(6, actor);
-      RETURN_IF_ERROR(st.Run());
-      out.name = std::string(new_name);
-      out.value = std::string(new_value);
-      out.modified = FromUs(now);
-      out.editor = std::string(actor);
-      return Audit(actor, "environment_tag.update", ref.ToString(),
-                   absl::StrCat("tag:", current_name));
-    });
+          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+          ASSIGN_OR_RETURN(out, LoadEnvTag(env, current_name));
+          if (new_name != current_name && LoadEnvTag(env, new_name).ok()) {
+            return absl::AlreadyExistsError(
+                absl::StrCat("environment tag ", new_name, " already exists on ", ref.ToString()));
+          }
+          const int64_t now = NowUs();
+          ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("UPDATE environment_tags SET name = ?3, value = ?4, "
+                                        "modified_us = ?5, editor = ?6 "
+                                        "WHERE env_id = ?1 AND name = ?2"));
+          st.Bind(1, env.id)
+              .Bind(2, current_name)
+              .Bind(3, new_name)
+              .Bind(4, new_value)
+              .Bind(5, now)
+              .Bind(6, actor);
+          RETURN_IF_ERROR(st.Run());
+          out.name = std::string(new_name);
+          out.value = std::string(new_value);
+          out.modified = FromUs(now);
+          out.editor = std::string(actor);
+          return Audit(actor, "environment_tag.update", ref.ToString(),
+                       absl::StrCat("tag:", current_name));
+        });
         !txn_status.ok()) {
       return txn_status;
     }
     return out;
   }
 
-  absl::Status DeleteEnvironmentTag(const EnvironmentRef& ref,
-                                    absl::string_view name,
+  absl::Status DeleteEnvironmentTag(const EnvironmentRef& ref, absl::string_view name,
                                     absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
     return Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
       RETURN_IF_ERROR(LoadEnvTag(env, name).status());
-      ASSIGN_OR_RETURN(Statement st,
-                       db_->Prepare("DELETE FROM environment_tags WHERE env_id = "
-                                    "?1 AND name = ?2"));
+      ASSIGN_OR_RETURN(Statement st, db_->Prepare("DELETE FROM environment_tags WHERE env_id = "
+                                                  "?1 AND name = ?2"));
       st.Bind(1, env.id).Bind(2, name);
       RETURN_IF_ERROR(st.Run());
-      return Audit(actor, "environment_tag.delete", ref.ToString(),
-                   absl::StrCat("tag:", name));
+      return Audit(actor, "environment_tag.delete", ref.ToString(), absl::StrCat("tag:", name));
     });
   }
 
@@ -962,11 +920,12 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateRef(ref));
     absl::MutexLock lock(&mu_);
     EnvironmentTag out;
-    if (absl::Status txn_status = RunReadTxn(*db_, retries_, [&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      ASSIGN_OR_RETURN(out, LoadEnvTag(env, name));
-      return absl::OkStatus();
-    });
+    if (absl::Status txn_status = RunReadTxn(*db_, retries_,
+                                             [&]() -> absl::Status {
+                                               ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+                                               ASSIGN_OR_RETURN(out, LoadEnvTag(env, name));
+                                               return absl::OkStatus();
+                                             });
         !txn_status.ok()) {
       return txn_status;
     }
@@ -978,22 +937,24 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateRef(ref));
     absl::MutexLock lock(&mu_);
     std::vector<EnvironmentTag> out;
-    if (absl::Status txn_status = RunReadTxn(*db_, retries_, [&]() -> absl::Status {
-      out.clear();
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      ASSIGN_OR_RETURN(
-          Statement st,
-          db_->Prepare("SELECT name, value, created_us, modified_us, editor "
-                       "FROM environment_tags WHERE env_id = ?1 ORDER BY name"));
-      st.Bind(1, env.id);
-      while (true) {
-        ASSIGN_OR_RETURN(bool row, st.Step());
-        if (!row) break;
-        out.push_back({st.Text(0), st.Text(1), FromUs(st.Int(2)),
-                       FromUs(st.Int(3)), st.Text(4)});
-      }
-      return absl::OkStatus();
-    });
+    if (absl::Status txn_status =
+            RunReadTxn(*db_, retries_,
+                       [&]() -> absl::Status {
+                         out.clear();
+                         ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+                         ASSIGN_OR_RETURN(
+                             Statement st,
+                             db_->Prepare("SELECT name, value, created_us, modified_us, editor "
+                                          "FROM environment_tags WHERE env_id = ?1 ORDER BY name"));
+                         st.Bind(1, env.id);
+                         while (true) {
+                           ASSIGN_OR_RETURN(bool row, st.Step());
+                           if (!row) break;
+                           out.push_back({st.Text(0), st.Text(1), FromUs(st.Int(2)),
+                                          FromUs(st.Int(3)), st.Text(4)});
+                         }
+                         return absl::OkStatus();
+                       });
         !txn_status.ok()) {
       return txn_status;
     }
@@ -1002,25 +963,23 @@ class SqliteStore final : public Store {
 
   // --- access tokens ---------------------------------------------------------
 
-  absl::StatusOr<CreatedAccessToken> CreateAccessToken(
-      const AccessTokenSpec& spec, absl::string_view actor) override {
+  absl::StatusOr<CreatedAccessToken> CreateAccessToken(const AccessTokenSpec& spec,
+                                                       absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateActor(actor));
-    if (spec.kind != "personal" && spec.kind != "team" &&
-        spec.kind != "organization" && spec.kind != "environment") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "token kind \"", spec.kind,
-          "\" is not one of personal, team, organization, environment"));
+    if (spec.kind != "personal" && spec.kind != "team" && spec.kind != "organization" &&
+        spec.kind != "environment") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("token kind \"", spec.kind,
+                       "\" is not one of personal, team, organization, environment"));
     }
     if (spec.name.size() > 100) {
       return absl::InvalidArgumentError("token name is longer than 100 characters");
     }
     if (spec.description.size() > 1000) {
-      return absl::InvalidArgumentError(
-          "token description is longer than 1000 characters");
+      return absl::InvalidArgumentError("token description is longer than 1000 characters");
     }
     if (spec.kind == "environment" && spec.scopes.empty()) {
-      return absl::InvalidArgumentError(
-          "an environment token needs at least one scope");
+      return absl::InvalidArgumentError("an environment token needs at least one scope");
     }
     for (const TokenScope& s : spec.scopes) {
       RETURN_IF_ERROR(ValidateScopePattern(s.environment));
@@ -1044,20 +1003,25 @@ class SqliteStore final : public Store {
     out.token.created = FromUs(ToUs(now));
     out.token.expires_at = spec.expires_at;
     if (absl::Status txn_status = Commit([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(
-          Statement st,
-          db_->Prepare("INSERT INTO access_tokens (id, kind, name, description, "
-                       "scopes, salt, hash, created_by, created_us, expires_us) "
-                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
-      std::optional<int64_t> expires;
-      if (spec.expires_at.has_value()) expires = ToUs(*spec.expires_at);
-      st.Bind(1, generated.id).Bind(2, spec.kind).Bind(3, spec.name)
-          .Bind(4, spec.description).Bind(5, ScopesToJson(spec.scopes))
-          .BindBlob(6, salt).BindBlob(7, hash).Bind(8, actor).Bind(9, ToUs(now))
-          .Bind(10, expires);
-      RETURN_IF_ERROR(st.Run());
-      return Audit(actor, "token.create", absl::StrCat("token:", generated.id), "");
-    });
+          ASSIGN_OR_RETURN(Statement st,
+                           db_->Prepare("INSERT INTO access_tokens (id, kind, name, description, "
+                                        "scopes, salt, hash, created_by, created_us, expires_us) "
+                                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+          std::optional<int64_t> expires;
+          if (spec.expires_at.has_value()) expires = ToUs(*spec.expires_at);
+          st.Bind(1, generated.id)
+              .Bind(2, spec.kind)
+              .Bind(3, spec.name)
+              .Bind(4, spec.description)
+              .Bind(5, ScopesToJson(spec.scopes))
+              .BindBlob(6, salt)
+              .BindBlob(7, hash)
+              .Bind(8, actor)
+              .Bind(9, ToUs(now))
+              .Bind(10, expires);
+          RETURN_IF_ERROR(st.Run());
+          return Audit(actor, "token.create", absl::StrCat("token:", generated.id), "");
+        });
         !txn_status.ok()) {
       return txn_status;
     }
@@ -1071,46 +1035,44 @@ class SqliteStore final : public Store {
     return std::move(row.token);
   }
 
-  absl::StatusOr<std::vector<AccessToken>> ListAccessTokens(
-      bool include_inactive) override {
+  absl::StatusOr<std::vector<AccessToken>> ListAccessTokens(bool include_inactive) override {
     absl::MutexLock lock(&mu_);
     const int64_t now = NowUs();
     std::vector<AccessToken> out;
-    if (absl::Status txn_status = RunReadTxn(*db_, retries_, [&]() -> absl::Status {
-      out.clear();
-      ASSIGN_OR_RETURN(
-          Statement st,
-          db_->Prepare("SELECT id FROM access_tokens WHERE ?1 OR "
-                       "(revoked_us IS NULL AND (expires_us IS NULL OR "
-                       "expires_us > ?2)) ORDER BY created_us, id"));
-      st.Bind(1, int64_t{include_inactive ? 1 : 0}).Bind(2, now);
-      std::vector<std::string> ids;
-      while (true) {
-        ASSIGN_OR_RETURN(bool row, st.Step());
-        if (!row) break;
-        ids.push_back(st.Text(0));
-      }
-      for (const std::string& id : ids) {
-        ASSIGN_OR_RETURN(TokenRow row, LoadToken(id));
-        out.push_back(std::move(row.token));
-      }
-      return absl::OkStatus();
-    });
+    if (absl::Status txn_status = RunReadTxn(
+            *db_, retries_,
+            [&]() -> absl::Status {
+              out.clear();
+              ASSIGN_OR_RETURN(Statement st,
+                               db_->Prepare("SELECT id FROM access_tokens WHERE ?1 OR "
+                                            "(revoked_us IS NULL AND (expires_us IS NULL OR "
+                                            "expires_us > ?2)) ORDER BY created_us, id"));
+              st.Bind(1, int64_t{include_inactive ? 1 : 0}).Bind(2, now);
+              std::vector<std::string> ids;
+              while (true) {
+                ASSIGN_OR_RETURN(bool row, st.Step());
+                if (!row) break;
+                ids.push_back(st.Text(0));
+              }
+              for (const std::string& id : ids) {
+                ASSIGN_OR_RETURN(TokenRow row, LoadToken(id));
+                out.push_back(std::move(row.token));
+              }
+              return absl::OkStatus();
+            });
         !txn_status.ok()) {
       return txn_status;
     }
     return out;
   }
 
-  absl::Status RevokeAccessToken(absl::string_view id,
-                                 absl::string_view actor) override {
+  absl::Status RevokeAccessToken(absl::string_view id, absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateActor(actor));
     return Commit([&]() -> absl::Status {
       ASSIGN_OR_RETURN(TokenRow row, LoadToken(id));
       if (row.token.revoked_at.has_value()) return absl::OkStatus();
-      ASSIGN_OR_RETURN(Statement st,
-                       db_->Prepare("UPDATE access_tokens SET revoked_us = ?2 "
-                                    "WHERE id = ?1"));
+      ASSIGN_OR_RETURN(Statement st, db_->Prepare("UPDATE access_tokens SET revoked_us = ?2 "
+                                                  "WHERE id = ?1"));
       st.Bind(1, id).Bind(2, NowUs());
       RETURN_IF_ERROR(st.Run());
       return Audit(actor, "token.revoke", absl::StrCat("token:", id), "");
@@ -1132,26 +1094,23 @@ class SqliteStore final : public Store {
       return row.status();
     }
     const absl::Time now = clock_->Now();
-    if (!hasher_->Verify(value, row->salt, row->hash) ||
-        row->token.revoked_at.has_value() ||
+    if (!hasher_->Verify(value, row->salt, row->hash) || row->token.revoked_at.has_value() ||
         (row->token.expires_at.has_value() && *row->token.expires_at <= now)) {
       return absl::UnauthenticatedError(kInvalidToken);
     }
     // Record use, but not on every request: a durable write per verification
     // would make reads as expensive as writes.
-    if (!row->token.last_used.has_value() ||
-        now - *row->token.last_used >= kLastUsedGranularity) {
+    if (!row->token.last_used.has_value() || now - *row->token.last_used >= kLastUsedGranularity) {
       const int64_t now_us = ToUs(now);
       if (absl::Status txn_status = Commit([&]() -> absl::Status {
-        ASSIGN_OR_RETURN(Statement st,
-                         db_->Prepare("UPDATE access_tokens SET last_used_us = "
-                                      "?2 WHERE id = ?1"));
-        st.Bind(1, *id).Bind(2, now_us);
-        return st.Run();
-      });
-        !txn_status.ok()) {
-      return txn_status;
-    }
+            ASSIGN_OR_RETURN(Statement st, db_->Prepare("UPDATE access_tokens SET last_used_us = "
+                                                        "?2 WHERE id = ?1"));
+            st.Bind(1, *id).Bind(2, now_us);
+            return st.Run();
+          });
+          !txn_status.ok()) {
+        return txn_status;
+      }
       row->token.last_used = FromUs(now_us);
     }
     return std::move(row->token);
@@ -1160,35 +1119,32 @@ class SqliteStore final : public Store {
   // --- audit -----------------------------------------------------------------
 
   absl::Status AppendAuditEvent(absl::string_view actor, absl::string_view action,
-                                absl::string_view target,
-                                absl::string_view path) override {
+                                absl::string_view target, absl::string_view path) override {
     RETURN_IF_ERROR(ValidateActor(actor));
     if (action.empty()) return absl::InvalidArgumentError("audit action must not be empty");
     return Commit([&]() { return Audit(actor, action, target, path); });
   }
 
-  absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(
-      const AuditQuery& query) override {
+  absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) override {
     if (query.limit <= 0) return absl::InvalidArgumentError("audit limit must be positive");
     absl::MutexLock lock(&mu_);
     std::vector<AuditEvent> out;
-    ASSIGN_OR_RETURN(
-        Statement st,
-        db_->Prepare("SELECT seq, time_us, actor, action, target, path "
-                     "FROM audit_log WHERE seq > ?1 "
-                     "AND (?2 = '' OR actor = ?2) AND (?3 = '' OR action = ?3) "
-                     "AND (?4 = '' OR substr(target, 1, length(?4)) = ?4) "
-                     "AND time_us >= ?5 ORDER BY seq LIMIT ?6"));
-    st.Bind(1, query.after_sequence).Bind(2, query.actor).Bind(3, query.action)
+    ASSIGN_OR_RETURN(Statement st,
+                     db_->Prepare("SELECT seq, time_us, actor, action, target, path "
+                                  "FROM audit_log WHERE seq > ?1 "
+                                  "AND (?2 = '' OR actor = ?2) AND (?3 = '' OR action = ?3) "
+                                  "AND (?4 = '' OR substr(target, 1, length(?4)) = ?4) "
+                                  "AND time_us >= ?5 ORDER BY seq LIMIT ?6"));
+    st.Bind(1, query.after_sequence)
+        .Bind(2, query.actor)
+        .Bind(3, query.action)
         .Bind(4, query.target_prefix)
-        .Bind(5, query.since.has_value() ? ToUs(*query.since)
-                                         : std::numeric_limits<int64_t>::min())
+        .Bind(5, query.since.has_value() ? ToUs(*query.since) : std::numeric_limits<int64_t>::min())
         .Bind(6, int64_t{query.limit});
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
-      out.push_back({st.Int(0), FromUs(st.Int(1)), st.Text(2), st.Text(3),
-                     st.Text(4), st.Text(5)});
+      out.push_back({st.Int(0), FromUs(st.Int(1)), st.Text(2), st.Text(3), st.Text(4), st.Text(5)});
     }
     return out;
   }
@@ -1256,8 +1212,7 @@ class SqliteStore final : public Store {
     return self.result;
   }
 
-  void RunBatch(const std::vector<PendingWrite*>& batch)
-      ABSL_LOCKS_EXCLUDED(mu_) {
+  void RunBatch(const std::vector<PendingWrite*>& batch) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     absl::Status txn = RunWriteTxn(*db_, retries_, [&]() -> absl::Status {
       for (PendingWrite* w : batch) {
@@ -1266,8 +1221,7 @@ class SqliteStore final : public Store {
         if (sqlite3_get_autocommit(db_->raw()) != 0) {
           // SQLite rolled the whole transaction back itself (I/O error, disk
           // full): nothing of the batch survives; fail it as a whole.
-          return w->result.ok() ? absl::InternalError(
-                                      "write transaction was rolled back")
+          return w->result.ok() ? absl::InternalError("write transaction was rolled back")
                                 : w->result;
         }
         if (!w->result.ok()) RETURN_IF_ERROR(db_->Exec("ROLLBACK TO write"));
@@ -1283,9 +1237,8 @@ class SqliteStore final : public Store {
     }
   }
 
-  absl::Status Audit(absl::string_view actor, absl::string_view action,
-                     absl::string_view target, absl::string_view path)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  absl::Status Audit(absl::string_view actor, absl::string_view action, absl::string_view target,
+                     absl::string_view path) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return InsertAudit(*db_, NowUs(), actor, action, target, path);
   }
 
@@ -1301,22 +1254,19 @@ class SqliteStore final : public Store {
   }
 
   RevisionTag LatestTag(const EnvRow& env) const {
-    return {std::string(kLatest), env.latest, FromUs(env.created_us),
-            FromUs(env.modified_us), ""};
+    return {std::string(kLatest), env.latest, FromUs(env.created_us), FromUs(env.modified_us), ""};
   }
 
   absl::StatusOr<EnvRow> LoadEnvRowOnly(const EnvironmentRef& ref)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ASSIGN_OR_RETURN(
-        Statement st,
-        db_->Prepare("SELECT id, latest_revision, deletion_protected, created_us, "
-                     "modified_us FROM environments "
-                     "WHERE org = ?1 AND project = ?2 AND name = ?3"));
+    ASSIGN_OR_RETURN(Statement st,
+                     db_->Prepare("SELECT id, latest_revision, deletion_protected, created_us, "
+                                  "modified_us FROM environments "
+                                  "WHERE org = ?1 AND project = ?2 AND name = ?3"));
     st.Bind(1, ref.organization).Bind(2, ref.project).Bind(3, ref.name);
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
-      return absl::NotFoundError(
-          absl::StrCat("environment ", ref.ToString(), " not found"));
+      return absl::NotFoundError(absl::StrCat("environment ", ref.ToString(), " not found"));
     }
     EnvRow env;
     env.id = st.Int(0);
@@ -1327,20 +1277,17 @@ class SqliteStore final : public Store {
     return env;
   }
 
-  absl::StatusOr<EnvRow> LoadEnv(const EnvironmentRef& ref)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ASSIGN_OR_RETURN(
-        Statement st,
-        db_->Prepare("SELECT e.id, e.latest_revision, e.deletion_protected, "
-                     "e.created_us, e.modified_us, r.etag FROM environments e "
-                     "JOIN revisions r ON r.env_id = e.id AND "
-                     "r.number = e.latest_revision "
-                     "WHERE e.org = ?1 AND e.project = ?2 AND e.name = ?3"));
+  absl::StatusOr<EnvRow> LoadEnv(const EnvironmentRef& ref) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ASSIGN_OR_RETURN(Statement st,
+                     db_->Prepare("SELECT e.id, e.latest_revision, e.deletion_protected, "
+                                  "e.created_us, e.modified_us, r.etag FROM environments e "
+                                  "JOIN revisions r ON r.env_id = e.id AND "
+                                  "r.number = e.latest_revision "
+                                  "WHERE e.org = ?1 AND e.project = ?2 AND e.name = ?3"));
     st.Bind(1, ref.organization).Bind(2, ref.project).Bind(3, ref.name);
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
-      return absl::NotFoundError(
-          absl::StrCat("environment ", ref.ToString(), " not found"));
+      return absl::NotFoundError(absl::StrCat("environment ", ref.ToString(), " not found"));
     }
     EnvRow env;
     env.id = st.Int(0);
@@ -1355,10 +1302,9 @@ class SqliteStore final : public Store {
   absl::Status CheckEtag(const EnvironmentRef& ref, const EnvRow& env,
                          const UpdateOptions& options) const {
     if (options.etag.has_value() && *options.etag != env.etag) {
-      return absl::AbortedError(absl::StrCat(
-          "etag mismatch: environment ", ref.ToString(),
-          " has changed since it was read (now at revision ", env.latest,
-          "); re-read it and retry"));
+      return absl::AbortedError(absl::StrCat("etag mismatch: environment ", ref.ToString(),
+                                             " has changed since it was read (now at revision ",
+                                             env.latest, "); re-read it and retry"));
     }
     return absl::OkStatus();
   }
@@ -1374,19 +1320,20 @@ class SqliteStore final : public Store {
     const int64_t now = NowUs();
     rev.created = FromUs(now);
     {
-      ASSIGN_OR_RETURN(
-          Statement st,
-          db_->Prepare("INSERT INTO revisions (env_id, number, definition, etag, "
-                       "creator, created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
-      st.Bind(1, env.id).Bind(2, rev.number).Bind(3, yaml).Bind(4, rev.etag)
-          .Bind(5, creator).Bind(6, now);
+      ASSIGN_OR_RETURN(Statement st,
+                       db_->Prepare("INSERT INTO revisions (env_id, number, definition, etag, "
+                                    "creator, created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+      st.Bind(1, env.id)
+          .Bind(2, rev.number)
+          .Bind(3, yaml)
+          .Bind(4, rev.etag)
+          .Bind(5, creator)
+          .Bind(6, now);
       RETURN_IF_ERROR(st.Run());
     }
     {
-      ASSIGN_OR_RETURN(
-          Statement st,
-          db_->Prepare("UPDATE environments SET latest_revision = ?2, "
-                       "modified_us = ?3 WHERE id = ?1"));
+      ASSIGN_OR_RETURN(Statement st, db_->Prepare("UPDATE environments SET latest_revision = ?2, "
+                                                  "modified_us = ?3 WHERE id = ?1"));
       st.Bind(1, env.id).Bind(2, rev.number).Bind(3, now);
       RETURN_IF_ERROR(st.Run());
     }
@@ -1397,78 +1344,71 @@ class SqliteStore final : public Store {
     return rev;
   }
 
-  absl::StatusOr<int64_t> ResolveVersion(const EnvironmentRef& ref,
-                                         const EnvRow& env,
+  absl::StatusOr<int64_t> ResolveVersion(const EnvironmentRef& ref, const EnvRow& env,
                                          absl::string_view version)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (version.empty() || version == kLatest) return env.latest;
     if (absl::ascii_isdigit(static_cast<unsigned char>(version[0]))) {
       int64_t number = 0;
       if (!absl::SimpleAtoi(version, &number) || number < 1) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "version \"", version, "\" is not a revision number or tag name"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("version \"", version, "\" is not a revision number or tag name"));
       }
       return number;
     }
     absl::StatusOr<RevisionTag> tag = LoadRevisionTag(env, version);
     if (!tag.ok()) {
       if (absl::IsNotFound(tag.status())) {
-        return absl::NotFoundError(absl::StrCat("revision tag ", version,
-                                                " not found on ", ref.ToString()));
+        return absl::NotFoundError(
+            absl::StrCat("revision tag ", version, " not found on ", ref.ToString()));
       }
       return tag.status();
     }
     return tag->revision;
   }
 
-  absl::StatusOr<Definition> LoadDefinition(const EnvironmentRef& ref,
-                                            const EnvRow& env, int64_t number)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ASSIGN_OR_RETURN(
-        Statement st,
-        db_->Prepare("SELECT definition, etag, retracted_us FROM revisions "
-                     "WHERE env_id = ?1 AND number = ?2"));
+  absl::StatusOr<Definition> LoadDefinition(const EnvironmentRef& ref, const EnvRow& env,
+                                            int64_t number) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ASSIGN_OR_RETURN(Statement st,
+                     db_->Prepare("SELECT definition, etag, retracted_us FROM revisions "
+                                  "WHERE env_id = ?1 AND number = ?2"));
     st.Bind(1, env.id).Bind(2, number);
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
-      return absl::NotFoundError(absl::StrCat("revision ", number, " of ",
-                                              ref.ToString(), " not found"));
+      return absl::NotFoundError(
+          absl::StrCat("revision ", number, " of ", ref.ToString(), " not found"));
     }
     if (!st.IsNull(2)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "revision ", number, " of ", ref.ToString(), " is retracted"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("revision ", number, " of ", ref.ToString(), " is retracted"));
     }
     return Definition{st.Text(0), number, st.Text(1)};
   }
 
-  absl::StatusOr<RevisionInfo> LoadRevision(const EnvironmentRef& ref,
-                                            const EnvRow& env, int64_t number)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  absl::StatusOr<RevisionInfo> LoadRevision(const EnvironmentRef& ref, const EnvRow& env,
+                                            int64_t number) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     RevisionInfo rev;
     {
-      ASSIGN_OR_RETURN(
-          Statement st,
-          db_->Prepare("SELECT etag, creator, created_us, retracted_us, "
-                       "retracted_by, retraction_reason, replacement "
-                       "FROM revisions WHERE env_id = ?1 AND number = ?2"));
+      ASSIGN_OR_RETURN(Statement st,
+                       db_->Prepare("SELECT etag, creator, created_us, retracted_us, "
+                                    "retracted_by, retraction_reason, replacement "
+                                    "FROM revisions WHERE env_id = ?1 AND number = ?2"));
       st.Bind(1, env.id).Bind(2, number);
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) {
-        return absl::NotFoundError(absl::StrCat("revision ", number, " of ",
-                                                ref.ToString(), " not found"));
+        return absl::NotFoundError(
+            absl::StrCat("revision ", number, " of ", ref.ToString(), " not found"));
       }
       rev.number = number;
       rev.etag = st.Text(0);
       rev.creator = st.Text(1);
       rev.created = FromUs(st.Int(2));
       if (!st.IsNull(3)) {
-        rev.retraction = Retraction{st.Int(6), FromUs(st.Int(3)), st.Text(4),
-                                    st.Text(5)};
+        rev.retraction = Retraction{st.Int(6), FromUs(st.Int(3)), st.Text(4), st.Text(5)};
       }
     }
-    ASSIGN_OR_RETURN(Statement st,
-                     db_->Prepare("SELECT name FROM revision_tags WHERE env_id = "
-                                  "?1 AND revision = ?2 ORDER BY name"));
+    ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT name FROM revision_tags WHERE env_id = "
+                                                "?1 AND revision = ?2 ORDER BY name"));
     st.Bind(1, env.id).Bind(2, number);
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.Step());
@@ -1480,57 +1420,50 @@ class SqliteStore final : public Store {
   }
 
   // A tag may point at any existing, non-retracted revision.
-  absl::Status CheckTaggable(const EnvironmentRef& ref, const EnvRow& env,
-                             int64_t number) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  absl::Status CheckTaggable(const EnvironmentRef& ref, const EnvRow& env, int64_t number)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     absl::StatusOr<RevisionInfo> rev = LoadRevision(ref, env, number);
     if (!rev.ok()) return rev.status();
     if (rev->retraction.has_value()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "revision ", number, " of ", ref.ToString(), " is retracted"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("revision ", number, " of ", ref.ToString(), " is retracted"));
     }
     return absl::OkStatus();
   }
 
-  absl::StatusOr<RevisionTag> LoadRevisionTag(const EnvRow& env,
-                                              absl::string_view name)
+  absl::StatusOr<RevisionTag> LoadRevisionTag(const EnvRow& env, absl::string_view name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ASSIGN_OR_RETURN(
-        Statement st,
-        db_->Prepare("SELECT revision, created_us, modified_us, editor FROM "
-                     "revision_tags WHERE env_id = ?1 AND name = ?2"));
+    ASSIGN_OR_RETURN(Statement st,
+                     db_->Prepare("SELECT revision, created_us, modified_us, editor FROM "
+                                  "revision_tags WHERE env_id = ?1 AND name = ?2"));
     st.Bind(1, env.id).Bind(2, name);
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
       return absl::NotFoundError(absl::StrCat("revision tag ", name, " not found"));
     }
-    return RevisionTag{std::string(name), st.Int(0), FromUs(st.Int(1)),
-                       FromUs(st.Int(2)), st.Text(3)};
+    return RevisionTag{std::string(name), st.Int(0), FromUs(st.Int(1)), FromUs(st.Int(2)),
+                       st.Text(3)};
   }
 
-  absl::StatusOr<EnvironmentTag> LoadEnvTag(const EnvRow& env,
-                                            absl::string_view name)
+  absl::StatusOr<EnvironmentTag> LoadEnvTag(const EnvRow& env, absl::string_view name)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ASSIGN_OR_RETURN(
-        Statement st,
-        db_->Prepare("SELECT value, created_us, modified_us, editor FROM "
-                     "environment_tags WHERE env_id = ?1 AND name = ?2"));
+    ASSIGN_OR_RETURN(Statement st,
+                     db_->Prepare("SELECT value, created_us, modified_us, editor FROM "
+                                  "environment_tags WHERE env_id = ?1 AND name = ?2"));
     st.Bind(1, env.id).Bind(2, name);
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
-      return absl::NotFoundError(
-          absl::StrCat("environment tag ", name, " not found"));
+      return absl::NotFoundError(absl::StrCat("environment tag ", name, " not found"));
     }
-    return EnvironmentTag{std::string(name), st.Text(0), FromUs(st.Int(1)),
-                          FromUs(st.Int(2)), st.Text(3)};
+    return EnvironmentTag{std::string(name), st.Text(0), FromUs(st.Int(1)), FromUs(st.Int(2)),
+                          st.Text(3)};
   }
 
-  absl::StatusOr<TokenRow> LoadToken(absl::string_view id)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ASSIGN_OR_RETURN(
-        Statement st,
-        db_->Prepare("SELECT kind, name, description, scopes, salt, hash, "
-                     "created_by, created_us, expires_us, last_used_us, "
-                     "revoked_us FROM access_tokens WHERE id = ?1"));
+  absl::StatusOr<TokenRow> LoadToken(absl::string_view id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ASSIGN_OR_RETURN(Statement st,
+                     db_->Prepare("SELECT kind, name, description, scopes, salt, hash, "
+                                  "created_by, created_us, expires_us, last_used_us, "
+                                  "revoked_us FROM access_tokens WHERE id = ?1"));
     st.Bind(1, id);
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
@@ -1579,8 +1512,7 @@ std::string ImmutableUri(const std::string& path) {
   std::string uri = "file:";
   for (char c : path) {
     if (c == '%' || c == '?' || c == '#' || static_cast<unsigned char>(c) < 0x20) {
-      absl::StrAppend(&uri, "%", absl::Hex(static_cast<unsigned char>(c),
-                                           absl::kZeroPad2));
+      absl::StrAppend(&uri, "%", absl::Hex(static_cast<unsigned char>(c), absl::kZeroPad2));
     } else {
       uri.push_back(c);
     }
@@ -1605,41 +1537,41 @@ absl::StatusOr<std::optional<crypto::UnlockedKeyring>> InspectExisting(
   if (has_wal) {
     ASSIGN_OR_RETURN(db, SqliteDb::Open(path, SQLITE_OPEN_READONLY));
   } else {
-    ASSIGN_OR_RETURN(db, SqliteDb::Open(ImmutableUri(path),
-                                        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI));
+    ASSIGN_OR_RETURN(db,
+                     SqliteDb::Open(ImmutableUri(path), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI));
   }
   db->SetBusyTimeout(options.busy_timeout);
   std::optional<crypto::UnlockedKeyring> out;
-  if (absl::Status txn_status = RunReadTxn(*db, options.busy_retries, [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(int64_t version, db->QueryInt("PRAGMA user_version"));
-    if (version > kLatestSchemaVersion) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "store ", path, " has schema version ", version,
-          ", newer than this build supports (", kLatestSchemaVersion,
-          "); upgrade the provider"));
-    }
-    if (version == 0) {
-      ASSIGN_OR_RETURN(int64_t tables,
-                       db->QueryInt("SELECT count(*) FROM sqlite_schema"));
-      if (tables > 0) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "file ", path, " is a SQLite database but not an ESC store"));
-      }
-      return absl::OkStatus();  // empty database: initialised in phase 2
-    }
-    ASSIGN_OR_RETURN(std::optional<crypto::WrappedDataKey> wrapped,
-                     LoadKeyring(*db));
-    if (!wrapped.has_value()) {
-      return absl::DataLossError(absl::StrCat("store ", path, " has no keyring"));
-    }
-    ASSIGN_OR_RETURN(crypto::SecretBytes key,
-                     crypto::UnlockKeyring(*wrapped, *options.credential));
-    out = crypto::UnlockedKeyring{std::move(*wrapped), std::move(key)};
-    return absl::OkStatus();
-  });
-        !txn_status.ok()) {
-      return txn_status;
-    }
+  if (absl::Status txn_status = RunReadTxn(
+          *db, options.busy_retries,
+          [&]() -> absl::Status {
+            ASSIGN_OR_RETURN(int64_t version, db->QueryInt("PRAGMA user_version"));
+            if (version > kLatestSchemaVersion) {
+              return absl::FailedPreconditionError(
+                  absl::StrCat("store ", path, " has schema version ", version,
+                               ", newer than this build supports (", kLatestSchemaVersion,
+                               "); upgrade the provider"));
+            }
+            if (version == 0) {
+              ASSIGN_OR_RETURN(int64_t tables, db->QueryInt("SELECT count(*) FROM sqlite_schema"));
+              if (tables > 0) {
+                return absl::FailedPreconditionError(
+                    absl::StrCat("file ", path, " is a SQLite database but not an ESC store"));
+              }
+              return absl::OkStatus();  // empty database: initialised in phase 2
+            }
+            ASSIGN_OR_RETURN(std::optional<crypto::WrappedDataKey> wrapped, LoadKeyring(*db));
+            if (!wrapped.has_value()) {
+              return absl::DataLossError(absl::StrCat("store ", path, " has no keyring"));
+            }
+            ASSIGN_OR_RETURN(crypto::SecretBytes key,
+                             crypto::UnlockKeyring(*wrapped, *options.credential));
+            out = crypto::UnlockedKeyring{std::move(*wrapped), std::move(key)};
+            return absl::OkStatus();
+          });
+      !txn_status.ok()) {
+    return txn_status;
+  }
   return out;
 }
 
@@ -1650,8 +1582,8 @@ absl::Status ConfigureConnection(SqliteDb& db, const StoreOptions& options) {
     absl::StatusOr<std::string> mode = db.QueryText("PRAGMA journal_mode = WAL");
     if (mode.ok()) {
       if (absl::AsciiStrToLower(*mode) != "wal") {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "cannot put the store in WAL mode (journal mode is ", *mode, ")"));
+        return absl::FailedPreconditionError(
+            absl::StrCat("cannot put the store in WAL mode (journal mode is ", *mode, ")"));
       }
       break;
     }
@@ -1692,12 +1624,11 @@ absl::StatusOr<Permission> ParsePermission(absl::string_view name) {
   if (name == "open") return Permission::kOpen;
   if (name == "write") return Permission::kWrite;
   if (name == "admin") return Permission::kAdmin;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "permission \"", name, "\" is not one of read, open, write, admin"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("permission \"", name, "\" is not one of read, open, write, admin"));
 }
 
-bool TokenAllows(const AccessToken& token, const EnvironmentRef& env,
-                 Permission needed) {
+bool TokenAllows(const AccessToken& token, const EnvironmentRef& env, Permission needed) {
   for (const TokenScope& scope : token.scopes) {
     if (static_cast<int>(scope.permission) < static_cast<int>(needed)) continue;
     std::vector<absl::string_view> parts = absl::StrSplit(scope.environment, '/');
@@ -1710,11 +1641,9 @@ bool TokenAllows(const AccessToken& token, const EnvironmentRef& env,
   return false;
 }
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
-                                                   StoreOptions options) {
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions options) {
   if (!options.credential.has_value()) {
-    return absl::InvalidArgumentError(
-        "a passphrase or key is required to open the store");
+    return absl::InvalidArgumentError("a passphrase or key is required to open the store");
   }
   if (options.credential->secret().empty()) {
     return absl::InvalidArgumentError("passphrase must not be empty");
@@ -1735,72 +1664,70 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path,
 
   // Phase 2: the read-write connection. Everything from here on either runs
   // in one transaction or is a connection setting.
-  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db,
-                   SqliteDb::Open(path, SQLITE_OPEN_READWRITE));
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> db, SqliteDb::Open(path, SQLITE_OPEN_READWRITE));
   RETURN_IF_ERROR(ConfigureConnection(*db, options));
   crypto::SecretBytes data_key;
   int schema_version = 0;
-  if (absl::Status txn_status = RunWriteTxn(*db, options.busy_retries, [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(int64_t version, db->QueryInt("PRAGMA user_version"));
-    if (version > kLatestSchemaVersion) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "store ", path, " has schema version ", version,
-          ", newer than this build supports (", kLatestSchemaVersion, ")"));
-    }
-    std::optional<crypto::WrappedDataKey> wrapped;
-    if (version >= 1) {
-      ASSIGN_OR_RETURN(wrapped, LoadKeyring(*db));
-      if (!wrapped.has_value()) {
-        return absl::DataLossError(absl::StrCat("store ", path, " has no keyring"));
-      }
-      // Another process may have rekeyed (or created the store) since phase
-      // 1; only reuse the phase-1 key if the record is unchanged.
-      if (unlocked.has_value() && SameKeyring(unlocked->wrapped, *wrapped)) {
-        data_key = unlocked->data_key.Clone();
-      } else {
-        ASSIGN_OR_RETURN(data_key, crypto::UnlockKeyring(*wrapped, *options.credential));
-      }
-    }
-    for (const Migration& m : Migrations()) {
-      if (m.version <= version || m.version > target_version) continue;
-      RETURN_IF_ERROR(db->Exec(m.sql));
-      RETURN_IF_ERROR(db->Exec(absl::StrCat("PRAGMA user_version = ", m.version)));
-      schema_version = m.version;
-    }
-    if (schema_version == 0) schema_version = static_cast<int>(version);
-    if (!wrapped.has_value()) {
-      const int64_t now = ToUs(options.clock->Now());
-      ASSIGN_OR_RETURN(crypto::UnlockedKeyring fresh,
-                       crypto::CreateKeyring(*options.credential, options.kdf_params));
-      RETURN_IF_ERROR(SaveKeyring(*db, fresh.wrapped, now));
-      ASSIGN_OR_RETURN(Statement st,
-                       db->Prepare("INSERT INTO meta (key, value) VALUES "
-                                   "('format', 'escnative-store'), "
-                                   "('created_us', ?1)"));
-      st.Bind(1, absl::StrCat(now));
-      RETURN_IF_ERROR(st.Run());
-      RETURN_IF_ERROR(InsertAudit(*db, now, "system", "store.create", "store", ""));
-      data_key = std::move(fresh.data_key);
-    }
-    return absl::OkStatus();
-  });
-        !txn_status.ok()) {
-      return txn_status;
-    }
+  if (absl::Status txn_status = RunWriteTxn(
+          *db, options.busy_retries,
+          [&]() -> absl::Status {
+            ASSIGN_OR_RETURN(int64_t version, db->QueryInt("PRAGMA user_version"));
+            if (version > kLatestSchemaVersion) {
+              return absl::FailedPreconditionError(
+                  absl::StrCat("store ", path, " has schema version ", version,
+                               ", newer than this build supports (", kLatestSchemaVersion, ")"));
+            }
+            std::optional<crypto::WrappedDataKey> wrapped;
+            if (version >= 1) {
+              ASSIGN_OR_RETURN(wrapped, LoadKeyring(*db));
+              if (!wrapped.has_value()) {
+                return absl::DataLossError(absl::StrCat("store ", path, " has no keyring"));
+              }
+              // Another process may have rekeyed (or created the store) since phase
+              // 1; only reuse the phase-1 key if the record is unchanged.
+              if (unlocked.has_value() && SameKeyring(unlocked->wrapped, *wrapped)) {
+                data_key = unlocked->data_key.Clone();
+              } else {
+                ASSIGN_OR_RETURN(data_key, crypto::UnlockKeyring(*wrapped, *options.credential));
+              }
+            }
+            for (const Migration& m : Migrations()) {
+              if (m.version <= version || m.version > target_version) continue;
+              RETURN_IF_ERROR(db->Exec(m.sql));
+              RETURN_IF_ERROR(db->Exec(absl::StrCat("PRAGMA user_version = ", m.version)));
+              schema_version = m.version;
+            }
+            if (schema_version == 0) schema_version = static_cast<int>(version);
+            if (!wrapped.has_value()) {
+              const int64_t now = ToUs(options.clock->Now());
+              ASSIGN_OR_RETURN(crypto::UnlockedKeyring fresh,
+                               crypto::CreateKeyring(*options.credential, options.kdf_params));
+              RETURN_IF_ERROR(SaveKeyring(*db, fresh.wrapped, now));
+              ASSIGN_OR_RETURN(Statement st, db->Prepare("INSERT INTO meta (key, value) VALUES "
+                                                         "('format', 'escnative-store'), "
+                                                         "('created_us', ?1)"));
+              st.Bind(1, absl::StrCat(now));
+              RETURN_IF_ERROR(st.Run());
+              RETURN_IF_ERROR(InsertAudit(*db, now, "system", "store.create", "store", ""));
+              data_key = std::move(fresh.data_key);
+            }
+            return absl::OkStatus();
+          });
+      !txn_status.ok()) {
+    return txn_status;
+  }
 
   ASSIGN_OR_RETURN(crypto::SecretBytes secrets_key,
-                   crypto::DeriveSubkey(data_key, kSecretsSubkeyId,
-                                        kSecretsSubkeyContext));
+                   crypto::DeriveSubkey(data_key, kSecretsSubkeyId, kSecretsSubkeyContext));
   ASSIGN_OR_RETURN(crypto::SecretBytes tokens_key,
-                   crypto::DeriveSubkey(data_key, kTokensSubkeyId,
-                                        kTokensSubkeyContext));
+                   crypto::DeriveSubkey(data_key, kTokensSubkeyId, kTokensSubkeyContext));
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::Aead> aead,
                    crypto::XChaCha20Poly1305Aead::New(secrets_key));
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::AccessTokenHasher> hasher,
                    crypto::AccessTokenHasher::New(tokens_key));
-  return std::unique_ptr<Store>(new SqliteStore(
-      std::move(db), options.clock, options.busy_retries, schema_version,
-      std::move(aead), std::move(hasher)));
+  return std::unique_ptr<Store>(new SqliteStore(std::move(db), options.clock, options.busy_retries,
+                                                schema_version, std::move(aead),
+                                                std::move(hasher)));
 }
 
 }  // namespace escnative::store

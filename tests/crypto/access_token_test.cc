@@ -1,10 +1,10 @@
 #include "provider/crypto/access_token.h"
 
-#include <set>
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <set>
+#include <string>
 
 #include "provider/crypto/random.h"
 #include "tests/util/status_matchers.h"
@@ -31,10 +31,9 @@ TEST(AccessTokenTest, ShapeAndUniqueness) {
 }
 
 TEST(AccessTokenTest, MalformedValuesRejectedWithoutEcho) {
-  for (const std::string& bad :
-       {std::string(""), std::string("esc_"), std::string("pul-abcdef"),
-        std::string("esc_") + std::string(32, 'z') + "_secretpart",
-        std::string("esc_") + std::string(32, 'a') + "xsecretpart"}) {
+  for (const std::string& bad : {std::string(""), std::string("esc_"), std::string("pul-abcdef"),
+                                 std::string("esc_") + std::string(32, 'z') + "_secretpart",
+                                 std::string("esc_") + std::string(32, 'a') + "xsecretpart"}) {
     auto id = AccessTokenIdFromValue(bad);
     EXPECT_THAT(id, StatusIs(absl::StatusCode::kInvalidArgument));
     if (!bad.empty()) {
@@ -56,8 +55,7 @@ TEST(AccessTokenTest, HashVerifyAndMismatch) {
   std::string wrong(t.value.Reveal());
   wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
   EXPECT_FALSE((*hasher)->Verify(wrong, salt, h));
-  EXPECT_FALSE(
-      (*hasher)->Verify(t.value.Reveal(), AccessTokenHasher::NewSalt(), h));
+  EXPECT_FALSE((*hasher)->Verify(t.value.Reveal(), AccessTokenHasher::NewSalt(), h));
   EXPECT_FALSE((*hasher)->Verify(t.value.Reveal(), salt, h.substr(0, 31)));
 
   // A different key gives a different hash: the DB alone is not enough.

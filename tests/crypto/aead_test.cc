@@ -1,10 +1,11 @@
-#include <memory>
-#include <string>
+#include "provider/crypto/aead.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "provider/crypto/aead.h"
+#include <memory>
+#include <string>
+
 #include "provider/crypto/random.h"
 #include "provider/crypto/secret_bytes.h"
 #include "provider/crypto/xchacha20poly1305_aead.h"
@@ -29,9 +30,8 @@ void ExpectDecryptionFailed(const absl::StatusOr<SecretBytes>& r) {
 
 TEST(XChaCha20Poly1305AeadTest, RoundTrip) {
   auto aead = NewAead(RandomSecret(32));
-  for (const std::string& pt : {std::string(), std::string("x"),
-                               std::string(1000, 'q'),
-                               std::string("\0binary\xff", 8)}) {
+  for (const std::string& pt :
+       {std::string(), std::string("x"), std::string(1000, 'q'), std::string("\0binary\xff", 8)}) {
     auto ct = aead->Encrypt(pt, "ad");
     ASSERT_OK(ct);
     EXPECT_EQ(ct->size(), pt.size() + XChaCha20Poly1305Aead::kOverheadBytes);

@@ -1,10 +1,10 @@
 #include "provider/crypto/keyring.h"
 
-#include <memory>
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
 
 #include "provider/crypto/random.h"
 #include "provider/crypto/xchacha20poly1305_aead.h"
@@ -17,9 +17,7 @@ using ::escnative::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-Credential Pass(const std::string& p) {
-  return Credential::Passphrase(SecretBytes::CopyFrom(p));
-}
+Credential Pass(const std::string& p) { return Credential::Passphrase(SecretBytes::CopyFrom(p)); }
 
 TEST(KeyringTest, CreateThenUnlockGivesSameDataKey) {
   auto kr = CreateKeyring(Pass("correct horse"), KdfParams::FastForTesting());
@@ -61,12 +59,10 @@ TEST(KeyringTest, TamperedParametersFailTheKeyCheck) {
   ASSERT_OK(kr);
   WrappedDataKey w = kr->wrapped;
   w.params.opslimit += 1;
-  EXPECT_THAT(UnlockKeyring(w, Pass("pw")),
-              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(UnlockKeyring(w, Pass("pw")), StatusIs(absl::StatusCode::kUnauthenticated));
   w = kr->wrapped;
   w.salt[0] ^= 1;
-  EXPECT_THAT(UnlockKeyring(w, Pass("pw")),
-              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(UnlockKeyring(w, Pass("pw")), StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
 TEST(KeyringTest, TamperedWrappedKeyIsDataLoss) {
@@ -74,16 +70,13 @@ TEST(KeyringTest, TamperedWrappedKeyIsDataLoss) {
   ASSERT_OK(kr);
   WrappedDataKey w = kr->wrapped;
   w.wrapped_key[30] ^= 1;
-  EXPECT_THAT(UnlockKeyring(w, Pass("pw")),
-              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(UnlockKeyring(w, Pass("pw")), StatusIs(absl::StatusCode::kDataLoss));
   w = kr->wrapped;
   w.key_check.resize(3);
-  EXPECT_THAT(UnlockKeyring(w, Pass("pw")),
-              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(UnlockKeyring(w, Pass("pw")), StatusIs(absl::StatusCode::kDataLoss));
   w = kr->wrapped;
   w.params.memlimit = uint64_t{1} << 40;  // would exhaust memory: refused
-  EXPECT_THAT(UnlockKeyring(w, Pass("pw")),
-              StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(UnlockKeyring(w, Pass("pw")), StatusIs(absl::StatusCode::kDataLoss));
 }
 
 TEST(KeyringTest, RekeyKeepsDataKeyAndRejectsOldPassphrase) {
@@ -94,15 +87,13 @@ TEST(KeyringTest, RekeyKeepsDataKeyAndRejectsOldPassphrase) {
   auto ct = (*aead)->Encrypt("payload", "ad");
   ASSERT_OK(ct);
 
-  EXPECT_THAT(RewrapKeyring(kr->wrapped, Pass("not-old"), Pass("new"),
-                            KdfParams::FastForTesting()),
+  EXPECT_THAT(RewrapKeyring(kr->wrapped, Pass("not-old"), Pass("new"), KdfParams::FastForTesting()),
               StatusIs(absl::StatusCode::kUnauthenticated));
-  auto rewrapped = RewrapKeyring(kr->wrapped, Pass("old"), Pass("new"),
-                                 KdfParams::FastForTesting());
+  auto rewrapped =
+      RewrapKeyring(kr->wrapped, Pass("old"), Pass("new"), KdfParams::FastForTesting());
   ASSERT_OK(rewrapped);
   EXPECT_NE(rewrapped->salt, kr->wrapped.salt);
-  EXPECT_THAT(UnlockKeyring(*rewrapped, Pass("old")),
-              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(UnlockKeyring(*rewrapped, Pass("old")), StatusIs(absl::StatusCode::kUnauthenticated));
   auto dk = UnlockKeyring(*rewrapped, Pass("new"));
   ASSERT_OK(dk);
   EXPECT_EQ(*dk, kr->data_key);
@@ -155,8 +146,7 @@ TEST(KeyringTest, SubkeysArePerPurpose) {
   EXPECT_EQ(*a, *a2);
   EXPECT_NE(*a, *b);
   EXPECT_NE(*a, *c);
-  EXPECT_THAT(DeriveSubkey(key, 1, "short"),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(DeriveSubkey(key, 1, "short"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(DeriveSubkey(RandomSecret(16), 1, "escsecrt"),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }

@@ -1,11 +1,11 @@
 #include "provider/crypto/secret_bytes.h"
 
+#include <gtest/gtest.h>
+
 #include <cstring>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "provider/crypto/random.h"
 

@@ -2,6 +2,7 @@
 // the store acknowledged; the parent SIGKILLs it at random points, several
 // rounds in a row, then proves every acknowledged write is in the file and
 // the database passes PRAGMA integrity_check.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,8 +14,6 @@
 #include <string>
 #include <tuple>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "provider/store/store.h"
@@ -36,9 +35,7 @@ constexpr int kEnvs = 4;
 constexpr int kMinAcknowledged = 2000;
 constexpr int kMinRounds = 5;
 
-std::string Definition(int64_t seq) {
-  return absl::StrCat("values:\n  seq: ", seq, "\n");
-}
+std::string Definition(int64_t seq) { return absl::StrCat("values:\n  seq: ", seq, "\n"); }
 
 // Child: write forever, reporting "<env> <revision> <seq>" after each commit.
 [[noreturn]] void WriterChild(const std::string& path, int fd, int64_t first_seq) {
@@ -49,8 +46,8 @@ std::string Definition(int64_t seq) {
   }
   for (int64_t seq = first_seq;; ++seq) {
     const int env = static_cast<int>(seq % kEnvs);
-    auto rev = (*store)->UpdateDefinition(Env(absl::StrCat("env", env)),
-                                          Definition(seq), By("writer"));
+    auto rev =
+        (*store)->UpdateDefinition(Env(absl::StrCat("env", env)), Definition(seq), By("writer"));
     if (!rev.ok()) {
       WriteLine(fd, "E write\n");
       ::_exit(3);
@@ -112,8 +109,7 @@ TEST(StoreCrashTest, AcknowledgedWritesSurviveSigkill) {
       ASSERT_NE(line[0], 'E') << "child reported an error: " << line;
       int env = 0;
       long long rev = 0, seq = 0;
-      ASSERT_EQ(std::sscanf(line.c_str(), "%d %lld %lld", &env, &rev, &seq), 3)
-          << line;
+      ASSERT_EQ(std::sscanf(line.c_str(), "%d %lld %lld", &env, &rev, &seq), 3) << line;
       const bool inserted = acked.emplace(std::make_pair(env, rev), seq).second;
       ASSERT_TRUE(inserted) << "revision acknowledged twice: " << line;
     }
@@ -126,8 +122,7 @@ TEST(StoreCrashTest, AcknowledgedWritesSurviveSigkill) {
   int verified = 0;
   for (const auto& [key, seq] : acked) {
     const auto& [env, rev] = key;
-    auto def = (*store)->ReadDefinition(Env(absl::StrCat("env", env)),
-                                        absl::StrCat(rev));
+    auto def = (*store)->ReadDefinition(Env(absl::StrCat("env", env)), absl::StrCat(rev));
     ASSERT_OK(def) << "acknowledged write env" << env << "@" << rev << " lost";
     ASSERT_EQ(def->yaml, Definition(seq)) << "env" << env << "@" << rev;
     ++verified;
@@ -141,8 +136,7 @@ TEST(StoreCrashTest, AcknowledgedWritesSurviveSigkill) {
     }
   }
   EXPECT_GE(verified, kMinAcknowledged);
-  std::printf("crash test: %d rounds, %d acknowledged writes verified\n", rounds,
-              verified);
+  std::printf("crash test: %d rounds, %d acknowledged writes verified\n", rounds, verified);
 }
 
 }  // namespace

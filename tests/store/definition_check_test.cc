@@ -1,9 +1,9 @@
 #include "provider/store/definition_check.h"
 
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "tests/util/status_matchers.h"
 
@@ -16,10 +16,10 @@ using ::testing::HasSubstr;
 TEST(DefinitionCheckTest, AcceptsCiphertextAndPlainValues) {
   EXPECT_OK(CheckNoPlaintextSecrets(""));
   EXPECT_OK(CheckNoPlaintextSecrets("values:\n  a: 1\n  b: [x, y]\n"));
-  EXPECT_OK(CheckNoPlaintextSecrets(
-      "values:\n  k:\n    fn::secret:\n      ciphertext: ZXNjeAAAAAE=\n"));
-  EXPECT_OK(CheckNoPlaintextSecrets(
-      "values:\n  list:\n    - fn::secret: {ciphertext: ZXNjeA==}\n"));
+  EXPECT_OK(
+      CheckNoPlaintextSecrets("values:\n  k:\n    fn::secret:\n      ciphertext: ZXNjeAAAAAE=\n"));
+  EXPECT_OK(
+      CheckNoPlaintextSecrets("values:\n  list:\n    - fn::secret: {ciphertext: ZXNjeA==}\n"));
   // Mentioning the name in a plain string is fine.
   EXPECT_OK(CheckNoPlaintextSecrets("values:\n  doc: \"use fn::secret\"\n"));
 }

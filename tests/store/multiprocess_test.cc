@@ -1,5 +1,6 @@
 // Two processes doing etag-guarded read-modify-write on the same environment
 // in the same file: no update may be lost.
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,8 +9,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 #include "provider/store/store.h"
@@ -35,8 +34,7 @@ struct Counters {
 
 bool Parse(const std::string& yaml, Counters* c) {
   if (yaml.empty()) return true;
-  return std::sscanf(yaml.c_str(), "a: %lld\nb: %lld\nshared: %lld", &c->a,
-                     &c->b, &c->shared) == 3;
+  return std::sscanf(yaml.c_str(), "a: %lld\nb: %lld\nshared: %lld", &c->a, &c->b, &c->shared) == 3;
 }
 
 std::string Render(const Counters& c) {
@@ -44,8 +42,8 @@ std::string Render(const Counters& c) {
 }
 
 // Child `which` (0 or 1) increments its own key and the shared key.
-[[noreturn]] void IncrementerChild(const std::string& path, int which,
-                                   int start_fd, int report_fd) {
+[[noreturn]] void IncrementerChild(const std::string& path, int which, int start_fd,
+                                   int report_fd) {
   auto store = Store::Open(path, FastOptions("mp-pw"));
   if (!store.ok()) ::_exit(2);
   char go;

@@ -1,5 +1,7 @@
 // Opening, creating, migrating and refusing files: permissions, schema
 // versions, wrong credentials, corrupt and foreign files, rekey.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,9 +10,6 @@
 #include <fstream>
 #include <memory>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "provider/crypto/random.h"
 #include "provider/store/store.h"
@@ -32,8 +31,7 @@ using ::testing::HasSubstr;
 
 // Runs one SQL statement on the file directly (outside the store) and returns
 // the first column of the first row as text ("" if none).
-std::string RawQuery(const std::string& path, const std::string& sql,
-                     int* rc_out = nullptr) {
+std::string RawQuery(const std::string& path, const std::string& sql, int* rc_out = nullptr) {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr),
             SQLITE_OK);
@@ -66,8 +64,8 @@ void MakeStore(const std::string& path, const std::string& passphrase) {
   ASSERT_OK((*s)->CreateEnvironment(Env("dev"), "alice"));
   for (int i = 0; i < 20; ++i) {
     ASSERT_OK((*s)->UpdateDefinition(
-        Env("dev"), "values:\n  n: " + std::to_string(i) + "\n  pad: " +
-                        std::string(400, 'x') + "\n",
+        Env("dev"),
+        "values:\n  n: " + std::to_string(i) + "\n  pad: " + std::string(400, 'x') + "\n",
         By("alice")));
   }
 }
@@ -75,8 +73,7 @@ void MakeStore(const std::string& path, const std::string& passphrase) {
 // Expects Open to fail with `code` and leave the file (and absent sidecars)
 // exactly as they were.
 void ExpectOpenRefusedUnchanged(const std::string& path, StoreOptions options,
-                                absl::StatusCode code,
-                                const std::string& message_part) {
+                                absl::StatusCode code, const std::string& message_part) {
   const std::string before = ReadFileBytes(path);
   const bool wal_before = FileExists(path + "-wal");
   auto s = Store::Open(path, std::move(options));
@@ -84,8 +81,7 @@ void ExpectOpenRefusedUnchanged(const std::string& path, StoreOptions options,
   EXPECT_THAT(std::string(s.status().message()), HasSubstr(message_part));
   EXPECT_TRUE(ReadFileBytes(path) == before) << "file was modified";
   if (!wal_before) {
-    EXPECT_TRUE(!FileExists(path + "-wal") ||
-                ReadFileBytes(path + "-wal").empty())
+    EXPECT_TRUE(!FileExists(path + "-wal") || ReadFileBytes(path + "-wal").empty())
         << "a WAL with content appeared";
   }
 }
@@ -101,11 +97,9 @@ TEST(StoreOpenTest, NewFileIsPrivateWalAndCurrentSchema) {
   EXPECT_EQ(FileMode(path + "-wal"), 0600u);
   EXPECT_EQ((*s)->SchemaVersion(), kLatestSchemaVersion);
   EXPECT_EQ(RawQuery(path, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"),
-            std::to_string(kLatestSchemaVersion));
+  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), std::to_string(kLatestSchemaVersion));
   EXPECT_EQ(RawQuery(path, "SELECT kdf FROM keyring"), "argon2id13");
-  EXPECT_EQ(RawQuery(path, "SELECT value FROM meta WHERE key = 'format'"),
-            "escnative-store");
+  EXPECT_EQ(RawQuery(path, "SELECT value FROM meta WHERE key = 'format'"), "escnative-store");
   EXPECT_OK((*s)->IntegrityCheck());
 }
 
@@ -123,8 +117,7 @@ TEST(StoreOpenTest, ReopenIsIdempotent) {
     EXPECT_EQ(def->revision, 21);
   }
   EXPECT_EQ(RawQuery(path, "SELECT hex(salt) FROM keyring"), salt);
-  EXPECT_EQ(RawQuery(path, "SELECT count(*) FROM audit_log WHERE action = 'store.create'"),
-            "1");
+  EXPECT_EQ(RawQuery(path, "SELECT count(*) FROM audit_log WHERE action = 'store.create'"), "1");
 }
 
 TEST(StoreOpenTest, MigratesFromSchemaVersionOne) {
@@ -164,16 +157,16 @@ TEST(StoreOpenTest, NewerSchemaIsRefusedUnchanged) {
   const std::string path = dir.File("future.db");
   MakeStore(path, "pw");
   RawQuery(path, "PRAGMA user_version = 99");
-  ExpectOpenRefusedUnchanged(path, FastOptions("pw"),
-                             absl::StatusCode::kFailedPrecondition, "newer");
+  ExpectOpenRefusedUnchanged(path, FastOptions("pw"), absl::StatusCode::kFailedPrecondition,
+                             "newer");
 }
 
 TEST(StoreOpenTest, WrongPassphraseChangesNothing) {
   TempDir dir;
   const std::string path = dir.File("s.db");
   MakeStore(path, "right");
-  ExpectOpenRefusedUnchanged(path, FastOptions("wrong"),
-                             absl::StatusCode::kUnauthenticated, "wrong passphrase");
+  ExpectOpenRefusedUnchanged(path, FastOptions("wrong"), absl::StatusCode::kUnauthenticated,
+                             "wrong passphrase");
   EXPECT_FALSE(FileExists(path + "-wal"));
   EXPECT_FALSE(FileExists(path + "-shm"));
   // An older schema is not migrated with a wrong passphrase either.
@@ -182,8 +175,8 @@ TEST(StoreOpenTest, WrongPassphraseChangesNothing) {
   RawQuery(path, "DROP TRIGGER audit_log_no_delete");
   RawQuery(path, "DROP INDEX audit_log_by_target");
   RawQuery(path, "PRAGMA user_version = 1");
-  ExpectOpenRefusedUnchanged(path, FastOptions("wrong"),
-                             absl::StatusCode::kUnauthenticated, "wrong passphrase");
+  ExpectOpenRefusedUnchanged(path, FastOptions("wrong"), absl::StatusCode::kUnauthenticated,
+                             "wrong passphrase");
   EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "1");
   EXPECT_OK(Store::Open(path, FastOptions("right")));
 }
@@ -204,8 +197,7 @@ TEST(StoreOpenTest, RandomBytesFileIsRefusedUnchanged) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << "hello";
   }
-  ExpectOpenRefusedUnchanged(path, FastOptions("pw"), absl::StatusCode::kDataLoss,
-                             "too short");
+  ExpectOpenRefusedUnchanged(path, FastOptions("pw"), absl::StatusCode::kDataLoss, "too short");
 }
 
 TEST(StoreOpenTest, TruncatedStoreIsRefusedUnchanged) {
@@ -229,8 +221,8 @@ TEST(StoreOpenTest, ForeignSqliteDatabaseIsRefusedUnchanged) {
   TempDir dir;
   const std::string path = dir.File("other.db");
   RawQuery(path, "CREATE TABLE other (x)");  // creates the file
-  ExpectOpenRefusedUnchanged(path, FastOptions("pw"),
-                             absl::StatusCode::kFailedPrecondition, "not an ESC store");
+  ExpectOpenRefusedUnchanged(path, FastOptions("pw"), absl::StatusCode::kFailedPrecondition,
+                             "not an ESC store");
 }
 
 TEST(StoreOpenTest, CorruptPageIsDetected) {
@@ -303,13 +295,13 @@ TEST(StoreOpenTest, RekeyRewrapsWithoutReencrypting) {
     EXPECT_THAT((*s)->Rekey(Passphrase("not-old"), Passphrase("new"),
                             crypto::KdfParams::FastForTesting(), "admin"),
                 StatusIs(absl::StatusCode::kUnauthenticated));
-    ASSERT_OK((*s)->Rekey(Passphrase("old"), Passphrase("new"),
-                          crypto::KdfParams::FastForTesting(), "admin"));
+    ASSERT_OK((*s)->Rekey(Passphrase("old"), Passphrase("new"), crypto::KdfParams::FastForTesting(),
+                          "admin"));
     // The open store keeps working after a rekey.
     ASSERT_OK((*s)->UpdateDefinition(Env("dev"), "values: {}\n", By("a")));
   }
-  ExpectOpenRefusedUnchanged(path, FastOptions("old"),
-                             absl::StatusCode::kUnauthenticated, "wrong passphrase");
+  ExpectOpenRefusedUnchanged(path, FastOptions("old"), absl::StatusCode::kUnauthenticated,
+                             "wrong passphrase");
   auto s = Store::Open(path, FastOptions("new"));
   ASSERT_OK(s);
   auto pt = (*s)->SecretsAead().Decrypt(ciphertext, "acme/default/dev#k");

@@ -2,12 +2,12 @@
 // values handed back in plaintext by Create; definitions holding only
 // ciphertext) and then scans the raw database bytes, the WAL and everything
 // the test printed for the plaintext. Nothing may be found.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -68,9 +68,9 @@ TEST(SecretScanTest, NoPlaintextInFileWalOrOutput) {
       const std::string secret = absl::StrCat(marker, "-value-", i);
       auto ct = store.SecretsAead().Encrypt(secret, "acme/default/dev#secrets.api_key");
       ASSERT_OK(ct);
-      const std::string yaml = absl::StrCat(
-          "values:\n  secrets:\n    api_key:\n      fn::secret:\n        ciphertext: ",
-          absl::Base64Escape(*ct), "\n  region: us-east-1\n");
+      const std::string yaml =
+          absl::StrCat("values:\n  secrets:\n    api_key:\n      fn::secret:\n        ciphertext: ",
+                       absl::Base64Escape(*ct), "\n  region: us-east-1\n");
       UpdateOptions opts = By("alice", etag);
       opts.audit_path = "values.secrets.api_key";
       auto rev = store.UpdateDefinition(dev, yaml, opts);
@@ -80,8 +80,7 @@ TEST(SecretScanTest, NoPlaintextInFileWalOrOutput) {
     // A buggy caller handing over plaintext is refused; the error names the
     // path, not the value.
     auto refused = store.UpdateDefinition(
-        dev, absl::StrCat("values:\n  leak:\n    fn::secret: ", marker, "\n"),
-        By("alice"));
+        dev, absl::StrCat("values:\n  leak:\n    fn::secret: ", marker, "\n"), By("alice"));
     ASSERT_FALSE(refused.ok());
     messages.push_back(std::string(refused.status().message()));
 
@@ -134,8 +133,7 @@ TEST(SecretScanTest, NoPlaintextInFileWalOrOutput) {
     ASSERT_OK(events);
     std::string audit_text;
     for (const AuditEvent& e : *events) {
-      absl::StrAppend(&audit_text, e.actor, "|", e.action, "|", e.target, "|",
-                      e.path, "\n");
+      absl::StrAppend(&audit_text, e.actor, "|", e.action, "|", e.target, "|", e.path, "\n");
     }
     ExpectAbsent("audit log", audit_text, secrets);
   }

@@ -2,14 +2,14 @@
 // deletion protection, access tokens and the audit log.
 #include "provider/store/store.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "tests/store/store_test_util.h"
 #include "tests/util/status_matchers.h"
@@ -86,8 +86,7 @@ TEST_F(StoreTest, NamesAreValidated) {
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(store_->CreateEnvironment(Env("ok"), ""),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(store_->GetEnvironment(Env("missing")),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store_->GetEnvironment(Env("missing")), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(StoreTest, ListByOrgAndProject) {
@@ -113,8 +112,7 @@ TEST_F(StoreTest, UpdatesCreateImmutableRevisionsWithEtags) {
   auto info = store_->CreateEnvironment(Env("dev"), "alice");
   ASSERT_OK(info);
   clock_.Advance(absl::Seconds(5));
-  auto r2 = store_->UpdateDefinition(Env("dev"), "values:\n  a: 1\n",
-                                     By("alice", info->etag));
+  auto r2 = store_->UpdateDefinition(Env("dev"), "values:\n  a: 1\n", By("alice", info->etag));
   ASSERT_OK(r2);
   EXPECT_EQ(r2->number, 2);
   EXPECT_NE(r2->etag, info->etag);
@@ -142,8 +140,7 @@ TEST_F(StoreTest, UpdatesCreateImmutableRevisionsWithEtags) {
   ASSERT_EQ(page->size(), 1u);
   EXPECT_EQ((*page)[0].number, 2);
 
-  EXPECT_THAT(store_->ReadDefinition(Env("dev"), "4"),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store_->ReadDefinition(Env("dev"), "4"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(store_->ReadDefinition(Env("dev"), "0"),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(store_->ReadDefinition(Env("dev"), "nosuchtag"),
@@ -153,11 +150,9 @@ TEST_F(StoreTest, UpdatesCreateImmutableRevisionsWithEtags) {
 TEST_F(StoreTest, StaleEtagIsAbortedAndWritesNothing) {
   auto info = store_->CreateEnvironment(Env("dev"), "alice");
   ASSERT_OK(info);
-  ASSERT_OK(store_->UpdateDefinition(Env("dev"), "values: {a: 1}\n",
-                                     By("alice", info->etag)));
+  ASSERT_OK(store_->UpdateDefinition(Env("dev"), "values: {a: 1}\n", By("alice", info->etag)));
   const size_t audit_before = AuditActions().size();
-  auto stale = store_->UpdateDefinition(Env("dev"), "values: {a: 2}\n",
-                                        By("bob", info->etag));
+  auto stale = store_->UpdateDefinition(Env("dev"), "values: {a: 2}\n", By("bob", info->etag));
   EXPECT_THAT(stale, StatusIs(absl::StatusCode::kAborted));
   EXPECT_THAT(std::string(stale.status().message()), HasSubstr("etag mismatch"));
   auto latest = store_->ReadDefinition(Env("dev"), "");
@@ -175,15 +170,12 @@ TEST_F(StoreTest, StaleEtagIsAbortedAndWritesNothing) {
 TEST_F(StoreTest, PlaintextSecretsAreRefused) {
   ASSERT_OK(store_->CreateEnvironment(Env("dev"), "alice"));
   auto bad = store_->UpdateDefinition(
-      Env("dev"), "values:\n  secrets:\n    key:\n      fn::secret: hunter2\n",
-      By("alice"));
+      Env("dev"), "values:\n  secrets:\n    key:\n      fn::secret: hunter2\n", By("alice"));
   EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(std::string(bad.status().message()),
-              HasSubstr("values.secrets.key"));
+  EXPECT_THAT(std::string(bad.status().message()), HasSubstr("values.secrets.key"));
   EXPECT_EQ(std::string(bad.status().message()).find("hunter2"), std::string::npos);
   EXPECT_OK(store_->UpdateDefinition(
-      Env("dev"),
-      "values:\n  key:\n    fn::secret:\n      ciphertext: ZXNjeAAAAAE=\n",
+      Env("dev"), "values:\n  key:\n    fn::secret:\n      ciphertext: ZXNjeAAAAAE=\n",
       By("alice")));
   auto latest = store_->GetEnvironment(Env("dev"));
   ASSERT_OK(latest);
@@ -248,8 +240,7 @@ TEST_F(StoreTest, RevisionTags) {
   EXPECT_THAT(r1->tags, ElementsAre("stable"));
 
   ASSERT_OK(store_->DeleteRevisionTag(Env("dev"), "stable", "alice"));
-  EXPECT_THAT(store_->GetRevisionTag(Env("dev"), "stable"),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store_->GetRevisionTag(Env("dev"), "stable"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(store_->DeleteRevisionTag(Env("dev"), "stable", "alice"),
               StatusIs(absl::StatusCode::kNotFound));
 }
@@ -311,18 +302,15 @@ TEST_F(StoreTest, EnvironmentTags) {
               StatusIs(absl::StatusCode::kAlreadyExists));
   ASSERT_OK(store_->CreateEnvironmentTag(Env("dev"), "cost-center", "42", "alice"));
   clock_.Advance(absl::Minutes(1));
-  auto renamed = store_->UpdateEnvironmentTag(Env("dev"), "team", "owner",
-                                              "platform", "bob");
+  auto renamed = store_->UpdateEnvironmentTag(Env("dev"), "team", "owner", "platform", "bob");
   ASSERT_OK(renamed);
   EXPECT_EQ(renamed->name, "owner");
   EXPECT_EQ(renamed->value, "platform");
   EXPECT_EQ(renamed->editor, "bob");
   EXPECT_LT(renamed->created, renamed->modified);
-  EXPECT_THAT(store_->UpdateEnvironmentTag(Env("dev"), "owner", "cost-center",
-                                           "x", "bob"),
+  EXPECT_THAT(store_->UpdateEnvironmentTag(Env("dev"), "owner", "cost-center", "x", "bob"),
               StatusIs(absl::StatusCode::kAlreadyExists));
-  EXPECT_THAT(store_->GetEnvironmentTag(Env("dev"), "team"),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store_->GetEnvironmentTag(Env("dev"), "team"), StatusIs(absl::StatusCode::kNotFound));
   auto tags = store_->ListEnvironmentTags(Env("dev"));
   ASSERT_OK(tags);
   ASSERT_EQ(tags->size(), 2u);
@@ -351,8 +339,7 @@ TEST_F(StoreTest, DeletionProtection) {
 
   ASSERT_OK(store_->SetDeletionProtected(Env("prod"), false, "alice"));
   ASSERT_OK(store_->DeleteEnvironment(Env("prod"), "alice"));
-  EXPECT_THAT(store_->GetEnvironment(Env("prod")),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store_->GetEnvironment(Env("prod")), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(store_->DeleteEnvironment(Env("prod"), "alice"),
               StatusIs(absl::StatusCode::kNotFound));
   // Re-creating starts from revision 1 again with no leftover tags.
@@ -362,8 +349,7 @@ TEST_F(StoreTest, DeletionProtection) {
   auto tags = store_->ListEnvironmentTags(Env("prod"));
   ASSERT_OK(tags);
   EXPECT_THAT(*tags, IsEmpty());
-  EXPECT_THAT(store_->GetRevisionTag(Env("prod"), "stable"),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store_->GetRevisionTag(Env("prod"), "stable"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_OK(store_->IntegrityCheck());
 }
 
@@ -371,8 +357,7 @@ TEST_F(StoreTest, AccessTokensScopesExpiryRevoke) {
   AccessTokenSpec spec;
   spec.name = "ci";
   spec.description = "read-only CI token";
-  spec.scopes = {{"acme/default/dev", Permission::kRead},
-                 {"acme/shared/*", Permission::kOpen}};
+  spec.scopes = {{"acme/default/dev", Permission::kRead}, {"acme/shared/*", Permission::kOpen}};
   spec.expires_at = clock_.Now() + absl::Hours(720);
   auto created = store_->CreateAccessToken(spec, "alice");
   ASSERT_OK(created);
@@ -416,8 +401,7 @@ TEST_F(StoreTest, AccessTokensScopesExpiryRevoke) {
 
   // Expiry with the fake clock.
   clock_.Advance(absl::Hours(720));
-  EXPECT_THAT(store_->VerifyAccessToken(value),
-              StatusIs(absl::StatusCode::kUnauthenticated));
+  EXPECT_THAT(store_->VerifyAccessToken(value), StatusIs(absl::StatusCode::kUnauthenticated));
   auto active = store_->ListAccessTokens(false);
   ASSERT_OK(active);
   EXPECT_THAT(*active, IsEmpty());
@@ -447,20 +431,16 @@ TEST_F(StoreTest, RevokedTokenIsRejected) {
 TEST_F(StoreTest, TokenSpecValidation) {
   AccessTokenSpec spec;
   spec.scopes = {{"acme/default", Permission::kRead}};
-  EXPECT_THAT(store_->CreateAccessToken(spec, "a"),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_->CreateAccessToken(spec, "a"), StatusIs(absl::StatusCode::kInvalidArgument));
   spec.scopes = {{"acme/default/dev", Permission::kRead}};
   spec.kind = "robot";
-  EXPECT_THAT(store_->CreateAccessToken(spec, "a"),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_->CreateAccessToken(spec, "a"), StatusIs(absl::StatusCode::kInvalidArgument));
   spec.kind = "environment";
   spec.expires_at = clock_.Now() - absl::Seconds(1);
-  EXPECT_THAT(store_->CreateAccessToken(spec, "a"),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_->CreateAccessToken(spec, "a"), StatusIs(absl::StatusCode::kInvalidArgument));
   spec.expires_at.reset();
   spec.scopes.clear();
-  EXPECT_THAT(store_->CreateAccessToken(spec, "a"),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_->CreateAccessToken(spec, "a"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParsePermission("root"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
@@ -495,10 +475,10 @@ TEST_F(StoreTest, AuditLogRecordsEveryChangeWithoutValues) {
   ASSERT_OK(store_->RevokeAccessToken(tok->token.id, "alice"));
   ASSERT_OK(store_->AppendAuditEvent("dave", "environment.open", "acme/default/dev", ""));
 
-  EXPECT_THAT(AuditActions(),
-              ElementsAre("store.create", "environment.create", "environment.update",
-                          "revision_tag.create", "environment.settings",
-                          "token.create", "token.revoke", "environment.open"));
+  EXPECT_THAT(
+      AuditActions(),
+      ElementsAre("store.create", "environment.create", "environment.update", "revision_tag.create",
+                  "environment.settings", "token.create", "token.revoke", "environment.open"));
   AuditQuery q;
   q.actor = "bob";
   auto bob = store_->ListAuditEvents(q);
@@ -567,8 +547,8 @@ TEST_F(StoreTest, ThreadsShareOneStoreWithoutLostUpdates) {
           auto def = store_->ReadDefinition(Env("counter"), "");
           ASSERT_OK(def);
           const int n = def->yaml.empty() ? 0 : std::stoi(def->yaml.substr(3));
-          auto w = store_->UpdateDefinition(
-              Env("counter"), "n: " + std::to_string(n + 1), By("t", def->etag));
+          auto w = store_->UpdateDefinition(Env("counter"), "n: " + std::to_string(n + 1),
+                                            By("t", def->etag));
           if (w.ok()) break;
           ASSERT_THAT(w, StatusIs(absl::StatusCode::kAborted));
           ++conflicts;
@@ -605,12 +585,11 @@ TEST_F(StoreTest, GroupCommitKeepsEachWriteIndependent) {
         } else if (c.status().code() == absl::StatusCode::kAlreadyExists) {
           ++already;
         }
-        auto bad = store_->UpdateDefinition(Env("target"), "values: {x: stale}\n",
-                                            By("t", stale_etag));
+        auto bad =
+            store_->UpdateDefinition(Env("target"), "values: {x: stale}\n", By("t", stale_etag));
         if (bad.status().code() == absl::StatusCode::kAborted) ++stale_rejected;
         auto ok = store_->UpdateDefinition(
-            Env("target"), "values: {x: " + std::to_string(t * 1000 + r) + "}\n",
-            By("t"));
+            Env("target"), "values: {x: " + std::to_string(t * 1000 + r) + "}\n", By("t"));
         if (ok.ok()) ++good;
       }
     });

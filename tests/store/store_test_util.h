@@ -2,6 +2,7 @@
 #ifndef TESTS_STORE_STORE_TEST_UTIL_H_
 #define TESTS_STORE_STORE_TEST_UTIL_H_
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -9,8 +10,6 @@
 #include <iterator>
 #include <memory>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -23,8 +22,7 @@ namespace escnative::store::testing {
 
 class FakeClock final : public Clock {
  public:
-  explicit FakeClock(absl::Time start = absl::FromUnixSeconds(1'700'000'000))
-      : now_(start) {}
+  explicit FakeClock(absl::Time start = absl::FromUnixSeconds(1'700'000'000)) : now_(start) {}
   absl::Time Now() const override {
     absl::MutexLock lock(&mu_);
     return now_;
@@ -44,8 +42,7 @@ class TempDir {
  public:
   TempDir() {
     const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base != nullptr ? base : "/tmp") +
-                       "/esc-store-test-XXXXXX";
+    std::string tmpl = std::string(base != nullptr ? base : "/tmp") + "/esc-store-test-XXXXXX";
     char* made = ::mkdtemp(tmpl.data());
     EXPECT_NE(made, nullptr);
     path_ = tmpl;
@@ -65,8 +62,7 @@ inline crypto::Credential Passphrase(const std::string& p) {
   return crypto::Credential::Passphrase(crypto::SecretBytes::CopyFrom(p));
 }
 
-inline StoreOptions FastOptions(const std::string& passphrase,
-                                const Clock* clock = nullptr) {
+inline StoreOptions FastOptions(const std::string& passphrase, const Clock* clock = nullptr) {
   StoreOptions o;
   o.credential = Passphrase(passphrase);
   o.kdf_params = crypto::KdfParams::FastForTesting();
@@ -76,21 +72,16 @@ inline StoreOptions FastOptions(const std::string& passphrase,
 
 inline std::string ReadFileBytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in),
-                     std::istreambuf_iterator<char>());
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-inline bool FileExists(const std::string& path) {
-  return std::filesystem::exists(path);
-}
+inline bool FileExists(const std::string& path) { return std::filesystem::exists(path); }
 
-inline EnvironmentRef Env(const std::string& name,
-                          const std::string& project = "default") {
+inline EnvironmentRef Env(const std::string& name, const std::string& project = "default") {
   return EnvironmentRef{"acme", project, name};
 }
 
-inline UpdateOptions By(const std::string& actor,
-                        std::optional<std::string> etag = std::nullopt) {
+inline UpdateOptions By(const std::string& actor, std::optional<std::string> etag = std::nullopt) {
   UpdateOptions o;
   o.actor = actor;
   o.etag = std::move(etag);
