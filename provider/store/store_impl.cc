@@ -8,6 +8,7 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -1188,7 +1189,7 @@ class SqliteStore final : public Store {
     queue_mu_.Lock();
     queue_.push_back(&self);
     auto can_proceed = [this, &self]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
-      return self.done || (!leader_active_ && queue_.front() == &self);
+      return self.done || (!leader_active_ && !queue_.empty() && queue_.front() == &self);
     };
     queue_mu_.Await(absl::Condition(&can_proceed));
     if (self.done) {
