@@ -1,6 +1,7 @@
 // Two processes doing etag-guarded read-modify-write on the same environment
 // in the same file: no update may be lost.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -137,6 +138,90 @@ TEST(StoreMultiProcessTest, TwoProcessesLoseNoUpdates) {
       "two processes: %d increments each, %lld etag conflicts retried, "
       "%d writer switches\n",
       kIncrements, conflicts, switches);
+}
+
+TEST(StoreMultiProcessTest, ConcurrentFirstOpenCreatesOneStore) {
+  TempDir dir;
+  const std::string path = dir.File("race.db");
+  constexpr int kProcs = 4;
+  int start[2];
+  ASSERT_EQ(::pipe(start), 0);
+  std::vector<pid_t> pids;
+  for (int p = 0; p < kProcs; ++p) {
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      ::close(start[1]);
+      char go;
+      if (::read(start[0], &go, 1) != 1) ::_exit(3);
+      auto store = Store::Open(path, FastOptions("race-pw"));
+      if (!store.ok()) ::_exit(4);
+      if (!(*store)->CreateEnvironment(Env(absl::StrCat("p", p)), "racer").ok()) ::_exit(5);
+      ::_exit(0);
+    }
+    pids.push_back(pid);
+  }
+  ::close(start[0]);
+  const std::string go(kProcs, 'g');
+  ASSERT_EQ(::write(start[1], go.data(), go.size()), static_cast<ssize_t>(go.size()));
+  ::close(start[1]);
+  for (pid_t pid : pids) {
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "an opener failed";
+  }
+  auto store = Store::Open(path, FastOptions("race-pw"));
+  ASSERT_OK(store);
+  auto envs = (*store)->ListEnvironments("acme", "");
+  ASSERT_OK(envs);
+  EXPECT_EQ(envs->size(), static_cast<size_t>(kProcs));
+  AuditQuery q;
+  q.action = "store.create";
+  auto created = (*store)->ListAuditEvents(q);
+  ASSERT_OK(created);
+  EXPECT_EQ(created->size(), 1u) << "exactly one process initialised the store";
+}
+
+TEST(StoreMultiProcessTest, LockHeldTooLongIsUnavailable) {
+  TempDir dir;
+  const std::string path = dir.File("busy.db");
+  StoreOptions o = FastOptions("busy-pw");
+  o.busy_timeout = absl::Milliseconds(50);
+  o.busy_retries = 1;
+  auto store = Store::Open(path, std::move(o));
+  ASSERT_OK(store);
+  // Another process takes the write lock and sits on it.
+  int locked[2], release[2];
+  ASSERT_EQ(::pipe(locked), 0);
+  ASSERT_EQ(::pipe(release), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+      ::_exit(2);
+    }
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) ::_exit(3);
+    WriteLine(locked[1], "locked\n");
+    char c;
+    if (::read(release[0], &c, 1) != 1) ::_exit(4);
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    ::_exit(0);
+  }
+  LineReader reader(locked[0]);
+  std::vector<std::string> lines;
+  ASSERT_TRUE(reader.ReadSome(&lines));
+  auto blocked = (*store)->CreateEnvironment(Env("dev"), "a");
+  EXPECT_EQ(blocked.status().code(), absl::StatusCode::kUnavailable) << blocked.status();
+  // Reads are not blocked by a writer in WAL mode.
+  EXPECT_OK((*store)->ListEnvironments("acme", ""));
+  ASSERT_EQ(::write(release[1], "r", 1), 1);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_OK((*store)->CreateEnvironment(Env("dev"), "a"));
 }
 
 }  // namespace
