@@ -150,6 +150,12 @@ absl::Status SqliteDb::Exec(absl::string_view sql) {
   return absl::OkStatus();
 }
 
+absl::Status SqliteDb::Run(absl::string_view sql) {
+  absl::StatusOr<Statement> st = Prepare(sql);
+  if (!st.ok()) return st.status();
+  return st->Run();
+}
+
 absl::StatusOr<Statement> SqliteDb::Prepare(absl::string_view sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {

@@ -79,6 +79,9 @@ class SqliteDb {
 
   // Runs one or more statements without parameters.
   absl::Status Exec(absl::string_view sql);
+  // Runs one parameterless statement through the statement cache (for the
+  // transaction-control statements issued on every write).
+  absl::Status Run(absl::string_view sql);
   // A cached prepared statement for `sql` (which must be a string literal or
   // otherwise outlive nothing: the cache keys on its text).
   absl::StatusOr<Statement> Prepare(absl::string_view sql);

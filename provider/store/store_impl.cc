@@ -330,13 +330,13 @@ void Backoff(int attempt) {
 template <typename Fn>
 absl::Status RunWriteTxn(SqliteDb& db, int retries, Fn&& body) {
   for (int attempt = 0;; ++attempt) {
-    absl::Status s = db.Exec("BEGIN IMMEDIATE");
+    absl::Status s = db.Run("BEGIN IMMEDIATE");
     if (s.ok()) {
       s = body();
-      if (s.ok()) s = db.Exec("COMMIT");
+      if (s.ok()) s = db.Run("COMMIT");
       if (s.ok()) return s;
       // ROLLBACK may fail only if SQLite already rolled back; ignore.
-      db.Exec("ROLLBACK").IgnoreError();
+      db.Run("ROLLBACK").IgnoreError();
     }
     if (!IsBusy(s) || attempt >= retries) return s;
     Backoff(attempt);
@@ -346,10 +346,10 @@ absl::Status RunWriteTxn(SqliteDb& db, int retries, Fn&& body) {
 template <typename Fn>
 absl::Status RunReadTxn(SqliteDb& db, int retries, Fn&& body) {
   for (int attempt = 0;; ++attempt) {
-    absl::Status s = db.Exec("BEGIN");
+    absl::Status s = db.Run("BEGIN");
     if (s.ok()) {
       s = body();
-      absl::Status end = db.Exec(s.ok() ? "COMMIT" : "ROLLBACK");
+      absl::Status end = db.Run(s.ok() ? "COMMIT" : "ROLLBACK");
       if (s.ok()) s = end;
       if (s.ok()) return s;
     }
@@ -1217,7 +1217,7 @@ class SqliteStore final : public Store {
     absl::MutexLock lock(&mu_);
     absl::Status txn = RunWriteTxn(*db_, retries_, [&]() -> absl::Status {
       for (PendingWrite* w : batch) {
-        RETURN_IF_ERROR(db_->Exec("SAVEPOINT write"));
+        RETURN_IF_ERROR(db_->Run("SAVEPOINT write"));
         w->result = (*w->body)();
         if (sqlite3_get_autocommit(db_->raw()) != 0) {
           // SQLite rolled the whole transaction back itself (I/O error, disk
@@ -1225,8 +1225,8 @@ class SqliteStore final : public Store {
           return w->result.ok() ? absl::InternalError("write transaction was rolled back")
                                 : w->result;
         }
-        if (!w->result.ok()) RETURN_IF_ERROR(db_->Exec("ROLLBACK TO write"));
-        RETURN_IF_ERROR(db_->Exec("RELEASE write"));
+        if (!w->result.ok()) RETURN_IF_ERROR(db_->Run("ROLLBACK TO write"));
+        RETURN_IF_ERROR(db_->Run("RELEASE write"));
       }
       return absl::OkStatus();
     });
