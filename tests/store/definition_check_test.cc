@@ -44,6 +44,35 @@ TEST(DefinitionCheckTest, RefusesPlaintextSecretsNamingOnlyThePath) {
   }
 }
 
+TEST(DefinitionCheckTest, TrickierShapes) {
+  // Flow style, nested sequences of maps, anchors, several documents.
+  EXPECT_OK(CheckNoPlaintextSecrets(
+      "values: {a: {fn::secret: {ciphertext: QQ==}}, b: [1, {c: {fn::secret: "
+      "{ciphertext: Qg==}}}]}\n"));
+  EXPECT_OK(CheckNoPlaintextSecrets(
+      "values:\n  a: &s\n    fn::secret:\n      ciphertext: QQ==\n  b: *s\n"));
+  const struct {
+    const char* yaml;
+    const char* path;
+  } bad[] = {
+      {"values: {a: [1, {c: {fn::secret: SUPERSECRET}}]}\n", "values.a[1].c.fn::secret"},
+      {"values: {}\n---\nvalues: {x: {fn::secret: SUPERSECRET}}\n", "values.x.fn::secret"},
+      {"values:\n  \"fn::secre\\x74\": SUPERSECRET\n", "values.fn::secret"},
+      {"values: {k: {fn::secret: {}}}\n", "values.k.fn::secret"},
+      {"values: {k: {fn::secret: {ciphertext: [SUPERSECRET]}}}\n", "values.k.fn::secret"},
+      {"values: {k: {fn::secret: {ciphertext: {x: SUPERSECRET}}}}\n", "values.k.fn::secret"},
+      {"values: {k: {fn::secret: [SUPERSECRET]}}\n", "values.k.fn::secret"},
+      {"values: {p: &a SUPERSECRET, k: {fn::secret: *a}}\n", "values.k.fn::secret"},
+      {"values: {k: {fn::secret: }}\n", "values.k.fn::secret"},
+  };
+  for (const auto& c : bad) {
+    absl::Status s = CheckNoPlaintextSecrets(c.yaml);
+    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument)) << c.yaml;
+    EXPECT_THAT(std::string(s.message()), HasSubstr(c.path)) << c.yaml;
+    EXPECT_EQ(std::string(s.message()).find("SUPERSECRET"), std::string::npos);
+  }
+}
+
 TEST(DefinitionCheckTest, InvalidYamlIsRefusedWithoutEcho) {
   absl::Status s = CheckNoPlaintextSecrets("values: [fn::secret: SUPERSECRET\n");
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
