@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "provider/crypto/keyring.h"
 #include "provider/store/definition_check.h"
+#include "provider/store/secret_envelope.h"
 #include "provider/store/store.h"
 
 namespace escnative::store {
@@ -52,7 +53,8 @@ std::string Definition(int64_t n) {
     for (const char* name : {"openai_api_key", "db_password"}) {
       auto ct = g_store->SecretsAead().Encrypt(std::string(40, 'k'), name);
       absl::StrAppend(&out, "    ", name,
-                      ":\n      fn::secret:\n        ciphertext: ", absl::Base64Escape(*ct), "\n");
+                      ":\n      fn::secret:\n        ciphertext: ", EncodeSecretEnvelope(*ct),
+                      "\n");
     }
     return out;
   }();
@@ -95,7 +97,7 @@ void BM_SecretUpdate(benchmark::State& state) {
     auto rev = g_store->UpdateDefinition(
         env,
         absl::StrCat("values:\n  token:\n    fn::secret:\n      ciphertext: ",
-                     absl::Base64Escape(*ct), "\n"),
+                     EncodeSecretEnvelope(*ct), "\n"),
         o);
     if (!rev.ok()) state.SkipWithError(std::string(rev.status().message()).c_str());
   }

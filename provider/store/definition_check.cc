@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "provider/store/secret_envelope.h"
 
 namespace escnative::store {
 namespace {
@@ -93,7 +94,11 @@ class SecretScanner final : public YAML::EventHandler {
         ++parent.keys;
         if (!scalar.has_value() || *scalar != kCiphertextKey) Fail(/*drop_last=*/true);
       } else if (parent.is_map && !parent.expect_key && parent.secret_map) {
-        if (!scalar.has_value()) Fail(/*drop_last=*/true);
+        // The value must really be ciphertext: a well-formed envelope (magic,
+        // version, CRC). Plaintext under a "ciphertext" key is refused too.
+        if (!scalar.has_value() || !DecodeSecretEnvelope(*scalar).ok()) {
+          Fail(/*drop_last=*/true);
+        }
       } else {
         BeginNode(/*is_map=*/false, /*is_scalar=*/true);
       }

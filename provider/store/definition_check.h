@@ -8,7 +8,8 @@
 namespace escnative::store {
 
 // OK if every `fn::secret` in `yaml` is in ciphertext form
-// (`fn::secret: {ciphertext: <base64>}`). InvalidArgument naming the first
+// (`fn::secret: {ciphertext: <B>}` with B a valid envelope, see
+// secret_envelope.h). InvalidArgument naming the first
 // offending path otherwise, or if `yaml` is not YAML. The message names the
 // path only, never the value.
 absl::Status CheckNoPlaintextSecrets(absl::string_view yaml);

@@ -175,7 +175,8 @@ TEST_F(StoreTest, PlaintextSecretsAreRefused) {
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("values.secrets.key"));
   EXPECT_EQ(std::string(bad.status().message()).find("hunter2"), std::string::npos);
   EXPECT_OK(store_->UpdateDefinition(
-      Env("dev"), "values:\n  key:\n    fn::secret:\n      ciphertext: ZXNjeAAAAAE=\n",
+      Env("dev"),
+      "values:\n  key:\n    fn::secret:\n      ciphertext: ZXNjeAAAAAEAAAAAAAAAAL+yukk=\n",
       By("alice")));
   auto latest = store_->GetEnvironment(Env("dev"));
   ASSERT_OK(latest);
