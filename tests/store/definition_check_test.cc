@@ -107,7 +107,10 @@ TEST(SecretEnvelopeTest, RoundTripAndFailures) {
   EXPECT_THAT(DecodeSecretEnvelope(absl::Base64Escape("escx")),
               StatusIs(absl::StatusCode::kInvalidArgument));
   auto version2 = DecodeSecretEnvelope(absl::Base64Escape([] {
-    std::string r("escx\0\0\0\x02" "abcdefgh", 16);
+    std::string r(
+        "escx\0\0\0\x02"
+        "abcdefgh",
+        16);
     const uint32_t crc = Crc32Ieee(r);
     for (int s = 24; s >= 0; s -= 8) r.push_back(static_cast<char>(crc >> s));
     return r;

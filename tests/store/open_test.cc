@@ -312,6 +312,34 @@ TEST(StoreOpenTest, RekeyRewrapsWithoutReencrypting) {
   EXPECT_EQ(def->revision, 2);
 }
 
+TEST(StoreOpenTest, TokensSurviveReopenAndRekey) {
+  TempDir dir;
+  const std::string path = dir.File("tok.db");
+  std::string value;
+  std::string id;
+  {
+    auto s = Store::Open(path, FastOptions("before"));
+    ASSERT_OK(s);
+    AccessTokenSpec spec;
+    spec.scopes = {{"acme/default/*", Permission::kOpen}};
+    auto tok = (*s)->CreateAccessToken(spec, "alice");
+    ASSERT_OK(tok);
+    value = std::string(tok->value.Reveal());
+    id = tok->token.id;
+    ASSERT_OK((*s)->Rekey(Passphrase("before"), Passphrase("after"),
+                          crypto::KdfParams::FastForTesting(), "admin"));
+  }
+  auto s = Store::Open(path, FastOptions("after"));
+  ASSERT_OK(s);
+  auto verified = (*s)->VerifyAccessToken(value);
+  ASSERT_OK(verified);
+  EXPECT_EQ(verified->id, id);
+  EXPECT_TRUE(TokenAllows(*verified, Env("anything"), Permission::kOpen));
+  // The stored row has no trace of the value.
+  s->reset();
+  EXPECT_EQ(ReadFileBytes(path).find(value.substr(value.rfind('_') + 1)), std::string::npos);
+}
+
 TEST(StoreOpenTest, RawKeyCredential) {
   TempDir dir;
   const std::string path = dir.File("k.db");

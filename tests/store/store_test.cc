@@ -296,6 +296,50 @@ TEST_F(StoreTest, RetractionHidesRevisionAndMovesTags) {
               StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
+TEST_F(StoreTest, RetractionWithExplicitReplacement) {
+  ASSERT_OK(store_->CreateEnvironment(Env("dev"), "alice"));
+  for (int v = 2; v <= 5; ++v) {
+    ASSERT_OK(
+        store_->UpdateDefinition(Env("dev"), "values: {v: " + std::to_string(v) + "}\n", By("a")));
+  }
+  ASSERT_OK(store_->CreateRevisionTag(Env("dev"), "canary", 3, "a"));
+  EXPECT_THAT(store_->RetractRevision(Env("dev"), 3, 3, "", "a"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(store_->RetractRevision(Env("dev"), 3, 42, "", "a"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_OK(store_->RetractRevision(Env("dev"), 3, 5, "bad config", "sec"));
+  auto canary = store_->ReadDefinition(Env("dev"), "canary");
+  ASSERT_OK(canary);
+  EXPECT_EQ(canary->revision, 5);
+  // A retracted revision cannot be a replacement.
+  EXPECT_THAT(store_->RetractRevision(Env("dev"), 4, 3, "", "a"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  auto revs = store_->ListRevisions(Env("dev"), std::nullopt, 0);
+  ASSERT_OK(revs);
+  ASSERT_EQ(revs->size(), 5u);
+  EXPECT_TRUE((*revs)[2].retraction.has_value());
+  EXPECT_EQ((*revs)[2].retraction->reason, "bad config");
+  EXPECT_THAT((*revs)[0].tags, ElementsAre("canary", "latest"));
+  AuditQuery q;
+  q.action = "revision.retract";
+  auto events = store_->ListAuditEvents(q);
+  ASSERT_OK(events);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].path, "revision:3");
+}
+
+TEST_F(StoreTest, EnvironmentTagValueOnlyUpdate) {
+  ASSERT_OK(store_->CreateEnvironment(Env("dev"), "alice"));
+  ASSERT_OK(store_->CreateEnvironmentTag(Env("dev"), "team", "a", "alice"));
+  auto t = store_->UpdateEnvironmentTag(Env("dev"), "team", "team", "b", "bob");
+  ASSERT_OK(t);
+  auto got = store_->GetEnvironmentTag(Env("dev"), "team");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->value, "b");
+  EXPECT_THAT(store_->UpdateEnvironmentTag(Env("dev"), "missing", "x", "y", "bob"),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
 TEST_F(StoreTest, EnvironmentTags) {
   ASSERT_OK(store_->CreateEnvironment(Env("dev"), "alice"));
   ASSERT_OK(store_->CreateEnvironmentTag(Env("dev"), "team", "esc", "alice"));
