@@ -18,6 +18,7 @@ namespace {
 
 static_assert(kKdfSaltBytes == crypto_pwhash_argon2id_SALTBYTES);
 static_assert(kDataKeyBytes == crypto_kdf_KEYBYTES);
+static_assert(kDataKeyBytes >= crypto_kdf_BYTES_MIN && kDataKeyBytes <= crypto_kdf_BYTES_MAX);
 
 // Upper bounds so a tampered keyring cannot make Open burn minutes of CPU or
 // gigabytes of memory before the key check fails.
@@ -176,7 +177,7 @@ absl::StatusOr<SecretBytes> DeriveSubkey(const SecretBytes& key, uint64_t subkey
   if (context.size() != crypto_kdf_CONTEXTBYTES) {
     return absl::InvalidArgumentError("subkey context must be exactly 8 characters");
   }
-  SecretBytes sub(crypto_kdf_BYTES_MAX > 32 ? 32 : crypto_kdf_BYTES_MAX);
+  SecretBytes sub(kDataKeyBytes);
   char ctx[crypto_kdf_CONTEXTBYTES];
   for (size_t i = 0; i < sizeof ctx; ++i) ctx[i] = context[i];
   if (crypto_kdf_derive_from_key(sub.MutableData(), sub.size(), subkey_id, ctx,
