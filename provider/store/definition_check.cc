@@ -1,0 +1,190 @@
+#include "provider/store/definition_check.h"
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/parser.h>
+
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "provider/store/secret_envelope.h"
+
+namespace escnative::store {
+namespace {
+
+constexpr absl::string_view kSecretKey = "fn::secret";
+constexpr absl::string_view kCiphertextKey = "ciphertext";
+
+// Walks parser events (no node tree is built: this runs on every update and
+// the tree costs more than the scan). Records the first offending path.
+class SecretScanner final : public YAML::EventHandler {
+ public:
+  const std::optional<std::string>& error_path() const { return error_path_; }
+
+  void OnDocumentStart(const YAML::Mark&) override { stack_.clear(); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override { Leaf(std::nullopt); }
+  // An alias can stand for anything; it is refused only where a ciphertext
+  // must be (its target was checked where it was defined).
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { Leaf(std::nullopt); }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string& value) override {
+    Leaf(value);
+  }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    BeginNode(/*is_map=*/false);
+    stack_.emplace_back();
+  }
+  void OnSequenceEnd() override { EndCollection(); }
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    const bool secret = BeginNode(/*is_map=*/true);
+    Frame f;
+    f.is_map = true;
+    f.secret_map = secret;
+    stack_.push_back(std::move(f));
+  }
+  void OnMapEnd() override {
+    if (!stack_.empty() && stack_.back().secret_map && stack_.back().keys != 1) {
+      Fail(/*drop_last=*/true);
+    }
+    EndCollection();
+  }
+
+ private:
+  struct Frame {
+    bool is_map = false;
+    bool expect_key = true;   // maps: the next node is a key
+    std::string key;          // maps: the current key ("<key>" if complex)
+    size_t index = 0;         // sequences: the current index
+    bool secret_map = false;  // the value of a fn::secret
+    int keys = 0;
+  };
+
+  // Checks a node that is starting (or a whole leaf) against its position.
+  // Returns true if it is the mapping value of a fn::secret.
+  bool BeginNode(bool is_map, bool is_scalar = false) {
+    if (stack_.empty()) return false;
+    Frame& parent = stack_.back();
+    if (!parent.is_map || parent.expect_key) {
+      // A key inside a secret map must be the single scalar "ciphertext";
+      // checked in Leaf (scalar keys) or here (complex keys).
+      if (parent.is_map && parent.secret_map && !is_scalar) Fail(/*drop_last=*/true);
+      return false;
+    }
+    if (parent.secret_map) {  // the value of "ciphertext": must be a scalar
+      if (!is_scalar) Fail(/*drop_last=*/true);
+      return false;
+    }
+    if (parent.key == kSecretKey) {
+      if (!is_map) Fail(/*drop_last=*/false);
+      return is_map;
+    }
+    return false;
+  }
+
+  void Leaf(const std::optional<std::string>& scalar) {
+    if (!stack_.empty()) {
+      Frame& parent = stack_.back();
+      if (parent.is_map && parent.expect_key && parent.secret_map) {
+        ++parent.keys;
+        if (!scalar.has_value() || *scalar != kCiphertextKey) Fail(/*drop_last=*/true);
+      } else if (parent.is_map && !parent.expect_key && parent.secret_map) {
+        // The value must really be ciphertext: a well-formed envelope (magic,
+        // version, CRC). Plaintext under a "ciphertext" key is refused too.
+        if (!scalar.has_value() || !DecodeSecretEnvelope(*scalar).ok()) {
+          Fail(/*drop_last=*/true);
+        }
+      } else {
+        BeginNode(/*is_map=*/false, /*is_scalar=*/true);
+      }
+      if (parent.is_map && parent.expect_key) {
+        parent.key = scalar.value_or("<key>");
+      }
+    }
+    Completed();
+  }
+
+  void EndCollection() {
+    if (!stack_.empty()) stack_.pop_back();
+    if (!stack_.empty()) {
+      Frame& parent = stack_.back();
+      if (parent.is_map && parent.expect_key) {
+        parent.key = "<key>";  // a collection used as a key
+        if (parent.secret_map) ++parent.keys;
+      }
+    }
+    Completed();
+  }
+
+  // A whole node finished: advance the parent.
+  void Completed() {
+    if (stack_.empty()) return;
+    Frame& parent = stack_.back();
+    if (parent.is_map) {
+      parent.expect_key = !parent.expect_key;
+    } else {
+      ++parent.index;
+    }
+  }
+
+  // Records the current path (without the innermost secret map's own key
+  // when `drop_last`), once.
+  void Fail(bool drop_last) {
+    if (error_path_.has_value()) return;
+    std::string path;
+    size_t n = stack_.size();
+    if (drop_last && n > 0) --n;
+    for (size_t i = 0; i < n; ++i) {
+      const Frame& f = stack_[i];
+      if (f.is_map) {
+        absl::StrAppend(&path, path.empty() ? "" : ".", f.key);
+      } else {
+        absl::StrAppend(&path, "[", f.index, "]");
+      }
+    }
+    error_path_ = path;
+  }
+
+  std::vector<Frame> stack_;
+  std::optional<std::string> error_path_;
+};
+
+}  // namespace
+
+absl::Status CheckNoPlaintextSecrets(absl::string_view yaml) {
+  // Cheap exit for definitions that cannot spell the key. A backslash may
+  // hide it in an escape sequence ("fn::secre\x74"), so those are parsed.
+  if (yaml.find(kSecretKey) == absl::string_view::npos &&
+      yaml.find('\\') == absl::string_view::npos) {
+    return absl::OkStatus();
+  }
+  try {
+    std::istringstream in{std::string(yaml)};
+    YAML::Parser parser(in);
+    SecretScanner scanner;
+    while (parser.HandleNextDocument(scanner)) {
+      if (scanner.error_path().has_value()) break;
+    }
+    if (scanner.error_path().has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("definition holds a plaintext secret at ", *scanner.error_path(),
+                       "; encrypt it (fn::secret: {ciphertext: ...}) before storing"));
+    }
+    return absl::OkStatus();
+  } catch (const YAML::Exception& e) {
+    // e.msg is yaml-cpp's fixed description; e.mark gives the position. The
+    // offending text itself is not included.
+    return absl::InvalidArgumentError(absl::StrCat("definition is not valid YAML (line ",
+                                                   e.mark.line + 1, ", column ", e.mark.column + 1,
+                                                   "): ", e.msg));
+  } catch (...) {
+    return absl::InvalidArgumentError("definition is not valid YAML");
+  }
+}
+
+}  // namespace escnative::store

@@ -1,0 +1,310 @@
+// The local store: environments, immutable revisions, tags, access tokens and
+// an append-only audit log in ONE SQLite file, secrets only as ciphertext.
+//
+// Contract in brief (details in docs/store-format.md):
+//  * The store never sees a plaintext secret. Definitions arrive with their
+//    `fn::secret` values already encrypted (use SecretsAead()); a definition
+//    holding a plaintext `fn::secret` is refused. Access tokens are kept only
+//    as keyed, salted hashes; the value is returned once, by Create.
+//  * Every mutating call is one durable transaction (WAL, synchronous=FULL,
+//    BEGIN IMMEDIATE, retried on SQLITE_BUSY) and appends its audit event in
+//    the same transaction. Any number of threads and processes may share one
+//    file; etags give optimistic concurrency.
+//  * Thread-safe. Open it once per process and share the pointer.
+//
+// Error codes (absl::StatusCode):
+//   NotFound            environment / revision / tag / token does not exist
+//   AlreadyExists       environment, revision tag or environment tag exists
+//   Aborted             etag mismatch (stale read): re-read and retry; nothing
+//                       was written. Maps to HTTP 409.
+//   FailedPrecondition  deletion protected (message contains "protected"),
+//                       retracted revision, retracting `latest`, schema newer
+//                       than this build, file is not an ESC store
+//   InvalidArgument     malformed names, versions, scopes, plaintext secrets
+//   Unauthenticated     wrong passphrase/key at Open or Rekey; access token
+//                       invalid, expired or revoked
+//   DataLoss            corrupt, truncated or non-SQLite file; tampered keyring
+//   Unavailable         still busy after retries (another writer held the lock
+//                       for longer than StoreOptions::busy_timeout)
+#ifndef PROVIDER_STORE_STORE_H_
+#define PROVIDER_STORE_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "provider/crypto/aead.h"
+#include "provider/crypto/keyring.h"
+#include "provider/crypto/secret_bytes.h"
+#include "provider/store/clock.h"
+
+namespace escnative::store {
+
+// The schema version this build writes (PRAGMA user_version).
+inline constexpr int kLatestSchemaVersion = 2;
+
+struct EnvironmentRef {
+  std::string organization;
+  std::string project;
+  std::string name;
+
+  std::string ToString() const;  // "org/project/name"
+  friend bool operator==(const EnvironmentRef& a, const EnvironmentRef& b) {
+    return a.organization == b.organization && a.project == b.project && a.name == b.name;
+  }
+};
+
+struct EnvironmentInfo {
+  EnvironmentRef ref;
+  absl::Time created;
+  absl::Time modified;
+  bool deletion_protected = false;
+  int64_t latest_revision = 0;
+  std::string etag;  // etag of the latest revision
+};
+
+struct Retraction {
+  int64_t replacement = 0;
+  absl::Time at;
+  std::string by;
+  std::string reason;
+};
+
+struct RevisionInfo {
+  int64_t number = 0;
+  std::string etag;
+  std::string creator;
+  absl::Time created;
+  std::optional<Retraction> retraction;
+  std::vector<std::string> tags;  // revision tags on it, "latest" included
+};
+
+struct Definition {
+  std::string yaml;  // secrets inside are ciphertext only
+  int64_t revision = 0;
+  std::string etag;
+};
+
+struct RevisionTag {
+  std::string name;
+  int64_t revision = 0;
+  absl::Time created;
+  absl::Time modified;
+  std::string editor;
+};
+
+struct EnvironmentTag {
+  std::string name;
+  std::string value;
+  absl::Time created;
+  absl::Time modified;
+  std::string editor;
+};
+
+// Ordered: each permission implies the ones before it.
+enum class Permission { kRead = 1, kOpen = 2, kWrite = 3, kAdmin = 4 };
+absl::string_view PermissionName(Permission p);  // "read", "open", ...
+absl::StatusOr<Permission> ParsePermission(absl::string_view name);
+
+struct TokenScope {
+  // "org/project/name"; any segment may be "*" (e.g. "myorg/default/*").
+  std::string environment;
+  Permission permission = Permission::kRead;
+};
+
+struct AccessTokenSpec {
+  std::string kind = "environment";  // personal|team|organization|environment
+  std::string name;
+  std::string description;
+  std::vector<TokenScope> scopes;
+  std::optional<absl::Time> expires_at;  // nullopt = never
+};
+
+// A stored token, without its value (which the store does not have).
+struct AccessToken {
+  std::string id;
+  std::string kind;
+  std::string name;
+  std::string description;
+  std::vector<TokenScope> scopes;
+  std::string created_by;
+  absl::Time created;
+  std::optional<absl::Time> expires_at;
+  std::optional<absl::Time> last_used;
+  std::optional<absl::Time> revoked_at;
+};
+
+// True if some scope of `token` matches `env` with at least `needed`.
+bool TokenAllows(const AccessToken& token, const EnvironmentRef& env, Permission needed);
+
+struct CreatedAccessToken {
+  AccessToken token;
+  crypto::SecretBytes value;  // "esc_..."; shown once, never stored
+};
+
+// Audit events record who did what to which object, never a value.
+struct AuditEvent {
+  int64_t sequence = 0;  // strictly increasing
+  absl::Time time;
+  std::string actor;
+  std::string action;  // e.g. "environment.update", "token.revoke"
+  std::string target;  // "org/project/name" or "token:<id>" or "store"
+  std::string path;    // sub-object: a tag name, "revision:3", a property path
+};
+
+struct AuditQuery {
+  std::string actor;          // empty = any
+  std::string action;         // empty = any
+  std::string target_prefix;  // empty = any
+  std::optional<absl::Time> since;
+  int64_t after_sequence = 0;  // for paging
+  int limit = 100;             // oldest first, at most this many
+};
+
+struct UpdateOptions {
+  std::string actor;
+  // The etag the caller last read. Set: the write happens only if it is still
+  // the latest (else Aborted). Unset: unconditional (last writer wins).
+  std::optional<std::string> etag;
+  // Optional non-secret detail for the audit event (e.g. "values.secrets.x").
+  std::string audit_path;
+};
+
+struct StoreOptions {
+  // Required: what unlocks the keyring (crypto::Credential::Passphrase or
+  // ::RawKey). A new store gets a fresh keyring wrapped under it.
+  std::optional<crypto::Credential> credential;
+  // Argon2id cost for a new keyring (and for Rekey).
+  crypto::KdfParams kdf_params = crypto::KdfParams::Default();
+  bool create_if_missing = true;
+  const Clock* clock = nullptr;  // default: Clock::Real(); must outlive store
+  // How long one SQLite call waits for another writer before retrying.
+  absl::Duration busy_timeout = absl::Seconds(5);
+  // Whole-transaction retries after busy_timeout expires.
+  int busy_retries = 8;
+  // Tests only: stop migrations at this version (0 = latest).
+  int max_schema_version_for_test = 0;
+};
+
+class Store {
+ public:
+  // Opens or creates the store at `path` (created with mode 0600). A wrong
+  // credential, a corrupt, truncated or foreign file, or a newer schema fails
+  // before anything is written to the file.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path, StoreOptions options);
+
+  virtual ~Store() = default;
+
+  // --- store ---------------------------------------------------------------
+  virtual int SchemaVersion() const = 0;
+  // The AEAD the backend must use for `fn::secret` ciphertext (a subkey of
+  // the store's data key; survives Rekey).
+  virtual const crypto::Aead& SecretsAead() const = 0;
+  // Re-wraps the data key under `new_credential` (fresh salt, `params`).
+  // Unauthenticated if `old_credential` is wrong. Nothing is re-encrypted.
+  virtual absl::Status Rekey(const crypto::Credential& old_credential,
+                             const crypto::Credential& new_credential,
+                             const crypto::KdfParams& params, absl::string_view actor) = 0;
+  // PRAGMA integrity_check + foreign_key_check; DataLoss with the first
+  // problems otherwise.
+  virtual absl::Status IntegrityCheck() = 0;
+
+  // --- environments --------------------------------------------------------
+  // Creates the environment with revision 1 holding an empty definition.
+  virtual absl::StatusOr<EnvironmentInfo> CreateEnvironment(const EnvironmentRef& ref,
+                                                            absl::string_view actor) = 0;
+  virtual absl::StatusOr<EnvironmentInfo> GetEnvironment(const EnvironmentRef& ref) = 0;
+  // Sorted by project, then name. Empty `project` = every project.
+  virtual absl::StatusOr<std::vector<EnvironmentInfo>> ListEnvironments(
+      absl::string_view organization, absl::string_view project) = 0;
+  // FailedPrecondition ("... is deletion protected") when protected.
+  virtual absl::Status DeleteEnvironment(const EnvironmentRef& ref, absl::string_view actor) = 0;
+  virtual absl::Status SetDeletionProtected(const EnvironmentRef& ref, bool is_protected,
+                                            absl::string_view actor) = 0;
+
+  // --- revisions -----------------------------------------------------------
+  // Stores `yaml` as revision latest+1. See UpdateOptions for etags.
+  virtual absl::StatusOr<RevisionInfo> UpdateDefinition(const EnvironmentRef& ref,
+                                                        absl::string_view yaml,
+                                                        const UpdateOptions& options) = 0;
+  // `version`: "" or "latest", a revision number ("3"), or a revision tag.
+  virtual absl::StatusOr<Definition> ReadDefinition(const EnvironmentRef& ref,
+                                                    absl::string_view version) = 0;
+  virtual absl::StatusOr<RevisionInfo> GetRevision(const EnvironmentRef& ref, int64_t number) = 0;
+  // Newest first; `before` (exclusive) pages backwards; count <= 0 = all.
+  virtual absl::StatusOr<std::vector<RevisionInfo>> ListRevisions(const EnvironmentRef& ref,
+                                                                  std::optional<int64_t> before,
+                                                                  int count) = 0;
+  // Saves the definition at `version` as a new revision.
+  virtual absl::StatusOr<RevisionInfo> Rollback(const EnvironmentRef& ref,
+                                                absl::string_view version,
+                                                const UpdateOptions& options) = 0;
+  // Marks `number` unreadable; its tags move to `replacement` (default: the
+  // newest non-retracted revision before it). The latest cannot be retracted.
+  virtual absl::Status RetractRevision(const EnvironmentRef& ref, int64_t number,
+                                       std::optional<int64_t> replacement, absl::string_view reason,
+                                       absl::string_view actor) = 0;
+
+  // --- revision tags ("latest" is implicit and cannot be changed) ---------
+  // `revision` unset = the current latest.
+  virtual absl::StatusOr<RevisionTag> CreateRevisionTag(const EnvironmentRef& ref,
+                                                        absl::string_view name,
+                                                        std::optional<int64_t> revision,
+                                                        absl::string_view actor) = 0;
+  virtual absl::StatusOr<RevisionTag> UpdateRevisionTag(const EnvironmentRef& ref,
+                                                        absl::string_view name, int64_t revision,
+                                                        absl::string_view actor) = 0;
+  virtual absl::Status DeleteRevisionTag(const EnvironmentRef& ref, absl::string_view name,
+                                         absl::string_view actor) = 0;
+  virtual absl::StatusOr<RevisionTag> GetRevisionTag(const EnvironmentRef& ref,
+                                                     absl::string_view name) = 0;
+  // Sorted by name; includes "latest".
+  virtual absl::StatusOr<std::vector<RevisionTag>> ListRevisionTags(const EnvironmentRef& ref) = 0;
+
+  // --- environment tags (key/value metadata) ------------------------------
+  virtual absl::StatusOr<EnvironmentTag> CreateEnvironmentTag(const EnvironmentRef& ref,
+                                                              absl::string_view name,
+                                                              absl::string_view value,
+                                                              absl::string_view actor) = 0;
+  // Renames and/or changes the value of `current_name`.
+  virtual absl::StatusOr<EnvironmentTag> UpdateEnvironmentTag(const EnvironmentRef& ref,
+                                                              absl::string_view current_name,
+                                                              absl::string_view new_name,
+                                                              absl::string_view new_value,
+                                                              absl::string_view actor) = 0;
+  virtual absl::Status DeleteEnvironmentTag(const EnvironmentRef& ref, absl::string_view name,
+                                            absl::string_view actor) = 0;
+  virtual absl::StatusOr<EnvironmentTag> GetEnvironmentTag(const EnvironmentRef& ref,
+                                                           absl::string_view name) = 0;
+  virtual absl::StatusOr<std::vector<EnvironmentTag>> ListEnvironmentTags(
+      const EnvironmentRef& ref) = 0;
+
+  // --- access tokens -------------------------------------------------------
+  virtual absl::StatusOr<CreatedAccessToken> CreateAccessToken(const AccessTokenSpec& spec,
+                                                               absl::string_view actor) = 0;
+  virtual absl::StatusOr<AccessToken> GetAccessToken(absl::string_view id) = 0;
+  // Oldest first. Without `include_inactive`, revoked and expired tokens are
+  // left out.
+  virtual absl::StatusOr<std::vector<AccessToken>> ListAccessTokens(bool include_inactive) = 0;
+  // Idempotent for an already revoked token; NotFound for an unknown id.
+  virtual absl::Status RevokeAccessToken(absl::string_view id, absl::string_view actor) = 0;
+  // The token record if `value` is a live token (and records last use, at
+  // most once a minute); Unauthenticated otherwise, always with the same
+  // message and never echoing the value.
+  virtual absl::StatusOr<AccessToken> VerifyAccessToken(absl::string_view value) = 0;
+
+  // --- audit log (append-only: there is no update or delete) ---------------
+  virtual absl::Status AppendAuditEvent(absl::string_view actor, absl::string_view action,
+                                        absl::string_view target, absl::string_view path) = 0;
+  virtual absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) = 0;
+};
+
+}  // namespace escnative::store
+
+#endif  // PROVIDER_STORE_STORE_H_
