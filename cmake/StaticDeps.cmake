@@ -1,5 +1,5 @@
 # With ESC_STATIC_PLUGIN, point the imported library targets we use (Abseil,
-# yaml-cpp, SQLite, libsodium) at their static archives, so the plugin binary
+# yaml-cpp, libfyaml, SQLite, libsodium) at their static archives, so the plugin binary
 # needs nothing but glibc at run time. Every shared object costs start-up time
 # in the dynamic loader (shared/reference/floor.md §1).
 function(esc_use_static_archive target)
@@ -32,6 +32,12 @@ if(ESC_STATIC_PLUGIN)
     if(EXISTS "${_archive}")
       set_target_properties(SQLite::SQLite3 PROPERTIES IMPORTED_LOCATION "${_archive}"
         INTERFACE_LINK_LIBRARIES "m;${CMAKE_DL_LIBS};Threads::Threads")
+    endif()
+  endif()
+  if(TARGET PkgConfig::FYAML)
+    find_library(ESC_FYAML_ARCHIVE NAMES libfyaml.a)
+    if(ESC_FYAML_ARCHIVE)
+      set_target_properties(PkgConfig::FYAML PROPERTIES INTERFACE_LINK_LIBRARIES "${ESC_FYAML_ARCHIVE};Threads::Threads")
     endif()
   endif()
   if(TARGET PkgConfig::SODIUM)
