@@ -11,11 +11,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -115,6 +117,41 @@ void BM_ReadDefinition(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ReadDefinition)->Threads(1)->Threads(kMaxThreads)->UseRealTime();
+
+// Reads while another thread keeps writing: one thread updates an
+// environment for a second while three threads read it. Reads use their own
+// connection, so they do not wait for a write batch's fsync.
+void BM_ReadUnderWriteLoad(benchmark::State& state) {
+  const EnvironmentRef env = BenchEnv(3 * kMaxThreads - 1);
+  constexpr int kReaders = 3;
+  for (auto _ : state) {
+    std::atomic<bool> stop{false};
+    std::atomic<int64_t> reads{0}, writes{0};
+    std::vector<std::thread> threads;
+    threads.emplace_back([&] {
+      int64_t n = 0;
+      while (!stop.load()) {
+        if (g_store->UpdateDefinition(env, Definition(++n), By("bench")).ok()) ++writes;
+      }
+    });
+    for (int r = 0; r < kReaders; ++r) {
+      threads.emplace_back([&] {
+        while (!stop.load()) {
+          if (g_store->ReadDefinition(env, "").ok()) ++reads;
+        }
+      });
+    }
+    const auto start = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    stop.store(true);
+    for (auto& t : threads) t.join();
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    state.SetIterationTime(elapsed.count());
+    state.counters["reads_per_s"] = static_cast<double>(reads.load()) / elapsed.count();
+    state.counters["writes_per_s"] = static_cast<double>(writes.load()) / elapsed.count();
+  }
+}
+BENCHMARK(BM_ReadUnderWriteLoad)->Iterations(1)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 // N processes, each with its own connection, each updating its own
 // environment `kPerProcess` times. Wall time for all of them.

@@ -2,14 +2,18 @@
 // an append-only audit log in ONE SQLite file, secrets only as ciphertext.
 //
 // Contract in brief (details in docs/store-format.md):
-//  * The store never sees a plaintext secret. Definitions arrive with their
-//    `fn::secret` values already encrypted (use SecretsAead()); a definition
-//    holding a plaintext `fn::secret` is refused. Access tokens are kept only
-//    as keyed, salted hashes; the value is returned once, by Create.
-//  * Every mutating call is one durable transaction (WAL, synchronous=FULL,
-//    BEGIN IMMEDIATE, retried on SQLITE_BUSY) and appends its audit event in
-//    the same transaction. Any number of threads and processes may share one
-//    file; etags give optimistic concurrency.
+//  * The store never sees a plaintext secret. Definitions arrive with every
+//    `fn::secret` already in the form
+//      fn::secret: {ciphertext: EncodeSecretEnvelope(SecretsAead().Encrypt(v, ad))}
+//    (secret_envelope.h); anything else under `fn::secret` is refused.
+//    Access tokens are kept only as keyed, salted hashes; the value is
+//    returned once, by CreateAccessToken.
+//  * Every mutating call is durable when it returns OK (WAL,
+//    synchronous=FULL, BEGIN IMMEDIATE, retried on SQLITE_BUSY) and appends
+//    its audit event in the same transaction. Concurrent writes from threads
+//    of one process are group-committed (one fsync per batch, each write in
+//    its own savepoint). Any number of processes may share the file; etags
+//    give optimistic concurrency.
 //  * Thread-safe. Open it once per process and share the pointer.
 //
 // Error codes (absl::StatusCode):

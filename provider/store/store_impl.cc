@@ -362,10 +362,11 @@ absl::Status RunReadTxn(SqliteDb& db, int retries, Fn&& body) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<SqliteDb> db, const Clock* clock, int retries, int schema_version,
-              std::unique_ptr<crypto::Aead> secrets_aead,
+  SqliteStore(std::unique_ptr<SqliteDb> db, std::unique_ptr<SqliteDb> read_db, const Clock* clock,
+              int retries, int schema_version, std::unique_ptr<crypto::Aead> secrets_aead,
               std::unique_ptr<crypto::AccessTokenHasher> hasher)
       : db_(std::move(db)),
+        read_db_(std::move(read_db)),
         clock_(clock),
         retries_(retries),
         schema_version_(schema_version),
@@ -379,21 +380,22 @@ class SqliteStore final : public Store {
                      const crypto::Credential& new_credential, const crypto::KdfParams& params,
                      absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateActor(actor));
-    return Commit([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(std::optional<crypto::WrappedDataKey> current, LoadKeyring(*db_));
+    return Commit([&](SqliteDb& db) -> absl::Status {
+      ASSIGN_OR_RETURN(std::optional<crypto::WrappedDataKey> current, LoadKeyring(db));
       if (!current.has_value()) return absl::DataLossError("store has no keyring");
       ASSIGN_OR_RETURN(crypto::WrappedDataKey next,
                        crypto::RewrapKeyring(*current, old_credential, new_credential, params));
-      RETURN_IF_ERROR(SaveKeyring(*db_, next, NowUs()));
-      return Audit(actor, "store.rekey", "store", "");
+      RETURN_IF_ERROR(SaveKeyring(db, next, NowUs()));
+      return Audit(db, actor, "store.rekey", "store", "");
     });
   }
 
   absl::Status IntegrityCheck() override {
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&read_mu_);
+    SqliteDb& db = *read_db_;
     std::string problems;
     {
-      ASSIGN_OR_RETURN(Statement st, db_->Prepare("PRAGMA integrity_check(20)"));
+      ASSIGN_OR_RETURN(Statement st, db.Prepare("PRAGMA integrity_check(20)"));
       while (true) {
         ASSIGN_OR_RETURN(bool row, st.Step());
         if (!row) break;
@@ -402,7 +404,7 @@ class SqliteStore final : public Store {
       }
     }
     {
-      ASSIGN_OR_RETURN(Statement st, db_->Prepare("PRAGMA foreign_key_check"));
+      ASSIGN_OR_RETURN(Statement st, db.Prepare("PRAGMA foreign_key_check"));
       while (true) {
         ASSIGN_OR_RETURN(bool row, st.Step());
         if (!row) break;
@@ -422,8 +424,8 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
     EnvironmentInfo info;
-    if (absl::Status txn_status = Commit([&]() -> absl::Status {
-          absl::StatusOr<EnvRow> existing = LoadEnv(ref);
+    if (absl::Status txn_status = Commit([&](SqliteDb& db) -> absl::Status {
+          absl::StatusOr<EnvRow> existing = LoadEnv(db, ref);
           if (existing.ok()) {
             return absl::AlreadyExistsError(
                 absl::StrCat("environment ", ref.ToString(), " already exists"));
@@ -432,16 +434,16 @@ class SqliteStore final : public Store {
           const int64_t now = NowUs();
           {
             ASSIGN_OR_RETURN(Statement st,
-                             db_->Prepare("INSERT INTO environments (org, project, name, "
-                                          "created_us, modified_us, latest_revision) "
-                                          "VALUES (?1, ?2, ?3, ?4, ?4, 0)"));
+                             db.Prepare("INSERT INTO environments (org, project, name, "
+                                        "created_us, modified_us, latest_revision) "
+                                        "VALUES (?1, ?2, ?3, ?4, ?4, 0)"));
             st.Bind(1, ref.organization).Bind(2, ref.project).Bind(3, ref.name).Bind(4, now);
             RETURN_IF_ERROR(st.Run());
           }
-          ASSIGN_OR_RETURN(EnvRow env, LoadEnvRowOnly(ref));
+          ASSIGN_OR_RETURN(EnvRow env, LoadEnvRowOnly(db, ref));
           // Revision 1 is the empty definition, as in ESC.
-          ASSIGN_OR_RETURN(RevisionInfo rev, AppendRevision(env, "", actor));
-          RETURN_IF_ERROR(Audit(actor, "environment.create", ref.ToString(), ""));
+          ASSIGN_OR_RETURN(RevisionInfo rev, AppendRevision(db, env, "", actor));
+          RETURN_IF_ERROR(Audit(db, actor, "environment.create", ref.ToString(), ""));
           info.ref = ref;
           info.created = info.modified = FromUs(now);
           info.latest_revision = rev.number;
@@ -456,8 +458,9 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<EnvironmentInfo> GetEnvironment(const EnvironmentRef& ref) override {
     RETURN_IF_ERROR(ValidateRef(ref));
-    absl::MutexLock lock(&mu_);
-    ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+    absl::MutexLock lock(&read_mu_);
+    SqliteDb& db = *read_db_;
+    ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
     return ToInfo(ref, env);
   }
 
@@ -465,35 +468,35 @@ class SqliteStore final : public Store {
       absl::string_view organization, absl::string_view project) override {
     RETURN_IF_ERROR(ValidateName("organization", organization, false, 40));
     if (!project.empty()) RETURN_IF_ERROR(ValidateName("project", project, true, 100));
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&read_mu_);
+    SqliteDb& db = *read_db_;
     std::vector<EnvironmentInfo> out;
-    if (absl::Status txn_status =
-            RunReadTxn(*db_, retries_,
-                       [&]() -> absl::Status {
-                         out.clear();
-                         ASSIGN_OR_RETURN(
-                             Statement st,
-                             db_->Prepare("SELECT e.project, e.name, e.created_us, e.modified_us, "
+    if (absl::Status txn_status = RunReadTxn(
+            db, retries_,
+            [&]() -> absl::Status {
+              out.clear();
+              ASSIGN_OR_RETURN(Statement st,
+                               db.Prepare("SELECT e.project, e.name, e.created_us, e.modified_us, "
                                           "e.deletion_protected, e.latest_revision, r.etag "
                                           "FROM environments e JOIN revisions r "
                                           "ON r.env_id = e.id AND r.number = e.latest_revision "
                                           "WHERE e.org = ?1 AND (?2 = '' OR e.project = ?2) "
                                           "ORDER BY e.project, e.name"));
-                         st.Bind(1, organization).Bind(2, project);
-                         while (true) {
-                           ASSIGN_OR_RETURN(bool row, st.Step());
-                           if (!row) break;
-                           EnvironmentInfo info;
-                           info.ref = {std::string(organization), st.Text(0), st.Text(1)};
-                           info.created = FromUs(st.Int(2));
-                           info.modified = FromUs(st.Int(3));
-                           info.deletion_protected = st.Int(4) != 0;
-                           info.latest_revision = st.Int(5);
-                           info.etag = st.Text(6);
-                           out.push_back(std::move(info));
-                         }
-                         return absl::OkStatus();
-                       });
+              st.Bind(1, organization).Bind(2, project);
+              while (true) {
+                ASSIGN_OR_RETURN(bool row, st.Step());
+                if (!row) break;
+                EnvironmentInfo info;
+                info.ref = {std::string(organization), st.Text(0), st.Text(1)};
+                info.created = FromUs(st.Int(2));
+                info.modified = FromUs(st.Int(3));
+                info.deletion_protected = st.Int(4) != 0;
+                info.latest_revision = st.Int(5);
+                info.etag = st.Text(6);
+                out.push_back(std::move(info));
+              }
+              return absl::OkStatus();
+            });
         !txn_status.ok()) {
       return txn_status;
     }
@@ -503,17 +506,17 @@ class SqliteStore final : public Store {
   absl::Status DeleteEnvironment(const EnvironmentRef& ref, absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
-    return Commit([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+    return Commit([&](SqliteDb& db) -> absl::Status {
+      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
       if (env.deletion_protected) {
         return absl::FailedPreconditionError(
             absl::StrCat("environment ", ref.ToString(),
                          " is deletion protected; turn deletion protection off first"));
       }
-      ASSIGN_OR_RETURN(Statement st, db_->Prepare("DELETE FROM environments WHERE id = ?1"));
+      ASSIGN_OR_RETURN(Statement st, db.Prepare("DELETE FROM environments WHERE id = ?1"));
       st.Bind(1, env.id);
       RETURN_IF_ERROR(st.Run());
-      return Audit(actor, "environment.delete", ref.ToString(), "");
+      return Audit(db, actor, "environment.delete", ref.ToString(), "");
     });
   }
 
@@ -521,13 +524,13 @@ class SqliteStore final : public Store {
                                     absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
-    return Commit([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      ASSIGN_OR_RETURN(Statement st, db_->Prepare("UPDATE environments SET deletion_protected "
-                                                  "= ?2, modified_us = ?3 WHERE id = ?1"));
+    return Commit([&](SqliteDb& db) -> absl::Status {
+      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+      ASSIGN_OR_RETURN(Statement st, db.Prepare("UPDATE environments SET deletion_protected "
+                                                "= ?2, modified_us = ?3 WHERE id = ?1"));
       st.Bind(1, env.id).Bind(2, int64_t{is_protected ? 1 : 0}).Bind(3, NowUs());
       RETURN_IF_ERROR(st.Run());
-      return Audit(actor, "environment.settings", ref.ToString(),
+      return Audit(db, actor, "environment.settings", ref.ToString(),
                    is_protected ? "deletionProtected=true" : "deletionProtected=false");
     });
   }
@@ -540,11 +543,11 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateActor(options.actor));
     RETURN_IF_ERROR(CheckNoPlaintextSecrets(yaml));
     RevisionInfo out;
-    if (absl::Status txn_status = Commit([&]() -> absl::Status {
-          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+    if (absl::Status txn_status = Commit([&](SqliteDb& db) -> absl::Status {
+          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
           RETURN_IF_ERROR(CheckEtag(ref, env, options));
-          ASSIGN_OR_RETURN(out, AppendRevision(env, yaml, options.actor));
-          return Audit(options.actor, "environment.update", ref.ToString(), options.audit_path);
+          ASSIGN_OR_RETURN(out, AppendRevision(db, env, yaml, options.actor));
+          return Audit(db, options.actor, "environment.update", ref.ToString(), options.audit_path);
         });
         !txn_status.ok()) {
       return txn_status;
@@ -555,14 +558,15 @@ class SqliteStore final : public Store {
   absl::StatusOr<Definition> ReadDefinition(const EnvironmentRef& ref,
                                             absl::string_view version) override {
     RETURN_IF_ERROR(ValidateRef(ref));
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&read_mu_);
+    SqliteDb& db = *read_db_;
     Definition out;
     if (absl::Status txn_status =
-            RunReadTxn(*db_, retries_,
+            RunReadTxn(db, retries_,
                        [&]() -> absl::Status {
-                         ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-                         ASSIGN_OR_RETURN(int64_t number, ResolveVersion(ref, env, version));
-                         ASSIGN_OR_RETURN(out, LoadDefinition(ref, env, number));
+                         ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+                         ASSIGN_OR_RETURN(int64_t number, ResolveVersion(db, ref, env, version));
+                         ASSIGN_OR_RETURN(out, LoadDefinition(db, ref, env, number));
                          return absl::OkStatus();
                        });
         !txn_status.ok()) {
@@ -573,13 +577,14 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<RevisionInfo> GetRevision(const EnvironmentRef& ref, int64_t number) override {
     RETURN_IF_ERROR(ValidateRef(ref));
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&read_mu_);
+    SqliteDb& db = *read_db_;
     RevisionInfo out;
-    if (absl::Status txn_status = RunReadTxn(*db_, retries_,
+    if (absl::Status txn_status = RunReadTxn(db, retries_,
                                              [&]() -> absl::Status {
-                                               ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+                                               ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
                                                ASSIGN_OR_RETURN(out,
-                                                                LoadRevision(ref, env, number));
+                                                                LoadRevision(db, ref, env, number));
                                                return absl::OkStatus();
                                              });
         !txn_status.ok()) {
@@ -592,16 +597,17 @@ class SqliteStore final : public Store {
                                                           std::optional<int64_t> before,
                                                           int count) override {
     RETURN_IF_ERROR(ValidateRef(ref));
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&read_mu_);
+    SqliteDb& db = *read_db_;
     std::vector<RevisionInfo> out;
     if (absl::Status txn_status = RunReadTxn(
-            *db_, retries_,
+            db, retries_,
             [&]() -> absl::Status {
               out.clear();
-              ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+              ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
               int64_t next = before.has_value() ? std::min(*before - 1, env.latest) : env.latest;
               for (; next >= 1 && (count <= 0 || static_cast<int>(out.size()) < count); --next) {
-                ASSIGN_OR_RETURN(RevisionInfo rev, LoadRevision(ref, env, next));
+                ASSIGN_OR_RETURN(RevisionInfo rev, LoadRevision(db, ref, env, next));
                 out.push_back(std::move(rev));
               }
               return absl::OkStatus();
@@ -617,13 +623,13 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(options.actor));
     RevisionInfo out;
-    if (absl::Status txn_status = Commit([&]() -> absl::Status {
-          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+    if (absl::Status txn_status = Commit([&](SqliteDb& db) -> absl::Status {
+          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
           RETURN_IF_ERROR(CheckEtag(ref, env, options));
-          ASSIGN_OR_RETURN(int64_t number, ResolveVersion(ref, env, version));
-          ASSIGN_OR_RETURN(Definition def, LoadDefinition(ref, env, number));
-          ASSIGN_OR_RETURN(out, AppendRevision(env, def.yaml, options.actor));
-          return Audit(options.actor, "environment.rollback", ref.ToString(),
+          ASSIGN_OR_RETURN(int64_t number, ResolveVersion(db, ref, env, version));
+          ASSIGN_OR_RETURN(Definition def, LoadDefinition(db, ref, env, number));
+          ASSIGN_OR_RETURN(out, AppendRevision(db, env, def.yaml, options.actor));
+          return Audit(db, options.actor, "environment.rollback", ref.ToString(),
                        absl::StrCat("revision:", number));
         });
         !txn_status.ok()) {
@@ -637,9 +643,9 @@ class SqliteStore final : public Store {
                                absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
-    return Commit([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      ASSIGN_OR_RETURN(RevisionInfo rev, LoadRevision(ref, env, number));
+    return Commit([&](SqliteDb& db) -> absl::Status {
+      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+      ASSIGN_OR_RETURN(RevisionInfo rev, LoadRevision(db, ref, env, number));
       if (number == env.latest) {
         return absl::FailedPreconditionError("cannot retract the latest revision");
       }
@@ -652,7 +658,7 @@ class SqliteStore final : public Store {
         if (*replacement == number) {
           return absl::InvalidArgumentError("a revision cannot be its own replacement");
         }
-        absl::StatusOr<RevisionInfo> r = LoadRevision(ref, env, *replacement);
+        absl::StatusOr<RevisionInfo> r = LoadRevision(db, ref, env, *replacement);
         if (!r.ok() || r->retraction.has_value()) {
           return absl::InvalidArgumentError(absl::StrCat("replacement revision ", *replacement,
                                                          " does not exist or is retracted"));
@@ -660,8 +666,8 @@ class SqliteStore final : public Store {
         target = *replacement;
       } else {
         ASSIGN_OR_RETURN(Statement st,
-                         db_->Prepare("SELECT max(number) FROM revisions WHERE env_id = ?1 "
-                                      "AND number < ?2 AND retracted_us IS NULL"));
+                         db.Prepare("SELECT max(number) FROM revisions WHERE env_id = ?1 "
+                                    "AND number < ?2 AND retracted_us IS NULL"));
         st.Bind(1, env.id).Bind(2, number);
         ASSIGN_OR_RETURN(bool row, st.Step());
         if (!row || st.IsNull(0)) {
@@ -673,21 +679,22 @@ class SqliteStore final : public Store {
       const int64_t now = NowUs();
       {
         ASSIGN_OR_RETURN(Statement st,
-                         db_->Prepare("UPDATE revisions SET retracted_us = ?3, retracted_by "
-                                      "= ?4, retraction_reason = ?5, replacement = ?6 "
-                                      "WHERE env_id = ?1 AND number = ?2"));
+                         db.Prepare("UPDATE revisions SET retracted_us = ?3, retracted_by "
+                                    "= ?4, retraction_reason = ?5, replacement = ?6 "
+                                    "WHERE env_id = ?1 AND number = ?2"));
         st.Bind(1, env.id).Bind(2, number).Bind(3, now).Bind(4, actor).Bind(5, reason).Bind(6,
                                                                                             target);
         RETURN_IF_ERROR(st.Run());
       }
       {
         ASSIGN_OR_RETURN(Statement st,
-                         db_->Prepare("UPDATE revision_tags SET revision = ?3, modified_us = "
-                                      "?4, editor = ?5 WHERE env_id = ?1 AND revision = ?2"));
+                         db.Prepare("UPDATE revision_tags SET revision = ?3, modified_us = "
+                                    "?4, editor = ?5 WHERE env_id = ?1 AND revision = ?2"));
         st.Bind(1, env.id).Bind(2, number).Bind(3, target).Bind(4, now).Bind(5, actor);
         RETURN_IF_ERROR(st.Run());
       }
-      return Audit(actor, "revision.retract", ref.ToString(), absl::StrCat("revision:", number));
+      return Audit(db, actor, "revision.retract", ref.ToString(),
+                   absl::StrCat("revision:", number));
     });
   }
 
@@ -703,23 +710,24 @@ class SqliteStore final : public Store {
     }
     RETURN_IF_ERROR(ValidateRevisionTagName(name));
     RevisionTag out;
-    if (absl::Status txn_status = Commit([&]() -> absl::Status {
-          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-          if (LoadRevisionTag(env, name).ok()) {
+    if (absl::Status txn_status = Commit([&](SqliteDb& db) -> absl::Status {
+          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+          if (LoadRevisionTag(db, env, name).ok()) {
             return absl::AlreadyExistsError(
                 absl::StrCat("revision tag ", name, " already exists on ", ref.ToString()));
           }
           const int64_t number = revision.value_or(env.latest);
-          RETURN_IF_ERROR(CheckTaggable(ref, env, number));
+          RETURN_IF_ERROR(CheckTaggable(db, ref, env, number));
           const int64_t now = NowUs();
           ASSIGN_OR_RETURN(Statement st,
-                           db_->Prepare("INSERT INTO revision_tags (env_id, name, revision, "
-                                        "created_us, modified_us, editor) "
-                                        "VALUES (?1, ?2, ?3, ?4, ?4, ?5)"));
+                           db.Prepare("INSERT INTO revision_tags (env_id, name, revision, "
+                                      "created_us, modified_us, editor) "
+                                      "VALUES (?1, ?2, ?3, ?4, ?4, ?5)"));
           st.Bind(1, env.id).Bind(2, name).Bind(3, number).Bind(4, now).Bind(5, actor);
           RETURN_IF_ERROR(st.Run());
           out = {std::string(name), number, FromUs(now), FromUs(now), std::string(actor)};
-          return Audit(actor, "revision_tag.create", ref.ToString(), absl::StrCat("tag:", name));
+          return Audit(db, actor, "revision_tag.create", ref.ToString(),
+                       absl::StrCat("tag:", name));
         });
         !txn_status.ok()) {
       return txn_status;
@@ -734,20 +742,21 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateActor(actor));
     RETURN_IF_ERROR(ValidateRevisionTagName(name));
     RevisionTag out;
-    if (absl::Status txn_status = Commit([&]() -> absl::Status {
-          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-          ASSIGN_OR_RETURN(out, LoadRevisionTag(env, name));
-          RETURN_IF_ERROR(CheckTaggable(ref, env, revision));
+    if (absl::Status txn_status = Commit([&](SqliteDb& db) -> absl::Status {
+          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+          ASSIGN_OR_RETURN(out, LoadRevisionTag(db, env, name));
+          RETURN_IF_ERROR(CheckTaggable(db, ref, env, revision));
           const int64_t now = NowUs();
           ASSIGN_OR_RETURN(Statement st,
-                           db_->Prepare("UPDATE revision_tags SET revision = ?3, modified_us = "
-                                        "?4, editor = ?5 WHERE env_id = ?1 AND name = ?2"));
+                           db.Prepare("UPDATE revision_tags SET revision = ?3, modified_us = "
+                                      "?4, editor = ?5 WHERE env_id = ?1 AND name = ?2"));
           st.Bind(1, env.id).Bind(2, name).Bind(3, revision).Bind(4, now).Bind(5, actor);
           RETURN_IF_ERROR(st.Run());
           out.revision = revision;
           out.modified = FromUs(now);
           out.editor = std::string(actor);
-          return Audit(actor, "revision_tag.update", ref.ToString(), absl::StrCat("tag:", name));
+          return Audit(db, actor, "revision_tag.update", ref.ToString(),
+                       absl::StrCat("tag:", name));
         });
         !txn_status.ok()) {
       return txn_status;
@@ -760,30 +769,32 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
     RETURN_IF_ERROR(ValidateRevisionTagName(name));
-    return Commit([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      RETURN_IF_ERROR(LoadRevisionTag(env, name).status());
-      ASSIGN_OR_RETURN(Statement st, db_->Prepare("DELETE FROM revision_tags WHERE env_id = ?1 "
-                                                  "AND name = ?2"));
+    return Commit([&](SqliteDb& db) -> absl::Status {
+      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+      RETURN_IF_ERROR(LoadRevisionTag(db, env, name).status());
+      ASSIGN_OR_RETURN(Statement st, db.Prepare("DELETE FROM revision_tags WHERE env_id = ?1 "
+                                                "AND name = ?2"));
       st.Bind(1, env.id).Bind(2, name);
       RETURN_IF_ERROR(st.Run());
-      return Audit(actor, "revision_tag.delete", ref.ToString(), absl::StrCat("tag:", name));
+      return Audit(db, actor, "revision_tag.delete", ref.ToString(), absl::StrCat("tag:", name));
     });
   }
 
   absl::StatusOr<RevisionTag> GetRevisionTag(const EnvironmentRef& ref,
                                              absl::string_view name) override {
     RETURN_IF_ERROR(ValidateRef(ref));
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&read_mu_);
+    SqliteDb& db = *read_db_;
     RevisionTag out;
-    if (absl::Status txn_status = RunReadTxn(*db_, retries_,
+    if (absl::Status txn_status = RunReadTxn(db, retries_,
                                              [&]() -> absl::Status {
-                                               ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
+                                               ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
                                                if (name == kLatest) {
                                                  out = LatestTag(env);
                                                  return absl::OkStatus();
                                                }
-                                               ASSIGN_OR_RETURN(out, LoadRevisionTag(env, name));
+                                               ASSIGN_OR_RETURN(out,
+                                                                LoadRevisionTag(db, env, name));
                                                return absl::OkStatus();
                                              });
         !txn_status.ok()) {
@@ -794,33 +805,33 @@ class SqliteStore final : public Store {
 
   absl::StatusOr<std::vector<RevisionTag>> ListRevisionTags(const EnvironmentRef& ref) override {
     RETURN_IF_ERROR(ValidateRef(ref));
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&read_mu_);
+    SqliteDb& db = *read_db_;
     std::vector<RevisionTag> out;
-    if (absl::Status txn_status =
-            RunReadTxn(*db_, retries_,
-                       [&]() -> absl::Status {
-                         out.clear();
-                         ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-                         ASSIGN_OR_RETURN(
-                             Statement st,
-                             db_->Prepare("SELECT name, revision, created_us, modified_us, editor "
+    if (absl::Status txn_status = RunReadTxn(
+            db, retries_,
+            [&]() -> absl::Status {
+              out.clear();
+              ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+              ASSIGN_OR_RETURN(Statement st,
+                               db.Prepare("SELECT name, revision, created_us, modified_us, editor "
                                           "FROM revision_tags WHERE env_id = ?1 ORDER BY name"));
-                         st.Bind(1, env.id);
-                         bool latest_added = false;
-                         while (true) {
-                           ASSIGN_OR_RETURN(bool row, st.Step());
-                           if (!row) break;
-                           RevisionTag t{st.Text(0), st.Int(1), FromUs(st.Int(2)),
-                                         FromUs(st.Int(3)), st.Text(4)};
-                           if (!latest_added && t.name > kLatest) {
-                             out.push_back(LatestTag(env));
-                             latest_added = true;
-                           }
-                           out.push_back(std::move(t));
-                         }
-                         if (!latest_added) out.push_back(LatestTag(env));
-                         return absl::OkStatus();
-                       });
+              st.Bind(1, env.id);
+              bool latest_added = false;
+              while (true) {
+                ASSIGN_OR_RETURN(bool row, st.Step());
+                if (!row) break;
+                RevisionTag t{st.Text(0), st.Int(1), FromUs(st.Int(2)), FromUs(st.Int(3)),
+                              st.Text(4)};
+                if (!latest_added && t.name > kLatest) {
+                  out.push_back(LatestTag(env));
+                  latest_added = true;
+                }
+                out.push_back(std::move(t));
+              }
+              if (!latest_added) out.push_back(LatestTag(env));
+              return absl::OkStatus();
+            });
         !txn_status.ok()) {
       return txn_status;
     }
@@ -837,22 +848,23 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateActor(actor));
     RETURN_IF_ERROR(ValidateEnvironmentTag(name, value));
     EnvironmentTag out;
-    if (absl::Status txn_status = Commit([&]() -> absl::Status {
-          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-          if (LoadEnvTag(env, name).ok()) {
+    if (absl::Status txn_status = Commit([&](SqliteDb& db) -> absl::Status {
+          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+          if (LoadEnvTag(db, env, name).ok()) {
             return absl::AlreadyExistsError(
                 absl::StrCat("environment tag ", name, " already exists on ", ref.ToString()));
           }
           const int64_t now = NowUs();
           ASSIGN_OR_RETURN(Statement st,
-                           db_->Prepare("INSERT INTO environment_tags (env_id, name, value, "
-                                        "created_us, modified_us, editor) "
-                                        "VALUES (?1, ?2, ?3, ?4, ?4, ?5)"));
+                           db.Prepare("INSERT INTO environment_tags (env_id, name, value, "
+                                      "created_us, modified_us, editor) "
+                                      "VALUES (?1, ?2, ?3, ?4, ?4, ?5)"));
           st.Bind(1, env.id).Bind(2, name).Bind(3, value).Bind(4, now).Bind(5, actor);
           RETURN_IF_ERROR(st.Run());
           out = {std::string(name), std::string(value), FromUs(now), FromUs(now),
                  std::string(actor)};
-          return Audit(actor, "environment_tag.create", ref.ToString(), absl::StrCat("tag:", name));
+          return Audit(db, actor, "environment_tag.create", ref.ToString(),
+                       absl::StrCat("tag:", name));
         });
         !txn_status.ok()) {
       return txn_status;
@@ -869,18 +881,18 @@ class SqliteStore final : public Store {
     RETURN_IF_ERROR(ValidateActor(actor));
     RETURN_IF_ERROR(ValidateEnvironmentTag(new_name, new_value));
     EnvironmentTag out;
-    if (absl::Status txn_status = Commit([&]() -> absl::Status {
-          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-          ASSIGN_OR_RETURN(out, LoadEnvTag(env, current_name));
-          if (new_name != current_name && LoadEnvTag(env, new_name).ok()) {
+    if (absl::Status txn_status = Commit([&](SqliteDb& db) -> absl::Status {
+          ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+          ASSIGN_OR_RETURN(out, LoadEnvTag(db, env, current_name));
+          if (new_name != current_name && LoadEnvTag(db, env, new_name).ok()) {
             return absl::AlreadyExistsError(
                 absl::StrCat("environment tag ", new_name, " already exists on ", ref.ToString()));
           }
           const int64_t now = NowUs();
           ASSIGN_OR_RETURN(Statement st,
-                           db_->Prepare("UPDATE environment_tags SET name = ?3, value = ?4, "
-                                        "modified_us = ?5, editor = ?6 "
-                                        "WHERE env_id = ?1 AND name = ?2"));
+                           db.Prepare("UPDATE environment_tags SET name = ?3, value = ?4, "
+                                      "modified_us = ?5, editor = ?6 "
+                                      "WHERE env_id = ?1 AND name = ?2"));
           st.Bind(1, env.id)
               .Bind(2, current_name)
               .Bind(3, new_name)
@@ -892,7 +904,7 @@ class SqliteStore final : public Store {
           out.value = std::string(new_value);
           out.modified = FromUs(now);
           out.editor = std::string(actor);
-          return Audit(actor, "environment_tag.update", ref.ToString(),
+          return Audit(db, actor, "environment_tag.update", ref.ToString(),
                        absl::StrCat("tag:", current_name));
         });
         !txn_status.ok()) {
@@ -905,26 +917,27 @@ class SqliteStore final : public Store {
                                     absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateRef(ref));
     RETURN_IF_ERROR(ValidateActor(actor));
-    return Commit([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-      RETURN_IF_ERROR(LoadEnvTag(env, name).status());
-      ASSIGN_OR_RETURN(Statement st, db_->Prepare("DELETE FROM environment_tags WHERE env_id = "
-                                                  "?1 AND name = ?2"));
+    return Commit([&](SqliteDb& db) -> absl::Status {
+      ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+      RETURN_IF_ERROR(LoadEnvTag(db, env, name).status());
+      ASSIGN_OR_RETURN(Statement st, db.Prepare("DELETE FROM environment_tags WHERE env_id = "
+                                                "?1 AND name = ?2"));
       st.Bind(1, env.id).Bind(2, name);
       RETURN_IF_ERROR(st.Run());
-      return Audit(actor, "environment_tag.delete", ref.ToString(), absl::StrCat("tag:", name));
+      return Audit(db, actor, "environment_tag.delete", ref.ToString(), absl::StrCat("tag:", name));
     });
   }
 
   absl::StatusOr<EnvironmentTag> GetEnvironmentTag(const EnvironmentRef& ref,
                                                    absl::string_view name) override {
     RETURN_IF_ERROR(ValidateRef(ref));
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&read_mu_);
+    SqliteDb& db = *read_db_;
     EnvironmentTag out;
-    if (absl::Status txn_status = RunReadTxn(*db_, retries_,
+    if (absl::Status txn_status = RunReadTxn(db, retries_,
                                              [&]() -> absl::Status {
-                                               ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-                                               ASSIGN_OR_RETURN(out, LoadEnvTag(env, name));
+                                               ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+                                               ASSIGN_OR_RETURN(out, LoadEnvTag(db, env, name));
                                                return absl::OkStatus();
                                              });
         !txn_status.ok()) {
@@ -936,26 +949,26 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<EnvironmentTag>> ListEnvironmentTags(
       const EnvironmentRef& ref) override {
     RETURN_IF_ERROR(ValidateRef(ref));
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&read_mu_);
+    SqliteDb& db = *read_db_;
     std::vector<EnvironmentTag> out;
-    if (absl::Status txn_status =
-            RunReadTxn(*db_, retries_,
-                       [&]() -> absl::Status {
-                         out.clear();
-                         ASSIGN_OR_RETURN(EnvRow env, LoadEnv(ref));
-                         ASSIGN_OR_RETURN(
-                             Statement st,
-                             db_->Prepare("SELECT name, value, created_us, modified_us, editor "
+    if (absl::Status txn_status = RunReadTxn(
+            db, retries_,
+            [&]() -> absl::Status {
+              out.clear();
+              ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+              ASSIGN_OR_RETURN(Statement st,
+                               db.Prepare("SELECT name, value, created_us, modified_us, editor "
                                           "FROM environment_tags WHERE env_id = ?1 ORDER BY name"));
-                         st.Bind(1, env.id);
-                         while (true) {
-                           ASSIGN_OR_RETURN(bool row, st.Step());
-                           if (!row) break;
-                           out.push_back({st.Text(0), st.Text(1), FromUs(st.Int(2)),
-                                          FromUs(st.Int(3)), st.Text(4)});
-                         }
-                         return absl::OkStatus();
-                       });
+              st.Bind(1, env.id);
+              while (true) {
+                ASSIGN_OR_RETURN(bool row, st.Step());
+                if (!row) break;
+                out.push_back(
+                    {st.Text(0), st.Text(1), FromUs(st.Int(2)), FromUs(st.Int(3)), st.Text(4)});
+              }
+              return absl::OkStatus();
+            });
         !txn_status.ok()) {
       return txn_status;
     }
@@ -1003,11 +1016,11 @@ class SqliteStore final : public Store {
     out.token.created_by = std::string(actor);
     out.token.created = FromUs(ToUs(now));
     out.token.expires_at = spec.expires_at;
-    if (absl::Status txn_status = Commit([&]() -> absl::Status {
+    if (absl::Status txn_status = Commit([&](SqliteDb& db) -> absl::Status {
           ASSIGN_OR_RETURN(Statement st,
-                           db_->Prepare("INSERT INTO access_tokens (id, kind, name, description, "
-                                        "scopes, salt, hash, created_by, created_us, expires_us) "
-                                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+                           db.Prepare("INSERT INTO access_tokens (id, kind, name, description, "
+                                      "scopes, salt, hash, created_by, created_us, expires_us) "
+                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
           std::optional<int64_t> expires;
           if (spec.expires_at.has_value()) expires = ToUs(*spec.expires_at);
           st.Bind(1, generated.id)
@@ -1021,7 +1034,7 @@ class SqliteStore final : public Store {
               .Bind(9, ToUs(now))
               .Bind(10, expires);
           RETURN_IF_ERROR(st.Run());
-          return Audit(actor, "token.create", absl::StrCat("token:", generated.id), "");
+          return Audit(db, actor, "token.create", absl::StrCat("token:", generated.id), "");
         });
         !txn_status.ok()) {
       return txn_status;
@@ -1031,23 +1044,25 @@ class SqliteStore final : public Store {
   }
 
   absl::StatusOr<AccessToken> GetAccessToken(absl::string_view id) override {
-    absl::MutexLock lock(&mu_);
-    ASSIGN_OR_RETURN(TokenRow row, LoadToken(id));
+    absl::MutexLock lock(&read_mu_);
+    SqliteDb& db = *read_db_;
+    ASSIGN_OR_RETURN(TokenRow row, LoadToken(db, id));
     return std::move(row.token);
   }
 
   absl::StatusOr<std::vector<AccessToken>> ListAccessTokens(bool include_inactive) override {
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&read_mu_);
+    SqliteDb& db = *read_db_;
     const int64_t now = NowUs();
     std::vector<AccessToken> out;
     if (absl::Status txn_status = RunReadTxn(
-            *db_, retries_,
+            db, retries_,
             [&]() -> absl::Status {
               out.clear();
               ASSIGN_OR_RETURN(Statement st,
-                               db_->Prepare("SELECT id FROM access_tokens WHERE ?1 OR "
-                                            "(revoked_us IS NULL AND (expires_us IS NULL OR "
-                                            "expires_us > ?2)) ORDER BY created_us, id"));
+                               db.Prepare("SELECT id FROM access_tokens WHERE ?1 OR "
+                                          "(revoked_us IS NULL AND (expires_us IS NULL OR "
+                                          "expires_us > ?2)) ORDER BY created_us, id"));
               st.Bind(1, int64_t{include_inactive ? 1 : 0}).Bind(2, now);
               std::vector<std::string> ids;
               while (true) {
@@ -1056,7 +1071,7 @@ class SqliteStore final : public Store {
                 ids.push_back(st.Text(0));
               }
               for (const std::string& id : ids) {
-                ASSIGN_OR_RETURN(TokenRow row, LoadToken(id));
+                ASSIGN_OR_RETURN(TokenRow row, LoadToken(db, id));
                 out.push_back(std::move(row.token));
               }
               return absl::OkStatus();
@@ -1069,14 +1084,14 @@ class SqliteStore final : public Store {
 
   absl::Status RevokeAccessToken(absl::string_view id, absl::string_view actor) override {
     RETURN_IF_ERROR(ValidateActor(actor));
-    return Commit([&]() -> absl::Status {
-      ASSIGN_OR_RETURN(TokenRow row, LoadToken(id));
+    return Commit([&](SqliteDb& db) -> absl::Status {
+      ASSIGN_OR_RETURN(TokenRow row, LoadToken(db, id));
       if (row.token.revoked_at.has_value()) return absl::OkStatus();
-      ASSIGN_OR_RETURN(Statement st, db_->Prepare("UPDATE access_tokens SET revoked_us = ?2 "
-                                                  "WHERE id = ?1"));
+      ASSIGN_OR_RETURN(Statement st, db.Prepare("UPDATE access_tokens SET revoked_us = ?2 "
+                                                "WHERE id = ?1"));
       st.Bind(1, id).Bind(2, NowUs());
       RETURN_IF_ERROR(st.Run());
-      return Audit(actor, "token.revoke", absl::StrCat("token:", id), "");
+      return Audit(db, actor, "token.revoke", absl::StrCat("token:", id), "");
     });
   }
 
@@ -1085,8 +1100,8 @@ class SqliteStore final : public Store {
     if (!id.ok()) return absl::UnauthenticatedError(kInvalidToken);
     absl::StatusOr<TokenRow> row;
     {
-      absl::MutexLock lock(&mu_);
-      row = LoadToken(*id);
+      absl::MutexLock lock(&read_mu_);
+      row = LoadToken(*read_db_, *id);
     }
     if (!row.ok()) {
       if (absl::IsNotFound(row.status())) {
@@ -1103,9 +1118,9 @@ class SqliteStore final : public Store {
     // would make reads as expensive as writes.
     if (!row->token.last_used.has_value() || now - *row->token.last_used >= kLastUsedGranularity) {
       const int64_t now_us = ToUs(now);
-      if (absl::Status txn_status = Commit([&]() -> absl::Status {
-            ASSIGN_OR_RETURN(Statement st, db_->Prepare("UPDATE access_tokens SET last_used_us = "
-                                                        "?2 WHERE id = ?1"));
+      if (absl::Status txn_status = Commit([&](SqliteDb& db) -> absl::Status {
+            ASSIGN_OR_RETURN(Statement st, db.Prepare("UPDATE access_tokens SET last_used_us = "
+                                                      "?2 WHERE id = ?1"));
             st.Bind(1, *id).Bind(2, now_us);
             return st.Run();
           });
@@ -1123,19 +1138,20 @@ class SqliteStore final : public Store {
                                 absl::string_view target, absl::string_view path) override {
     RETURN_IF_ERROR(ValidateActor(actor));
     if (action.empty()) return absl::InvalidArgumentError("audit action must not be empty");
-    return Commit([&]() { return Audit(actor, action, target, path); });
+    return Commit([&](SqliteDb& db) { return Audit(db, actor, action, target, path); });
   }
 
   absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) override {
     if (query.limit <= 0) return absl::InvalidArgumentError("audit limit must be positive");
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&read_mu_);
+    SqliteDb& db = *read_db_;
     std::vector<AuditEvent> out;
     ASSIGN_OR_RETURN(Statement st,
-                     db_->Prepare("SELECT seq, time_us, actor, action, target, path "
-                                  "FROM audit_log WHERE seq > ?1 "
-                                  "AND (?2 = '' OR actor = ?2) AND (?3 = '' OR action = ?3) "
-                                  "AND (?4 = '' OR substr(target, 1, length(?4)) = ?4) "
-                                  "AND time_us >= ?5 ORDER BY seq LIMIT ?6"));
+                     db.Prepare("SELECT seq, time_us, actor, action, target, path "
+                                "FROM audit_log WHERE seq > ?1 "
+                                "AND (?2 = '' OR actor = ?2) AND (?3 = '' OR action = ?3) "
+                                "AND (?4 = '' OR substr(target, 1, length(?4)) = ?4) "
+                                "AND time_us >= ?5 ORDER BY seq LIMIT ?6"));
     st.Bind(1, query.after_sequence)
         .Bind(2, query.actor)
         .Bind(3, query.action)
@@ -1170,7 +1186,7 @@ class SqliteStore final : public Store {
 
   // One write waiting to be committed. Lives on the caller's stack.
   struct PendingWrite {
-    const std::function<absl::Status()>* body;
+    const std::function<absl::Status(SqliteDb&)>* body;
     absl::Status result;
     bool done = false;
   };
@@ -1183,7 +1199,7 @@ class SqliteStore final : public Store {
   // all with a single fsync. Each write still sees the effects of the writes
   // queued before it, exactly as if they had committed one after another.
   // Must be called without mu_ held; the leader takes it.
-  absl::Status Commit(const std::function<absl::Status()>& body)
+  absl::Status Commit(const std::function<absl::Status(SqliteDb&)>& body)
       ABSL_LOCKS_EXCLUDED(mu_, queue_mu_) {
     PendingWrite self{&body, absl::OkStatus(), false};
     queue_mu_.Lock();
@@ -1215,18 +1231,19 @@ class SqliteStore final : public Store {
 
   void RunBatch(const std::vector<PendingWrite*>& batch) ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
-    absl::Status txn = RunWriteTxn(*db_, retries_, [&]() -> absl::Status {
+    SqliteDb& db = *db_;
+    absl::Status txn = RunWriteTxn(db, retries_, [&]() -> absl::Status {
       for (PendingWrite* w : batch) {
-        RETURN_IF_ERROR(db_->Run("SAVEPOINT write"));
-        w->result = (*w->body)();
-        if (sqlite3_get_autocommit(db_->raw()) != 0) {
+        RETURN_IF_ERROR(db.Run("SAVEPOINT write"));
+        w->result = (*w->body)(db);
+        if (sqlite3_get_autocommit(db.raw()) != 0) {
           // SQLite rolled the whole transaction back itself (I/O error, disk
           // full): nothing of the batch survives; fail it as a whole.
           return w->result.ok() ? absl::InternalError("write transaction was rolled back")
                                 : w->result;
         }
-        if (!w->result.ok()) RETURN_IF_ERROR(db_->Run("ROLLBACK TO write"));
-        RETURN_IF_ERROR(db_->Run("RELEASE write"));
+        if (!w->result.ok()) RETURN_IF_ERROR(db.Run("ROLLBACK TO write"));
+        RETURN_IF_ERROR(db.Run("RELEASE write"));
       }
       return absl::OkStatus();
     });
@@ -1238,9 +1255,9 @@ class SqliteStore final : public Store {
     }
   }
 
-  absl::Status Audit(absl::string_view actor, absl::string_view action, absl::string_view target,
-                     absl::string_view path) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return InsertAudit(*db_, NowUs(), actor, action, target, path);
+  absl::Status Audit(SqliteDb& db, absl::string_view actor, absl::string_view action,
+                     absl::string_view target, absl::string_view path) {
+    return InsertAudit(db, NowUs(), actor, action, target, path);
   }
 
   EnvironmentInfo ToInfo(const EnvironmentRef& ref, const EnvRow& env) const {
@@ -1258,12 +1275,11 @@ class SqliteStore final : public Store {
     return {std::string(kLatest), env.latest, FromUs(env.created_us), FromUs(env.modified_us), ""};
   }
 
-  absl::StatusOr<EnvRow> LoadEnvRowOnly(const EnvironmentRef& ref)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  absl::StatusOr<EnvRow> LoadEnvRowOnly(SqliteDb& db, const EnvironmentRef& ref) {
     ASSIGN_OR_RETURN(Statement st,
-                     db_->Prepare("SELECT id, latest_revision, deletion_protected, created_us, "
-                                  "modified_us FROM environments "
-                                  "WHERE org = ?1 AND project = ?2 AND name = ?3"));
+                     db.Prepare("SELECT id, latest_revision, deletion_protected, created_us, "
+                                "modified_us FROM environments "
+                                "WHERE org = ?1 AND project = ?2 AND name = ?3"));
     st.Bind(1, ref.organization).Bind(2, ref.project).Bind(3, ref.name);
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
@@ -1278,13 +1294,13 @@ class SqliteStore final : public Store {
     return env;
   }
 
-  absl::StatusOr<EnvRow> LoadEnv(const EnvironmentRef& ref) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  absl::StatusOr<EnvRow> LoadEnv(SqliteDb& db, const EnvironmentRef& ref) {
     ASSIGN_OR_RETURN(Statement st,
-                     db_->Prepare("SELECT e.id, e.latest_revision, e.deletion_protected, "
-                                  "e.created_us, e.modified_us, r.etag FROM environments e "
-                                  "JOIN revisions r ON r.env_id = e.id AND "
-                                  "r.number = e.latest_revision "
-                                  "WHERE e.org = ?1 AND e.project = ?2 AND e.name = ?3"));
+                     db.Prepare("SELECT e.id, e.latest_revision, e.deletion_protected, "
+                                "e.created_us, e.modified_us, r.etag FROM environments e "
+                                "JOIN revisions r ON r.env_id = e.id AND "
+                                "r.number = e.latest_revision "
+                                "WHERE e.org = ?1 AND e.project = ?2 AND e.name = ?3"));
     st.Bind(1, ref.organization).Bind(2, ref.project).Bind(3, ref.name);
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
@@ -1311,9 +1327,8 @@ class SqliteStore final : public Store {
   }
 
   // Inserts revision latest+1 and makes it the latest.
-  absl::StatusOr<RevisionInfo> AppendRevision(EnvRow& env, absl::string_view yaml,
-                                              absl::string_view creator)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  absl::StatusOr<RevisionInfo> AppendRevision(SqliteDb& db, EnvRow& env, absl::string_view yaml,
+                                              absl::string_view creator) {
     RevisionInfo rev;
     rev.number = env.latest + 1;
     rev.etag = crypto::RandomHex(16);
@@ -1322,8 +1337,8 @@ class SqliteStore final : public Store {
     rev.created = FromUs(now);
     {
       ASSIGN_OR_RETURN(Statement st,
-                       db_->Prepare("INSERT INTO revisions (env_id, number, definition, etag, "
-                                    "creator, created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+                       db.Prepare("INSERT INTO revisions (env_id, number, definition, etag, "
+                                  "creator, created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
       st.Bind(1, env.id)
           .Bind(2, rev.number)
           .Bind(3, yaml)
@@ -1333,8 +1348,8 @@ class SqliteStore final : public Store {
       RETURN_IF_ERROR(st.Run());
     }
     {
-      ASSIGN_OR_RETURN(Statement st, db_->Prepare("UPDATE environments SET latest_revision = ?2, "
-                                                  "modified_us = ?3 WHERE id = ?1"));
+      ASSIGN_OR_RETURN(Statement st, db.Prepare("UPDATE environments SET latest_revision = ?2, "
+                                                "modified_us = ?3 WHERE id = ?1"));
       st.Bind(1, env.id).Bind(2, rev.number).Bind(3, now);
       RETURN_IF_ERROR(st.Run());
     }
@@ -1345,9 +1360,8 @@ class SqliteStore final : public Store {
     return rev;
   }
 
-  absl::StatusOr<int64_t> ResolveVersion(const EnvironmentRef& ref, const EnvRow& env,
-                                         absl::string_view version)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  absl::StatusOr<int64_t> ResolveVersion(SqliteDb& db, const EnvironmentRef& ref, const EnvRow& env,
+                                         absl::string_view version) {
     if (version.empty() || version == kLatest) return env.latest;
     if (absl::ascii_isdigit(static_cast<unsigned char>(version[0]))) {
       int64_t number = 0;
@@ -1357,7 +1371,7 @@ class SqliteStore final : public Store {
       }
       return number;
     }
-    absl::StatusOr<RevisionTag> tag = LoadRevisionTag(env, version);
+    absl::StatusOr<RevisionTag> tag = LoadRevisionTag(db, env, version);
     if (!tag.ok()) {
       if (absl::IsNotFound(tag.status())) {
         return absl::NotFoundError(
@@ -1368,11 +1382,11 @@ class SqliteStore final : public Store {
     return tag->revision;
   }
 
-  absl::StatusOr<Definition> LoadDefinition(const EnvironmentRef& ref, const EnvRow& env,
-                                            int64_t number) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  absl::StatusOr<Definition> LoadDefinition(SqliteDb& db, const EnvironmentRef& ref,
+                                            const EnvRow& env, int64_t number) {
     ASSIGN_OR_RETURN(Statement st,
-                     db_->Prepare("SELECT definition, etag, retracted_us FROM revisions "
-                                  "WHERE env_id = ?1 AND number = ?2"));
+                     db.Prepare("SELECT definition, etag, retracted_us FROM revisions "
+                                "WHERE env_id = ?1 AND number = ?2"));
     st.Bind(1, env.id).Bind(2, number);
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
@@ -1386,14 +1400,14 @@ class SqliteStore final : public Store {
     return Definition{st.Text(0), number, st.Text(1)};
   }
 
-  absl::StatusOr<RevisionInfo> LoadRevision(const EnvironmentRef& ref, const EnvRow& env,
-                                            int64_t number) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  absl::StatusOr<RevisionInfo> LoadRevision(SqliteDb& db, const EnvironmentRef& ref,
+                                            const EnvRow& env, int64_t number) {
     RevisionInfo rev;
     {
       ASSIGN_OR_RETURN(Statement st,
-                       db_->Prepare("SELECT etag, creator, created_us, retracted_us, "
-                                    "retracted_by, retraction_reason, replacement "
-                                    "FROM revisions WHERE env_id = ?1 AND number = ?2"));
+                       db.Prepare("SELECT etag, creator, created_us, retracted_us, "
+                                  "retracted_by, retraction_reason, replacement "
+                                  "FROM revisions WHERE env_id = ?1 AND number = ?2"));
       st.Bind(1, env.id).Bind(2, number);
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) {
@@ -1408,8 +1422,8 @@ class SqliteStore final : public Store {
         rev.retraction = Retraction{st.Int(6), FromUs(st.Int(3)), st.Text(4), st.Text(5)};
       }
     }
-    ASSIGN_OR_RETURN(Statement st, db_->Prepare("SELECT name FROM revision_tags WHERE env_id = "
-                                                "?1 AND revision = ?2 ORDER BY name"));
+    ASSIGN_OR_RETURN(Statement st, db.Prepare("SELECT name FROM revision_tags WHERE env_id = "
+                                              "?1 AND revision = ?2 ORDER BY name"));
     st.Bind(1, env.id).Bind(2, number);
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.Step());
@@ -1421,9 +1435,9 @@ class SqliteStore final : public Store {
   }
 
   // A tag may point at any existing, non-retracted revision.
-  absl::Status CheckTaggable(const EnvironmentRef& ref, const EnvRow& env, int64_t number)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    absl::StatusOr<RevisionInfo> rev = LoadRevision(ref, env, number);
+  absl::Status CheckTaggable(SqliteDb& db, const EnvironmentRef& ref, const EnvRow& env,
+                             int64_t number) {
+    absl::StatusOr<RevisionInfo> rev = LoadRevision(db, ref, env, number);
     if (!rev.ok()) return rev.status();
     if (rev->retraction.has_value()) {
       return absl::FailedPreconditionError(
@@ -1432,11 +1446,11 @@ class SqliteStore final : public Store {
     return absl::OkStatus();
   }
 
-  absl::StatusOr<RevisionTag> LoadRevisionTag(const EnvRow& env, absl::string_view name)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  absl::StatusOr<RevisionTag> LoadRevisionTag(SqliteDb& db, const EnvRow& env,
+                                              absl::string_view name) {
     ASSIGN_OR_RETURN(Statement st,
-                     db_->Prepare("SELECT revision, created_us, modified_us, editor FROM "
-                                  "revision_tags WHERE env_id = ?1 AND name = ?2"));
+                     db.Prepare("SELECT revision, created_us, modified_us, editor FROM "
+                                "revision_tags WHERE env_id = ?1 AND name = ?2"));
     st.Bind(1, env.id).Bind(2, name);
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
@@ -1446,11 +1460,10 @@ class SqliteStore final : public Store {
                        st.Text(3)};
   }
 
-  absl::StatusOr<EnvironmentTag> LoadEnvTag(const EnvRow& env, absl::string_view name)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ASSIGN_OR_RETURN(Statement st,
-                     db_->Prepare("SELECT value, created_us, modified_us, editor FROM "
-                                  "environment_tags WHERE env_id = ?1 AND name = ?2"));
+  absl::StatusOr<EnvironmentTag> LoadEnvTag(SqliteDb& db, const EnvRow& env,
+                                            absl::string_view name) {
+    ASSIGN_OR_RETURN(Statement st, db.Prepare("SELECT value, created_us, modified_us, editor FROM "
+                                              "environment_tags WHERE env_id = ?1 AND name = ?2"));
     st.Bind(1, env.id).Bind(2, name);
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
@@ -1460,11 +1473,10 @@ class SqliteStore final : public Store {
                           st.Text(3)};
   }
 
-  absl::StatusOr<TokenRow> LoadToken(absl::string_view id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    ASSIGN_OR_RETURN(Statement st,
-                     db_->Prepare("SELECT kind, name, description, scopes, salt, hash, "
-                                  "created_by, created_us, expires_us, last_used_us, "
-                                  "revoked_us FROM access_tokens WHERE id = ?1"));
+  absl::StatusOr<TokenRow> LoadToken(SqliteDb& db, absl::string_view id) {
+    ASSIGN_OR_RETURN(Statement st, db.Prepare("SELECT kind, name, description, scopes, salt, hash, "
+                                              "created_by, created_us, expires_us, last_used_us, "
+                                              "revoked_us FROM access_tokens WHERE id = ?1"));
     st.Bind(1, id);
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
@@ -1490,8 +1502,14 @@ class SqliteStore final : public Store {
   // concurrent use, and the write lock is per file anyway.
   static constexpr size_t kMaxBatch = 64;
 
-  mutable absl::Mutex mu_;
+  // Two connections: writes (batched by Commit) go through db_, everything
+  // else through read_db_. In WAL mode a reader never waits for a writer, so
+  // reads are not stuck behind a batch's fsync. Each connection is used by
+  // one thread at a time, under its own mutex.
+  absl::Mutex mu_;
   const std::unique_ptr<SqliteDb> db_ ABSL_PT_GUARDED_BY(mu_);
+  absl::Mutex read_mu_;
+  const std::unique_ptr<SqliteDb> read_db_ ABSL_PT_GUARDED_BY(read_mu_);
   // Group-commit queue; see Commit(). Lock order: queue_mu_ is never held
   // while taking mu_.
   absl::Mutex queue_mu_;
@@ -1726,9 +1744,13 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, Stor
                    crypto::XChaCha20Poly1305Aead::New(secrets_key));
   ASSIGN_OR_RETURN(std::unique_ptr<crypto::AccessTokenHasher> hasher,
                    crypto::AccessTokenHasher::New(tokens_key));
-  return std::unique_ptr<Store>(new SqliteStore(std::move(db), options.clock, options.busy_retries,
-                                                schema_version, std::move(aead),
-                                                std::move(hasher)));
+  // The read connection is opened after the file is fully initialised. It is
+  // read-only: nothing on the read path can write.
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> read_db, SqliteDb::Open(path, SQLITE_OPEN_READONLY));
+  read_db->SetBusyTimeout(options.busy_timeout);
+  return std::unique_ptr<Store>(new SqliteStore(std::move(db), std::move(read_db), options.clock,
+                                                options.busy_retries, schema_version,
+                                                std::move(aead), std::move(hasher)));
 }
 
 }  // namespace escnative::store

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "provider/crypto/access_token.h"
 #include "provider/crypto/random.h"
 #include "provider/store/store.h"
 #include "tests/store/store_test_util.h"
@@ -337,7 +338,9 @@ TEST(StoreOpenTest, TokensSurviveReopenAndRekey) {
   EXPECT_TRUE(TokenAllows(*verified, Env("anything"), Permission::kOpen));
   // The stored row has no trace of the value.
   s->reset();
-  EXPECT_EQ(ReadFileBytes(path).find(value.substr(value.rfind('_') + 1)), std::string::npos);
+  EXPECT_EQ(ReadFileBytes(path).find(value.substr(crypto::kAccessTokenPrefix.size() +
+                                                  crypto::kAccessTokenIdHexChars + 1)),
+            std::string::npos);
 }
 
 TEST(StoreOpenTest, RawKeyCredential) {

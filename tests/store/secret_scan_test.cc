@@ -11,6 +11,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "provider/crypto/access_token.h"
 #include "provider/crypto/random.h"
 #include "provider/store/secret_envelope.h"
 #include "provider/store/store.h"
@@ -96,7 +97,9 @@ TEST(SecretScanTest, NoPlaintextInFileWalOrOutput) {
       ASSERT_OK(tok);
       const std::string value(tok->value.Reveal());
       secrets.push_back(value);
-      secrets.push_back(value.substr(value.rfind('_') + 1));  // the random part
+      secrets.push_back(value.substr(crypto::kAccessTokenPrefix.size() +
+                                     crypto::kAccessTokenIdHexChars + 1));  // the random part
+      ASSERT_EQ(secrets.back().size(), 43u);  // whole random part, not a fragment
       token_ids.push_back(tok->token.id);
       ASSERT_OK(store.VerifyAccessToken(value));
       std::string tampered = value;
