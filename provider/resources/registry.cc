@@ -4,14 +4,15 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "provider/resources/environment.h"
 #include "provider/resources/schema_resource.h"
 #include "provider/util/spell.h"
 
 namespace escnative::resources {
 
-std::unique_ptr<Registry> Registry::NewDefault() {
+std::unique_ptr<Registry> Registry::NewDefault(const ProviderContext* ctx) {
   auto r = std::make_unique<Registry>();
-  r->AddResource(NewSchemaResource("esc:index:Environment"));
+  r->AddResource(NewEnvironmentResource(ctx));
   r->AddResource(NewSchemaResource("esc:index:Secret"));
   r->AddResource(NewSchemaResource("esc:index:AccessToken"));
   r->AddResource(NewSchemaResource("esc:index:EnvironmentVersionTag"));

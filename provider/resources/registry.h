@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "provider/resources/provider_context.h"
 #include "provider/resources/resource.h"
 
 namespace escnative::resources {
@@ -20,8 +21,9 @@ class Registry {
   Registry(const Registry&) = delete;
   Registry& operator=(const Registry&) = delete;
 
-  // The provider's resources and functions.
-  static std::unique_ptr<Registry> NewDefault();
+  // The provider's resources and functions; `ctx` (the configured backend)
+  // must outlive the registry.
+  static std::unique_ptr<Registry> NewDefault(const ProviderContext* ctx);
 
   void AddResource(std::unique_ptr<CustomResource> resource);
   void AddFunction(std::unique_ptr<Function> function);

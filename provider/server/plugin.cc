@@ -9,7 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "provider/resources/registry.h"
+#include "provider/resources/backend_factory.h"
 #include "provider/server/engine_logger.h"
 #include "provider/server/provider_service.h"
 #include "provider/version.h"
@@ -75,7 +75,7 @@ int RunPlugin(int argc, char** argv) {
 
   EngineLogger logger;
   if (args.engine_address.has_value()) logger.SetEngineAddress(*args.engine_address);
-  ProviderService service(resources::Registry::NewDefault(), &logger, resources::ProcessEnv());
+  ProviderService service(&logger, resources::ProcessEnv(), resources::OpenBackend);
 
   int port = 0;
   grpc::ServerBuilder builder;

@@ -81,9 +81,12 @@ std::vector<std::string> Repeated(const google::protobuf::RepeatedPtrField<std::
 
 }  // namespace
 
-ProviderService::ProviderService(std::unique_ptr<resources::Registry> registry,
-                                 EngineLogger* logger, resources::EnvLookup env)
-    : registry_(std::move(registry)), logger_(logger), env_(std::move(env)) {}
+ProviderService::ProviderService(EngineLogger* logger, resources::EnvLookup env,
+                                 BackendFactory open_backend)
+    : logger_(logger),
+      env_(std::move(env)),
+      open_backend_(std::move(open_backend)),
+      registry_(resources::Registry::NewDefault(&context_)) {}
 
 absl::StatusOr<resources::CustomResource*> ProviderService::ResourceFor(
     const std::string& type, const std::string& urn) const {
@@ -183,11 +186,12 @@ grpc::Status ProviderService::Configure(grpc::ServerContext*,
   }
   auto config = resources::ResolveProviderConfig(checked.inputs, env_);
   if (!config.ok()) return ToGrpcStatus(config.status());
+  // Open the store (or check the cloud) now, so a wrong passphrase fails the
+  // deployment up front instead of on the first resource.
+  auto opened = open_backend_(*config);
+  if (!opened.ok()) return ToGrpcStatus(opened.status());
   logger_->Log(resources::LogSeverity::kDebug, config->Describe(), req->urn());
-  {
-    absl::MutexLock lock(&mu_);
-    config_ = *std::move(config);
-  }
+  context_.Configure(*std::move(config), *std::move(opened));
   resp->set_acceptsecrets(true);
   resp->set_supportspreview(true);
   resp->set_acceptresources(true);

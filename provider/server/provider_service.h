@@ -5,13 +5,13 @@
 #define PROVIDER_SERVER_PROVIDER_SERVICE_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "provider/resources/provider_config.h"
+#include "provider/resources/provider_context.h"
 #include "provider/resources/registry.h"
 #include "provider/server/engine_logger.h"
 #include "pulumi/provider.grpc.pb.h"
@@ -20,9 +20,12 @@ namespace escnative::server {
 
 class ProviderService final : public pulumirpc::ResourceProvider::Service {
  public:
+  // Opens the backend a configuration selects (the local store or the cloud).
+  using BackendFactory = std::function<absl::StatusOr<std::unique_ptr<backend::Backend>>(
+      const resources::ProviderConfig&)>;
+
   // `logger` must outlive the service.
-  ProviderService(std::unique_ptr<resources::Registry> registry, EngineLogger* logger,
-                  resources::EnvLookup env);
+  ProviderService(EngineLogger* logger, resources::EnvLookup env, BackendFactory open_backend);
 
   // True once Cancel was called; in-flight calls see it through CallContext.
   bool cancelled() const { return cancelled_.load(); }
@@ -63,13 +66,12 @@ class ProviderService final : public pulumirpc::ResourceProvider::Service {
   absl::StatusOr<resources::CustomResource*> ResourceFor(const std::string& type,
                                                          const std::string& urn) const;
 
-  const std::unique_ptr<resources::Registry> registry_;
   EngineLogger* const logger_;
   const resources::EnvLookup env_;
+  const BackendFactory open_backend_;
+  resources::ProviderContext context_;
+  const std::unique_ptr<resources::Registry> registry_;  // uses context_
   std::atomic<bool> cancelled_{false};
-
-  absl::Mutex mu_;
-  std::optional<resources::ProviderConfig> config_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace escnative::server

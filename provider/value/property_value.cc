@@ -58,6 +58,21 @@ PropertyValue PropertyValue::Unsecret() const {
   }
 }
 
+const PropertyValue& PropertyValue::Plain() const {
+  static const PropertyValue* const kUnknownValue = new PropertyValue(Unknown{});
+  const PropertyValue* v = this;
+  for (;;) {
+    if (v->kind() == Kind::kSecret) {
+      v = &*v->AsSecret().value;
+    } else if (v->kind() == Kind::kOutput) {
+      if (!v->AsOutput().value.has_value()) return *kUnknownValue;
+      v = &**v->AsOutput().value;
+    } else {
+      return *v;
+    }
+  }
+}
+
 PropertyValue PropertyValue::RemoveSecrets() const {
   switch (kind()) {
     case Kind::kSecret:

@@ -175,6 +175,9 @@ class PropertyValue {
   // The value without its outermost secret/output wrappers (a known output's
   // value; an unknown output becomes Unknown). Other kinds are returned as is.
   PropertyValue Unsecret() const;
+  // The same without a copy: a reference to the innermost value (a shared
+  // unknown for an unknown output). Lives as long as this value.
+  const PropertyValue& Plain() const;
   // A deep copy with every secret and output wrapper removed.
   PropertyValue RemoveSecrets() const;
   // True if a secret (or secret output) occurs anywhere inside.

@@ -329,15 +329,28 @@ TEST_F(PluginTest, CheckPreservesSecretsAndUnknownsAtDepth) {
   *req.mutable_olds() = Json("{}");
   std::string news = R"({"name":"dev","imports":[")" + std::string(wire::kUnknownString) +
                      R"("],"values":{"secrets":{"openai":)" + SecretJson(Quoted(kSecretValue)) +
-                     R"(,"later":")" + wire::kUnknownObject + R"("},"list":[1,)" +
-                     SecretJson(R"({"deep":")" + std::string(kSecretValue) + R"("})") + "]}}";
+                     R"(,"later":")" + wire::kUnknownObject + R"("},"list":[1,{"deep":)" +
+                     SecretJson(Quoted(kSecretValue)) + "}]}}";
   *req.mutable_news() = Json(news);
   pulumirpc::CheckResponse resp;
   ASSERT_TRUE(plugin_->stub().Check(CallContext().get(), req, &resp).ok());
   Record(resp);
   EXPECT_EQ(resp.failures_size(), 0);
-  // Exactly what was sent comes back: wrappers and sentinels intact.
-  EXPECT_EQ(nlohmann::json::parse(ToJson(resp.inputs())), nlohmann::json::parse(news));
+  // What was sent comes back, wrappers and sentinels intact, plus the
+  // project default.
+  auto inputs = nlohmann::json::parse(ToJson(resp.inputs()));
+  EXPECT_EQ(inputs["project"], "default");
+  inputs.erase("project");
+  EXPECT_EQ(inputs, nlohmann::json::parse(news));
+
+  // A secret object cannot be one fn::secret: a failure naming the path.
+  *req.mutable_news() = Json(R"({"name":"dev","values":{"obj":)" +
+                             SecretJson(R"({"a":")" + std::string(kSecretValue) + R"("})") + "}}");
+  ASSERT_TRUE(plugin_->stub().Check(CallContext().get(), req, &resp).ok());
+  Record(resp);
+  ASSERT_EQ(resp.failures_size(), 1);
+  EXPECT_EQ(resp.failures(0).property(), "values.obj");
+  EXPECT_THAT(resp.failures(0).reason(), HasSubstr("a secret must be a string"));
 }
 
 TEST_F(PluginTest, CheckReportsWrongTypesAsFailuresNotErrors) {
@@ -455,15 +468,15 @@ TEST_F(PluginTest, LargeMessagesBeyondTheGrpcDefaultLimit) {
   EXPECT_EQ(resp.inputs().fields().at("yaml").string_value().size(), big.size());
 }
 
-TEST_F(PluginTest, CrudWithoutABackendFailsCleanly) {
+TEST_F(PluginTest, CrudBeforeConfigureFailsCleanly) {
   pulumirpc::CreateRequest req;
   req.set_urn("urn:pulumi:dev::proj::esc:index:Environment::dev");
   req.set_type("esc:index:Environment");
   *req.mutable_properties() = Json(R"({"name":"dev"})");
   pulumirpc::CreateResponse resp;
   grpc::Status st = plugin_->stub().Create(CallContext().get(), req, &resp);
-  EXPECT_EQ(st.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_THAT(st.error_message(), HasSubstr("esc:index:Environment: Create"));
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(st.error_message(), HasSubstr("not configured"));
 }
 
 TEST_F(PluginTest, CancelThenSigintShutsDownCleanly) {

@@ -20,7 +20,8 @@ TEST(Schema, ServesEveryResourceAndFunctionOfTheDesign) {
             (std::vector<std::string>{"esc:index:getEnvironment", "esc:index:getSecret",
                                       "esc:index:openEnvironment"}));
   // The registry serves exactly what the schema declares.
-  auto registry = Registry::NewDefault();
+  ProviderContext ctx;
+  auto registry = Registry::NewDefault(&ctx);
   EXPECT_EQ(registry->ResourceTokens(), s.ResourceTokens());
   EXPECT_EQ(registry->FunctionTokens(), s.FunctionTokens());
 }
@@ -102,7 +103,8 @@ TEST(Schema, TypedViewMarksSecretsAndReplacements) {
 }
 
 TEST(Registry, UnknownTokensAreInvalidArgumentWithHints) {
-  auto registry = Registry::NewDefault();
+  ProviderContext ctx;
+  auto registry = Registry::NewDefault(&ctx);
   auto r = registry->FindResource("esc:index:Enviroment");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);

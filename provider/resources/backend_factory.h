@@ -1,0 +1,21 @@
+// Opens the backend a provider configuration selects.
+#ifndef PROVIDER_RESOURCES_BACKEND_FACTORY_H_
+#define PROVIDER_RESOURCES_BACKEND_FACTORY_H_
+
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "provider/backend/backend.h"
+#include "provider/resources/provider_config.h"
+
+namespace escnative::resources {
+
+// local: the encrypted store at config.local_path (created on first use);
+// a wrong passphrase or a damaged file is an error here, before any resource
+// call. cloud: not served by this build yet (null backend; resource calls
+// then fail with a message saying so).
+absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const ProviderConfig& config);
+
+}  // namespace escnative::resources
+
+#endif  // PROVIDER_RESOURCES_BACKEND_FACTORY_H_

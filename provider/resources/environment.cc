@@ -1,0 +1,470 @@
+#include "provider/resources/environment.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "provider/esc/ast.h"
+#include "provider/esc/definition_data.h"
+#include "provider/esc/diagnostic.h"
+#include "provider/resources/definition_json.h"
+#include "provider/resources/esc_values.h"
+#include "provider/resources/resource_util.h"
+#include "provider/resources/schema.h"
+#include "provider/resources/schema_resource.h"
+#include "provider/util/status_macros.h"
+
+namespace escnative::resources {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr char kToken[] = "esc:index:Environment";
+constexpr int kConflictRetries = 5;
+
+const ResourceSchema& Schema() { return *PackageSchema::Get().FindResource(kToken); }
+
+bool ValidName(absl::string_view s) {
+  if (s.empty() || s == "." || s == "..") return false;
+  for (char c : s) {
+    if (!(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.')) return false;
+  }
+  return true;
+}
+
+// `leaf` (relative to `values`) as a path from the definition's root.
+PropertyPath UnderValues(const PropertyPath& leaf) {
+  std::vector<PropertyPath::Element> e{std::string("values")};
+  e.insert(e.end(), leaf.elements().begin(), leaf.elements().end());
+  return PropertyPath(std::move(e));
+}
+
+bool IsStructured(const PropertyMap& inputs) {
+  return Find(inputs, "imports") != nullptr || Find(inputs, "values") != nullptr;
+}
+
+backend::EnvironmentRef RefOf(const PropertyMap& inputs) {
+  return {StringInput(inputs, "organization").value_or(""),
+          StringInput(inputs, "project").value_or("default"),
+          StringInput(inputs, "name").value_or("")};
+}
+
+// Builds the definition JSON the structured inputs declare, on top of
+// `current` (the live definition): sets declared leaves, removes leaves that
+// `old_inputs` declared and `news` no longer does.
+absl::Status ApplyStructured(json& current, const PropertyMap& old_inputs,
+                             const PropertyMap& news) {
+  if (!current.is_object()) current = json::object();
+  // imports are owned as a whole list when declared.
+  if (const PropertyValue* imports = Find(news, "imports"); imports != nullptr) {
+    ASSIGN_OR_RETURN(json list, ToDefinitionJson(*imports, "imports"));
+    current["imports"] = std::move(list);
+  } else if (Find(old_inputs, "imports") != nullptr) {
+    current.erase("imports");
+  }
+  PropertyMap old_values, new_values;
+  if (const PropertyValue* v = Find(old_inputs, "values"); v != nullptr && v->IsObject()) {
+    old_values = v->AsObject();
+  }
+  if (const PropertyValue* v = Find(news, "values"); v != nullptr && v->IsObject()) {
+    new_values = v->AsObject();
+  }
+  std::vector<PropertyPath> new_leaves = LeafPaths(new_values);
+  for (const PropertyPath& leaf : LeafPaths(old_values)) {
+    bool still = false;
+    for (const PropertyPath& n : new_leaves) {
+      if (n == leaf || n.HasPrefix(leaf) || leaf.HasPrefix(n)) still = true;
+    }
+    if (!still) JsonErase(current, UnderValues(leaf));
+  }
+  for (const PropertyPath& leaf : new_leaves) {
+    PathLookup found = Lookup(new_values, leaf);
+    if (found.value == nullptr) continue;
+    std::string display = absl::StrCat("values.", leaf.ToString());
+    // A leaf inside a secret object was already cut at the secret.
+    ASSIGN_OR_RETURN(json value, ToDefinitionJson(*found.value, display));
+    RETURN_IF_ERROR(JsonSet(current, UnderValues(leaf), std::move(value)));
+  }
+  if (current.contains("values") && current["values"].is_object() && current["values"].empty()) {
+    current.erase("values");
+  }
+  return absl::OkStatus();
+}
+
+// A definition leaf as the program would have written it: `fn::secret`
+// becomes a Pulumi secret; when it is the stringified form of `old`, the old
+// value is kept so a secret number does not show as drift.
+PropertyValue LiveLeaf(const json& node, const PropertyValue* old) {
+  if (node.is_object() && node.size() == 1 && node.contains("fn::secret") &&
+      node["fn::secret"].is_string()) {
+    std::string text = node["fn::secret"].get<std::string>();
+    if (old != nullptr && old->IsSecret()) {
+      auto old_json = ToDefinitionJson(*old, "");
+      if (old_json.ok() && (*old_json)["fn::secret"] == text) return *old;
+    }
+    return PropertyValue::MakeSecret(PropertyValue(text));
+  }
+  PropertyValue v = FromJson(node);
+  if (old != nullptr && old->RemoveSecrets() == v) return *old;
+  return v;
+}
+
+class EnvironmentResource final : public CustomResource {
+ public:
+  explicit EnvironmentResource(const ProviderContext* ctx) : ctx_(ctx) {}
+  absl::string_view token() const override { return kToken; }
+
+  absl::StatusOr<CheckResult> Check(const CallContext& call, const CheckRequest& req) override {
+    CheckResult r = SchemaCheck(Schema(), req);
+    if (!r.failures.empty()) return r;
+    PropertyMap& in = r.inputs;
+
+    if (auto config = ctx_->config(); config.has_value()) {
+      if (Find(in, "organization") == nullptr && !config->organization.empty()) {
+        in["organization"] = config->organization;
+      }
+      if (Find(in, "project") == nullptr) in["project"] = config->project;
+    } else if (Find(in, "project") == nullptr) {
+      in["project"] = "default";
+    }
+    for (const char* key : {"organization", "project", "name"}) {
+      auto v = StringInput(in, key);
+      if (v.has_value() && !ValidName(*v)) {
+        r.failures.push_back(
+            {key, absl::StrCat("expected a name of letters, digits, '-', '_' and '.'")});
+      }
+    }
+    if (auto name = StringInput(in, "name"); name == "yaml" || name == "open") {
+      r.failures.push_back({"name", "\"yaml\" and \"open\" are reserved environment names"});
+    }
+    const bool has_yaml = Find(in, "yaml") != nullptr;
+    if (has_yaml && IsStructured(in)) {
+      r.failures.push_back(
+          {"yaml", "`yaml` owns the whole definition and cannot be combined with `imports` or "
+                   "`values`; use one form"});
+      return r;
+    }
+    if (has_yaml) {
+      CheckYaml(call, req.urn, &r);
+    } else {
+      CheckStructured(&r);
+    }
+    return r;
+  }
+
+  absl::StatusOr<DiffResult> Diff(const CallContext&, const DiffRequest& req) override {
+    return SchemaDiff(Schema(), req);
+  }
+
+  absl::StatusOr<CreateResult> Create(const CallContext& call, const CreateRequest& req) override {
+    const PropertyMap& in = req.properties;
+    CreateResult out;
+    out.outputs = in;
+    if (req.preview) {
+      out.outputs["revision"] = PropertyValue::MakeUnknown(UnknownType::kNumber);
+      out.outputs["etag"] = PropertyValue::MakeUnknown();
+      if (!in.count("deletionProtected")) out.outputs["deletionProtected"] = false;
+      return out;
+    }
+    ASSIGN_OR_RETURN(backend::Backend * b, ctx_->backend());
+    backend::EnvironmentRef ref = RefOf(in);
+    const std::string id = RefString(ref);
+    auto created = b->CreateEnvironment(ref);
+    if (absl::IsAlreadyExists(created.status())) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "environment ", id, " already exists; to manage it with this program, import it: "
+          "pulumi import ", kToken, " ", NameFromUrn(req.urn), " ", id));
+    }
+    if (!created.ok()) return Annotate(created.status(), absl::StrCat("creating environment ", id));
+
+    // Create is atomic: if anything after the environment exists fails, it
+    // is removed again so the engine's "nothing was created" holds.
+    auto result = Populate(b, ref, in, created->etag, &out.outputs);
+    if (!result.ok()) {
+      (void)b->SetDeletionProtected(ref, false);
+      (void)b->DeleteEnvironment(ref);
+      return Annotate(result, absl::StrCat("creating environment ", id));
+    }
+    out.id = id;
+    call.Log(LogSeverity::kDebug, absl::StrCat("created environment ", id), req.urn);
+    return out;
+  }
+
+  absl::StatusOr<ReadResult> Read(const CallContext&, const ReadRequest& req) override {
+    ASSIGN_OR_RETURN(backend::Backend * b, ctx_->backend());
+    auto parsed = b->ParseRef(req.id);
+    if (!parsed.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "\"", req.id, "\" is not an environment id; expected organization/project/name"));
+    }
+    const backend::EnvironmentRef ref = parsed->first;
+    auto info = b->GetEnvironment(ref);
+    if (absl::IsNotFound(info.status())) return ReadResult{};  // gone
+    if (!info.ok()) return Annotate(info.status(), absl::StrCat("reading environment ", req.id));
+    ASSIGN_OR_RETURN(backend::Definition def, b->GetDefinition(ref, "", /*decrypt=*/true));
+    ASSIGN_OR_RETURN(json live, esc::DefinitionToJson(def.yaml));
+
+    const PropertyMap old = req.inputs.value_or(PropertyMap{});
+    PropertyMap in;
+    in["organization"] = ref.organization;
+    in["project"] = ref.project;
+    in["name"] = ref.name;
+    if (!req.inputs.has_value() || !IsStructured(old)) {
+      // yaml form (also what an import adopts): keep the old text when it
+      // means the same, so formatting differences are not drift.
+      std::optional<std::string> old_yaml = StringInput(old, "yaml");
+      std::string text = def.yaml;
+      if (old_yaml.has_value()) {
+        auto old_json = esc::DefinitionToJson(*old_yaml);
+        if (old_json.ok() && *old_json == live) text = *old_yaml;
+      }
+      const PropertyValue* old_value = Find(old, "yaml");
+      bool secret = ContainsFnSecret(live) || (old_value != nullptr && old_value->IsSecret());
+      if (!text.empty() || old_yaml.has_value()) {
+        in["yaml"] = secret ? PropertyValue::MakeSecret(text) : PropertyValue(text);
+      }
+    } else {
+      ReadStructured(old, live, &in);
+    }
+    if (Find(old, "tags") != nullptr || !req.inputs.has_value()) {
+      ASSIGN_OR_RETURN(auto tags, b->ListEnvironmentTags(ref));
+      PropertyMap m;
+      for (const auto& t : tags) m[t.name] = t.value;
+      if (!m.empty() || Find(old, "tags") != nullptr) in["tags"] = PropertyValue(std::move(m));
+    }
+    if (Find(old, "deletionProtected") != nullptr || info->deletion_protected) {
+      in["deletionProtected"] = info->deletion_protected;
+    }
+    ReadResult r;
+    r.id = RefString(ref);
+    r.inputs = in;
+    PropertyMap outputs = in;
+    if (!outputs.count("deletionProtected")) outputs["deletionProtected"] = info->deletion_protected;
+    outputs["revision"] = static_cast<double>(info->latest_revision);
+    outputs["etag"] = info->etag;
+    r.outputs = std::move(outputs);
+    return r;
+  }
+
+  absl::StatusOr<UpdateResult> Update(const CallContext&, const UpdateRequest& req) override {
+    UpdateResult out;
+    out.outputs = req.news;
+    if (req.preview) {
+      out.outputs["revision"] = PropertyValue::MakeUnknown(UnknownType::kNumber);
+      out.outputs["etag"] = PropertyValue::MakeUnknown();
+      if (!req.news.count("deletionProtected")) out.outputs["deletionProtected"] = false;
+      return out;
+    }
+    ASSIGN_OR_RETURN(backend::Backend * b, ctx_->backend());
+    const backend::EnvironmentRef ref = RefOf(req.news);
+    const std::string id = RefString(ref);
+    std::optional<std::string> etag = StringInput(req.olds, "etag");
+    if (!IsStructured(req.news)) {
+      std::string yaml = StringInput(req.news, "yaml").value_or("");
+      bool changed = !(Find(req.old_inputs, "yaml") != nullptr &&
+                       Find(req.old_inputs, "yaml")->RemoveSecrets() ==
+                           Find(req.news, "yaml")->RemoveSecrets());
+      if (changed || IsStructured(req.old_inputs)) {
+        auto updated = b->UpdateDefinition(ref, yaml, etag);
+        if (absl::IsAborted(updated.status())) {
+          return absl::AbortedError(absl::StrCat(
+              "environment ", id, " changed since the last refresh (it was edited outside this "
+              "program); run `pulumi refresh` to see the change, then `pulumi up` again"));
+        }
+        if (!updated.ok()) return Annotate(updated.status(), absl::StrCat("updating ", id));
+      }
+    } else {
+      RETURN_IF_ERROR(UpdateStructured(b, ref, req.old_inputs, req.news));
+    }
+    RETURN_IF_ERROR(ApplySettings(b, ref, req.old_inputs, req.news));
+    ASSIGN_OR_RETURN(auto info, b->GetEnvironment(ref));
+    out.outputs["revision"] = static_cast<double>(info.latest_revision);
+    out.outputs["etag"] = info.etag;
+    out.outputs["deletionProtected"] = info.deletion_protected;
+    return out;
+  }
+
+  absl::Status Delete(const CallContext& call, const DeleteRequest& req) override {
+    ASSIGN_OR_RETURN(backend::Backend * b, ctx_->backend());
+    auto parsed = b->ParseRef(req.id);
+    if (!parsed.ok()) return absl::OkStatus();  // nothing we could have created
+    absl::Status s = b->DeleteEnvironment(parsed->first);
+    if (absl::IsNotFound(s)) {
+      call.Log(LogSeverity::kDebug, absl::StrCat("environment ", req.id, " was already gone"),
+               req.urn);
+      return absl::OkStatus();
+    }
+    if (absl::IsFailedPrecondition(s)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "environment ", req.id, " is deletion protected; set deletionProtected: false and run "
+          "`pulumi up` before deleting it"));
+    }
+    return Annotate(s, absl::StrCat("deleting environment ", req.id));
+  }
+
+ private:
+  // Writes the definition, tags and protection of a new environment.
+  absl::Status Populate(backend::Backend* b, const backend::EnvironmentRef& ref,
+                        const PropertyMap& in, const std::string& etag, PropertyMap* outputs) {
+    std::string yaml;
+    if (IsStructured(in)) {
+      json def = json::object();
+      RETURN_IF_ERROR(ApplyStructured(def, {}, in));
+      yaml = def.dump();
+    } else {
+      yaml = StringInput(in, "yaml").value_or("");
+    }
+    if (!yaml.empty()) {
+      ASSIGN_OR_RETURN(auto updated, b->UpdateDefinition(ref, yaml, etag));
+      (void)updated;
+    }
+    RETURN_IF_ERROR(ApplySettings(b, ref, {}, in));
+    ASSIGN_OR_RETURN(auto info, b->GetEnvironment(ref));
+    (*outputs)["revision"] = static_cast<double>(info.latest_revision);
+    (*outputs)["etag"] = info.etag;
+    (*outputs)["deletionProtected"] = info.deletion_protected;
+    return absl::OkStatus();
+  }
+
+  absl::Status ApplySettings(backend::Backend* b, const backend::EnvironmentRef& ref,
+                             const PropertyMap& olds, const PropertyMap& news) {
+    const PropertyValue* tags = Find(news, "tags");
+    if (tags != nullptr || Find(olds, "tags") != nullptr) {
+      std::map<std::string, std::string> want;
+      const PropertyValue plain = tags != nullptr ? tags->Unsecret() : PropertyValue();
+      if (plain.IsObject()) {
+        for (const auto& [k, v] : plain.AsObject()) {
+          const PropertyValue value = v.Unsecret();
+          if (value.IsString()) want[k] = value.AsString();
+        }
+      }
+      const PropertyValue* old_tags = Find(olds, "tags");
+      if (old_tags == nullptr || tags == nullptr || *old_tags != *tags) {
+        RETURN_IF_ERROR(b->SetEnvironmentTags(ref, want));
+      }
+    }
+    std::optional<bool> want = BoolInput(news, "deletionProtected");
+    std::optional<bool> had = BoolInput(olds, "deletionProtected");
+    if (want.value_or(false) != had.value_or(false)) {
+      RETURN_IF_ERROR(b->SetDeletionProtected(ref, want.value_or(false)));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status UpdateStructured(backend::Backend* b, const backend::EnvironmentRef& ref,
+                                const PropertyMap& old_inputs, const PropertyMap& news) {
+    const std::string id = RefString(ref);
+    for (int attempt = 0;; ++attempt) {
+      ASSIGN_OR_RETURN(backend::Definition def, b->GetDefinition(ref, "", /*decrypt=*/true));
+      ASSIGN_OR_RETURN(json current, esc::DefinitionToJson(def.yaml));
+      json next = current;
+      RETURN_IF_ERROR(ApplyStructured(next, old_inputs, news));
+      if (next == current) return absl::OkStatus();
+      auto updated = b->UpdateDefinition(ref, next.dump(), def.etag);
+      if (updated.ok()) return absl::OkStatus();
+      // Someone else wrote between our read and write: re-read and re-apply,
+      // which keeps their keys and ours.
+      if (!absl::IsAborted(updated.status()) || attempt + 1 >= kConflictRetries) {
+        return Annotate(updated.status(), absl::StrCat("updating ", id));
+      }
+    }
+  }
+
+  void ReadStructured(const PropertyMap& old, const json& live, PropertyMap* in) {
+    if (Find(old, "imports") != nullptr) {
+      const json* imports = JsonAt(live, PropertyPath().Key("imports"));
+      in->emplace("imports", imports != nullptr && imports->is_array() ? FromJson(*imports)
+                                                                       : PropertyValue(PropertyArray{}));
+    }
+    const PropertyValue* old_values = Find(old, "values");
+    if (old_values == nullptr || !old_values->IsObject()) return;
+    PropertyMap values;
+    for (const PropertyPath& leaf : LeafPaths(old_values->AsObject())) {
+      const json* node = JsonAt(live, UnderValues(leaf));
+      if (node == nullptr) continue;  // removed behind our back: drift
+      PathLookup old_leaf = Lookup(old_values->AsObject(), leaf);
+      (void)SetPath(values, leaf, LiveLeaf(*node, old_leaf.value));
+    }
+    in->emplace("values", PropertyValue(std::move(values)));
+  }
+
+  void CheckYaml(const CallContext& call, const std::string& urn, CheckResult* r) {
+    PropertyValue& yaml = r->inputs["yaml"];
+    if (yaml.ContainsUnknowns()) return;
+    PropertyValue plain = yaml.Unsecret();
+    if (!plain.IsString()) return;
+    auto data = esc::DefinitionToJson(plain.AsString());
+    if (!data.ok()) {
+      r->failures.push_back({"yaml", std::string(data.status().message())});
+      return;
+    }
+    if (!yaml.IsSecret() && ContainsFnSecret(*data)) {
+      // A plaintext secret in a non-secret input would land in state in the
+      // clear; keep it a secret and tell the user to mark it.
+      yaml = PropertyValue::MakeSecret(plain);
+      call.Log(LogSeverity::kWarning,
+               "`yaml` holds fn::secret values but is not a Pulumi secret; it is treated as a "
+               "secret. Wrap it with pulumi.secret() (or `fn::secret` in Pulumi YAML) to say so.",
+               urn);
+    }
+    ReportParseDiagnostics(plain.AsString(), "yaml", r);
+  }
+
+  void CheckStructured(CheckResult* r) {
+    if (const PropertyValue* v = Find(r->inputs, "values"); v != nullptr) {
+      const PropertyValue values = v->Unsecret();
+      const PropertyMap empty;
+      const PropertyMap& map = values.IsObject() ? values.AsObject() : empty;
+      for (const PropertyPath& leaf : LeafPaths(map)) {
+        PathLookup found = Lookup(map, leaf);
+        if (found.value == nullptr || found.value->ContainsUnknowns()) continue;
+        auto j = ToDefinitionJson(*found.value, absl::StrCat("values.", leaf.ToString()));
+        if (!j.ok()) {
+          r->failures.push_back({absl::StrCat("values.", leaf.ToString()),
+                                 std::string(j.status().message().substr(
+                                     j.status().message().find(": ") + 2))});
+        }
+      }
+    }
+    if (!r->failures.empty()) return;
+    if (IsUnknownInput(r->inputs, "values") || IsUnknownInput(r->inputs, "imports")) return;
+    json def = json::object();
+    if (!ApplyStructured(def, {}, r->inputs).ok()) return;
+    ReportParseDiagnostics(def.dump(), "", r);
+  }
+
+  // Syntax and shape errors of a definition (interpolations, builtins,
+  // reserved keys) are reported at preview time; evaluation against imports
+  // happens on write, when those exist.
+  static void ReportParseDiagnostics(const std::string& text, const std::string& prefix,
+                                     CheckResult* r) {
+    esc::ParseResult parsed = esc::ParseEnvironment("definition", text);
+    for (const esc::Diagnostic& d : parsed.diagnostics) {
+      if (d.severity != esc::Severity::kError) continue;
+      std::string where = prefix.empty() ? d.path : absl::StrCat(prefix);
+      std::string reason = d.summary;
+      if (!prefix.empty()) {
+        reason = absl::StrCat(d.path.empty() ? "" : d.path + ": ", d.summary,
+                              d.range.empty() ? "" : absl::StrCat(" (line ", d.range.begin.line,
+                                                                  ", column ", d.range.begin.column,
+                                                                  ")"));
+      }
+      r->failures.push_back({where, reason});
+    }
+  }
+
+  const ProviderContext* const ctx_;
+};
+
+}  // namespace
+
+std::unique_ptr<CustomResource> NewEnvironmentResource(const ProviderContext* ctx) {
+  return std::make_unique<EnvironmentResource>(ctx);
+}
+
+}  // namespace escnative::resources

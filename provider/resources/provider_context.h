@@ -1,0 +1,42 @@
+// What resources need from the configured provider: its settings and the
+// backend Configure opened. Shared by every resource; thread-safe.
+#ifndef PROVIDER_RESOURCES_PROVIDER_CONTEXT_H_
+#define PROVIDER_RESOURCES_PROVIDER_CONTEXT_H_
+
+#include <memory>
+#include <optional>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "provider/backend/backend.h"
+#include "provider/resources/provider_config.h"
+
+namespace escnative::resources {
+
+class ProviderContext {
+ public:
+  ProviderContext() = default;
+  ProviderContext(const ProviderContext&) = delete;
+  ProviderContext& operator=(const ProviderContext&) = delete;
+
+  // Installs the configuration and its backend (Configure; may be called
+  // again in attach mode, replacing both). A null backend means the build
+  // cannot serve this configuration; backend() then says so.
+  void Configure(ProviderConfig config, std::unique_ptr<backend::Backend> backend);
+
+  // FailedPrecondition until Configure succeeded. The pointer stays valid for
+  // the process lifetime (replaced backends are kept alive).
+  absl::StatusOr<backend::Backend*> backend() const;
+  std::optional<ProviderConfig> config() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  std::optional<ProviderConfig> config_ ABSL_GUARDED_BY(mu_);
+  backend::Backend* current_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::vector<std::unique_ptr<backend::Backend>> backends_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace escnative::resources
+
+#endif  // PROVIDER_RESOURCES_PROVIDER_CONTEXT_H_
