@@ -4,8 +4,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "provider/resources/access_token.h"
 #include "provider/resources/environment.h"
-#include "provider/resources/schema_resource.h"
+#include "provider/resources/environment_version_tag.h"
+#include "provider/resources/functions.h"
+#include "provider/resources/secret.h"
 #include "provider/util/spell.h"
 
 namespace escnative::resources {
@@ -13,12 +16,12 @@ namespace escnative::resources {
 std::unique_ptr<Registry> Registry::NewDefault(const ProviderContext* ctx) {
   auto r = std::make_unique<Registry>();
   r->AddResource(NewEnvironmentResource(ctx));
-  r->AddResource(NewSchemaResource("esc:index:Secret"));
-  r->AddResource(NewSchemaResource("esc:index:AccessToken"));
-  r->AddResource(NewSchemaResource("esc:index:EnvironmentVersionTag"));
-  r->AddFunction(NewSchemaFunction("esc:index:openEnvironment"));
-  r->AddFunction(NewSchemaFunction("esc:index:getSecret"));
-  r->AddFunction(NewSchemaFunction("esc:index:getEnvironment"));
+  r->AddResource(NewSecretResource(ctx));
+  r->AddResource(NewAccessTokenResource(ctx));
+  r->AddResource(NewEnvironmentVersionTagResource(ctx));
+  r->AddFunction(NewOpenEnvironmentFunction(ctx));
+  r->AddFunction(NewGetSecretFunction(ctx));
+  r->AddFunction(NewGetEnvironmentFunction(ctx));
   return r;
 }
 
