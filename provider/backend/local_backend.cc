@@ -1,0 +1,461 @@
+#include "provider/backend/local_backend.h"
+
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "provider/esc/definition_edit.h"
+#include "provider/util/status_macros.h"
+
+namespace escnative::backend {
+namespace {
+
+// No `fn::open::*` provider runs locally: they all need credentials for an
+// outside service, so an environment that uses one gets an "unknown
+// provider" diagnostic instead of a silent empty value.
+class NoProviders final : public esc::ProviderRegistry {
+ public:
+  const esc::Provider* FindProvider(std::string_view) const override { return nullptr; }
+  const esc::Rotator* FindRotator(std::string_view) const override { return nullptr; }
+};
+
+const NoProviders& EmptyRegistry() {
+  static const NoProviders* registry = new NoProviders();
+  return *registry;
+}
+
+// absl::string_view is not std::string_view in this Abseil build; the
+// evaluator speaks std, the store absl.
+absl::string_view A(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+std::string_view S(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+
+// "project/name": how environments are named in diagnostics and imports.
+std::string ShortName(const EnvironmentRef& ref) { return absl::StrCat(ref.project, "/", ref.name); }
+
+absl::Status Denied(const EnvironmentRef& ref, store::Permission needed) {
+  return absl::PermissionDeniedError(absl::StrCat("access token does not grant \"",
+                                                  store::PermissionName(needed), "\" on ",
+                                                  ref.ToString()));
+}
+
+}  // namespace
+
+std::string LocalBackend::SecretAssociatedData(const EnvironmentRef& ref) {
+  return absl::StrCat("esc-secret:v1:", ref.ToString());
+}
+
+// The inner cipher of one environment's `escx` envelopes: the store's secrets
+// AEAD with the environment bound in as associated data.
+class LocalBackend::Crypter final : public esc::Crypter {
+ public:
+  Crypter(const crypto::Aead& aead, std::string associated_data)
+      : aead_(aead), associated_data_(std::move(associated_data)) {}
+
+  absl::StatusOr<std::string> Encrypt(std::string_view plaintext) const override {
+    return aead_.Encrypt(A(plaintext), associated_data_);
+  }
+  absl::StatusOr<std::string> Decrypt(std::string_view ciphertext) const override {
+    // The message is the AEAD's fixed "decryption failed": no oracle, no value.
+    ASSIGN_OR_RETURN(crypto::SecretBytes plain, aead_.Decrypt(A(ciphertext), associated_data_));
+    return std::string(plain.Reveal());
+  }
+
+ private:
+  const crypto::Aead& aead_;
+  const std::string associated_data_;
+};
+
+struct LocalBackend::Caller {
+  crypto::SecretBytes value;
+  std::string id;
+};
+
+// Resolves imports within the importing root's organization: `name` (the
+// root's project), `project/name`, each with `@version`/`:version`.
+class LocalBackend::Loader final : public esc::EnvironmentLoader {
+ public:
+  Loader(LocalBackend* backend, EnvironmentRef root, bool check_scopes)
+      : backend_(backend), root_(std::move(root)), check_scopes_(check_scopes) {}
+
+  absl::StatusOr<esc::LoadedEnvironment> Load(std::string_view text) const override {
+    absl::string_view body = A(text);
+    std::string version;
+    size_t at = body.find_first_of("@:");
+    if (at != absl::string_view::npos) {
+      version = std::string(body.substr(at + 1));
+      body = body.substr(0, at);
+    }
+    std::vector<absl::string_view> parts = absl::StrSplit(body, '/');
+    if (parts.size() > 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("invalid import \"", A(text),
+                       "\": expected name or project/name[@version] in the same organization"));
+    }
+    EnvironmentRef ref{root_.organization,
+                       parts.size() == 2 ? std::string(parts[0]) : root_.project,
+                       std::string(parts.back())};
+    RETURN_IF_ERROR(ValidateProjectName(ref.project, A(text)));
+    RETURN_IF_ERROR(ValidateEnvironmentName(ref.name, A(text)));
+    RETURN_IF_ERROR(ValidateVersion(version, A(text)));
+    if (check_scopes_) RETURN_IF_ERROR(backend_->Authorize(ref, store::Permission::kOpen));
+    absl::StatusOr<store::Definition> def = backend_->store_->ReadDefinition(ref, version);
+    if (!def.ok()) {
+      if (absl::IsNotFound(def.status())) {
+        return absl::NotFoundError(
+            version.empty()
+                ? absl::StrCat("environment \"", ShortName(ref), "\" not found")
+                : absl::StrCat("environment \"", ShortName(ref), "\" has no version \"", version,
+                               "\""));
+      }
+      return def.status();
+    }
+    crypters_.push_back(backend_->CrypterFor(ref));
+    esc::LoadedEnvironment out;
+    out.name = version.empty() ? ShortName(ref) : absl::StrCat(ShortName(ref), "@", version);
+    out.yaml = std::move(def->yaml);
+    out.decrypter = crypters_.back().get();
+    return out;
+  }
+
+ private:
+  LocalBackend* const backend_;
+  const EnvironmentRef root_;
+  const bool check_scopes_;
+  // One per loaded environment; they must outlive the evaluation. A Loader
+  // serves one evaluation on one thread.
+  mutable std::vector<std::unique_ptr<Crypter>> crypters_;
+};
+
+LocalBackend::LocalBackend(LocalBackendOptions options, std::unique_ptr<store::Store> store)
+    : options_(std::move(options)), store_(std::move(store)), caller_(nullptr) {}
+
+LocalBackend::~LocalBackend() = default;
+
+absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Open(LocalBackendOptions options) {
+  if (!options.credential.has_value()) {
+    return absl::InvalidArgumentError(
+        "the local backend needs a passphrase (ESC_PASSPHRASE, ESC_PASSPHRASE_FILE, "
+        "PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE)");
+  }
+  RETURN_IF_ERROR(ValidateOrganizationName(options.organization, "default organization"));
+  RETURN_IF_ERROR(ValidateProjectName(options.project, "default project"));
+  if (options.clock == nullptr) options.clock = store::Clock::Real();
+  store::StoreOptions so;
+  so.credential = options.credential->Clone();
+  so.kdf_params = options.kdf_params;
+  so.create_if_missing = options.create_if_missing;
+  so.clock = options.clock;
+  ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::Store::Open(options.path, std::move(so)));
+
+  std::unique_ptr<Caller> caller;
+  if (options.caller_token.has_value()) {
+    ASSIGN_OR_RETURN(AccessToken token, store->VerifyAccessToken(options.caller_token->Reveal()));
+    caller = std::make_unique<Caller>();
+    caller->value = options.caller_token->Clone();
+    caller->id = token.id;
+    options.caller_token.reset();
+  }
+  std::unique_ptr<LocalBackend> backend(new LocalBackend(std::move(options), std::move(store)));
+  const_cast<std::unique_ptr<Caller>&>(backend->caller_) = std::move(caller);
+  return backend;
+}
+
+std::string LocalBackend::Describe() const { return absl::StrCat("local store ", options_.path); }
+
+absl::StatusOr<std::pair<EnvironmentRef, std::string>> LocalBackend::ParseRef(
+    absl::string_view text) const {
+  ASSIGN_OR_RETURN(ParsedRef parsed,
+                   ParseEnvironmentRef(text, options_.organization, options_.project));
+  return std::make_pair(std::move(parsed.ref), std::move(parsed.version));
+}
+
+absl::Status LocalBackend::Authorize(const EnvironmentRef& ref, store::Permission needed) const {
+  if (caller_ == nullptr) return absl::OkStatus();
+  // Re-verified on every call so that revocation and expiry take effect at
+  // once, not at the next process start.
+  ASSIGN_OR_RETURN(AccessToken token, store_->VerifyAccessToken(caller_->value.Reveal()));
+  if (!store::TokenAllows(token, ref, needed)) return Denied(ref, needed);
+  return absl::OkStatus();
+}
+
+absl::Status LocalBackend::AuthorizeOrganization() const {
+  return Authorize(EnvironmentRef{options_.organization, "*", "*"}, store::Permission::kAdmin);
+}
+
+std::string LocalBackend::Actor() const {
+  return caller_ == nullptr ? options_.actor : absl::StrCat("token:", caller_->id);
+}
+
+std::unique_ptr<LocalBackend::Crypter> LocalBackend::CrypterFor(const EnvironmentRef& ref) const {
+  return std::make_unique<Crypter>(store_->SecretsAead(), SecretAssociatedData(ref));
+}
+
+absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, absl::string_view yaml,
+                                                  esc::EvalMode mode, bool show_secrets,
+                                                  bool check_import_scopes,
+                                                  absl::string_view what) {
+  Loader loader(this, ref, check_import_scopes);
+  std::unique_ptr<Crypter> crypter = CrypterFor(ref);
+  esc::EvalOptions opts;
+  opts.mode = mode;
+  opts.show_secrets = show_secrets;
+  opts.loader = &loader;
+  opts.providers = &EmptyRegistry();
+  opts.decrypter = crypter.get();
+  opts.context = {{"pulumi", {{"user", {{"login", Actor()}}}}}};
+  esc::EvalResult result = esc::Evaluate(ShortName(ref), S(yaml), opts);
+  if (result.HasErrors()) {
+    size_t errors = 0;
+    const esc::Diagnostic* first = nullptr;
+    for (const auto& d : result.diagnostics) {
+      if (d.severity != esc::Severity::kError) continue;
+      if (first == nullptr) first = &d;
+      ++errors;
+    }
+    return InvalidDefinitionError(
+        absl::StrCat(what, " ", ref.ToString(), ": ", errors, errors == 1 ? " error" : " errors",
+                     " (first: ", first->summary, ")"),
+        result.diagnostics);
+  }
+  return Evaluation{std::move(result.root), std::move(result.diagnostics)};
+}
+
+// --- environments ------------------------------------------------------------
+
+absl::StatusOr<EnvironmentInfo> LocalBackend::CreateEnvironment(const EnvironmentRef& ref) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
+  return store_->CreateEnvironment(ref, Actor());
+}
+
+absl::StatusOr<EnvironmentInfo> LocalBackend::GetEnvironment(const EnvironmentRef& ref) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kRead));
+  return store_->GetEnvironment(ref);
+}
+
+absl::StatusOr<std::vector<EnvironmentInfo>> LocalBackend::ListEnvironments(
+    absl::string_view organization, absl::string_view project) {
+  ASSIGN_OR_RETURN(std::vector<EnvironmentInfo> all,
+                   store_->ListEnvironments(organization, project));
+  if (caller_ == nullptr) return all;
+  ASSIGN_OR_RETURN(AccessToken token, store_->VerifyAccessToken(caller_->value.Reveal()));
+  std::vector<EnvironmentInfo> visible;
+  for (auto& info : all) {
+    if (store::TokenAllows(token, info.ref, store::Permission::kRead)) {
+      visible.push_back(std::move(info));
+    }
+  }
+  return visible;
+}
+
+absl::Status LocalBackend::DeleteEnvironment(const EnvironmentRef& ref) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  return store_->DeleteEnvironment(ref, Actor());
+}
+
+absl::Status LocalBackend::SetDeletionProtected(const EnvironmentRef& ref, bool is_protected) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  return store_->SetDeletionProtected(ref, is_protected, Actor());
+}
+
+// --- definitions -------------------------------------------------------------
+
+absl::StatusOr<Definition> LocalBackend::GetDefinition(const EnvironmentRef& ref,
+                                                       absl::string_view version, bool decrypt) {
+  RETURN_IF_ERROR(Authorize(ref, decrypt ? store::Permission::kOpen : store::Permission::kRead));
+  RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
+  ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
+  Definition out{std::move(def.yaml), def.revision, std::move(def.etag)};
+  if (decrypt) {
+    ASSIGN_OR_RETURN(out.yaml, esc::DecryptSecrets(out.yaml, ShortName(ref), *CrypterFor(ref)));
+    RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.decrypt", ref.ToString(),
+                                             absl::StrCat("revision:", out.revision)));
+  }
+  return out;
+}
+
+absl::StatusOr<UpdateResult> LocalBackend::UpdateDefinition(const EnvironmentRef& ref,
+                                                            absl::string_view yaml,
+                                                            std::optional<std::string> etag) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
+  // NotFound before validation, so a typo in the name is not reported as a
+  // problem with the definition.
+  RETURN_IF_ERROR(store_->GetEnvironment(ref).status());
+  ASSIGN_OR_RETURN(Evaluation checked,
+                   Evaluate(ref, yaml, esc::EvalMode::kCheck, /*show_secrets=*/false,
+                            /*check_import_scopes=*/caller_ != nullptr, "updating"));
+  ASSIGN_OR_RETURN(std::string encrypted, esc::EncryptSecrets(S(yaml), ShortName(ref), *CrypterFor(ref)));
+  store::UpdateOptions uo;
+  uo.actor = Actor();
+  uo.etag = std::move(etag);
+  ASSIGN_OR_RETURN(RevisionInfo rev, store_->UpdateDefinition(ref, encrypted, uo));
+  return UpdateResult{rev.number, rev.etag, std::move(checked.diagnostics)};
+}
+
+absl::StatusOr<Evaluation> LocalBackend::CheckEnvironment(const EnvironmentRef& ref,
+                                                          absl::string_view version,
+                                                          bool show_secrets) {
+  RETURN_IF_ERROR(
+      Authorize(ref, show_secrets ? store::Permission::kOpen : store::Permission::kRead));
+  RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
+  ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
+  if (show_secrets) {
+    RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.decrypt", ref.ToString(),
+                                             absl::StrCat("revision:", def.revision)));
+  }
+  return Evaluate(ref, def.yaml, esc::EvalMode::kCheck, show_secrets, false, "checking");
+}
+
+absl::StatusOr<Evaluation> LocalBackend::CheckDefinition(const EnvironmentRef& ref,
+                                                         absl::string_view yaml) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kRead));
+  return Evaluate(ref, yaml, esc::EvalMode::kCheck, false, caller_ != nullptr, "checking");
+}
+
+absl::StatusOr<Evaluation> LocalBackend::OpenEnvironment(const EnvironmentRef& ref,
+                                                         absl::string_view version) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kOpen));
+  RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
+  ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
+  ASSIGN_OR_RETURN(Evaluation opened,
+                   Evaluate(ref, def.yaml, esc::EvalMode::kOpen, true, false, "opening"));
+  RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.open", ref.ToString(),
+                                           absl::StrCat("revision:", def.revision)));
+  return opened;
+}
+
+// --- revisions and tags ------------------------------------------------------
+
+absl::StatusOr<std::vector<RevisionInfo>> LocalBackend::ListRevisions(const EnvironmentRef& ref) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kRead));
+  return store_->ListRevisions(ref, std::nullopt, 0);
+}
+
+absl::StatusOr<UpdateResult> LocalBackend::Rollback(const EnvironmentRef& ref,
+                                                    absl::string_view version) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
+  RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
+  ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
+  // Validated like an update: an import that has gone since fails here.
+  ASSIGN_OR_RETURN(Evaluation checked, Evaluate(ref, def.yaml, esc::EvalMode::kCheck, false,
+                                                caller_ != nullptr, "rolling back"));
+  store::UpdateOptions uo;
+  uo.actor = Actor();
+  ASSIGN_OR_RETURN(RevisionInfo rev, store_->Rollback(ref, version, uo));
+  return UpdateResult{rev.number, rev.etag, std::move(checked.diagnostics)};
+}
+
+absl::StatusOr<RevisionTag> LocalBackend::CreateRevisionTag(const EnvironmentRef& ref,
+                                                            absl::string_view name,
+                                                            std::optional<int64_t> revision) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  return store_->CreateRevisionTag(ref, name, revision, Actor());
+}
+
+absl::StatusOr<RevisionTag> LocalBackend::UpdateRevisionTag(const EnvironmentRef& ref,
+                                                            absl::string_view name,
+                                                            int64_t revision) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  return store_->UpdateRevisionTag(ref, name, revision, Actor());
+}
+
+absl::StatusOr<RevisionTag> LocalBackend::GetRevisionTag(const EnvironmentRef& ref,
+                                                         absl::string_view name) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kRead));
+  return store_->GetRevisionTag(ref, name);
+}
+
+absl::StatusOr<std::vector<RevisionTag>> LocalBackend::ListRevisionTags(const EnvironmentRef& ref) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kRead));
+  return store_->ListRevisionTags(ref);
+}
+
+absl::Status LocalBackend::DeleteRevisionTag(const EnvironmentRef& ref, absl::string_view name) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  return store_->DeleteRevisionTag(ref, name, Actor());
+}
+
+absl::StatusOr<std::vector<EnvironmentTag>> LocalBackend::ListEnvironmentTags(
+    const EnvironmentRef& ref) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kRead));
+  return store_->ListEnvironmentTags(ref);
+}
+
+absl::Status LocalBackend::SetEnvironmentTags(const EnvironmentRef& ref,
+                                              const std::map<std::string, std::string>& tags) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  ASSIGN_OR_RETURN(std::vector<EnvironmentTag> current, store_->ListEnvironmentTags(ref));
+  // Not one transaction: each step is durable and audited on its own; a
+  // failure part-way leaves a subset applied, and repeating the call
+  // converges (it computes the difference again).
+  std::set<std::string> seen;
+  for (const auto& tag : current) {
+    seen.insert(tag.name);
+    auto it = tags.find(tag.name);
+    if (it == tags.end()) {
+      RETURN_IF_ERROR(store_->DeleteEnvironmentTag(ref, tag.name, Actor()));
+    } else if (it->second != tag.value) {
+      RETURN_IF_ERROR(
+          store_->UpdateEnvironmentTag(ref, tag.name, tag.name, it->second, Actor()).status());
+    }
+  }
+  for (const auto& [name, value] : tags) {
+    if (seen.count(name) > 0) continue;
+    RETURN_IF_ERROR(store_->CreateEnvironmentTag(ref, name, value, Actor()).status());
+  }
+  return absl::OkStatus();
+}
+
+// --- access tokens -----------------------------------------------------------
+
+absl::StatusOr<CreatedToken> LocalBackend::CreateAccessToken(const AccessTokenSpec& spec) {
+  if (spec.kind != "environment") {
+    return absl::UnimplementedError(absl::StrCat(
+        "the local backend supports only access tokens of kind \"environment\"; kind \"",
+        spec.kind, "\" needs Pulumi Cloud"));
+  }
+  if (caller_ != nullptr) {
+    // A token may only hand out what it could do itself, as an admin.
+    for (const auto& scope : spec.scopes) {
+      std::vector<std::string> parts = absl::StrSplit(scope.environment, '/');
+      if (parts.size() != 3) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "invalid token scope \"", scope.environment, "\": expected org/project/name"));
+      }
+      RETURN_IF_ERROR(
+          Authorize(EnvironmentRef{parts[0], parts[1], parts[2]}, store::Permission::kAdmin));
+    }
+  }
+  ASSIGN_OR_RETURN(store::CreatedAccessToken created, store_->CreateAccessToken(spec, Actor()));
+  return CreatedToken{std::move(created.token), std::move(created.value)};
+}
+
+absl::StatusOr<AccessToken> LocalBackend::GetAccessToken(absl::string_view id) {
+  RETURN_IF_ERROR(AuthorizeOrganization());
+  return store_->GetAccessToken(id);
+}
+
+absl::StatusOr<std::vector<AccessToken>> LocalBackend::ListAccessTokens(bool include_inactive) {
+  RETURN_IF_ERROR(AuthorizeOrganization());
+  return store_->ListAccessTokens(include_inactive);
+}
+
+absl::Status LocalBackend::RevokeAccessToken(absl::string_view id) {
+  RETURN_IF_ERROR(AuthorizeOrganization());
+  return store_->RevokeAccessToken(id, Actor());
+}
+
+absl::StatusOr<std::vector<AuditEvent>> LocalBackend::ListAuditEvents(const AuditQuery& query) {
+  RETURN_IF_ERROR(AuthorizeOrganization());
+  return store_->ListAuditEvents(query);
+}
+
+absl::Status LocalBackend::Rekey(const crypto::Credential& new_credential) {
+  if (caller_ != nullptr) {
+    return absl::PermissionDeniedError("an access token cannot change the store's passphrase");
+  }
+  return store_->Rekey(*options_.credential, new_credential, options_.kdf_params, Actor());
+}
+
+}  // namespace escnative::backend

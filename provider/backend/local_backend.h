@@ -1,0 +1,153 @@
+// LocalBackend: the Backend over the encrypted single-file store and the ESC
+// evaluator. No account and no network: what tests, demos and escctl use.
+//
+//   LocalBackendOptions o;
+//   o.path = "/home/me/.pulumi-esc/store.db";
+//   o.credential = crypto::Credential::Passphrase(std::move(pass));
+//   o.organization = "myorg";
+//   ASSIGN_OR_RETURN(auto backend, LocalBackend::Open(std::move(o)));
+//
+// Secrets: `fn::secret` plaintext handed to UpdateDefinition is encrypted
+// with the store's secrets AEAD, associated data "esc-secret:v1:" + the
+// environment's org/project/name, inside the `escx` envelope. A ciphertext
+// copied into another environment therefore fails to decrypt there.
+//
+// Access: without a caller token (the local user holding the passphrase)
+// every operation is allowed. With one, each operation needs a scope of the
+// token that grants it (store::TokenAllows): read for definitions with
+// ciphertext and checks, open for opens and decryption, write for updates
+// and rollbacks, admin for deletion, tags, protection, tokens and the audit
+// log. Imports are evaluated on the importing environment's behalf when it is
+// read or opened; writing a definition with a token needs `open` on every
+// environment it imports (else write access to one environment would reveal
+// the secrets of any environment it can name).
+//
+// Audit: the store records every mutation with its actor; this class adds
+// "environment.open" and "environment.decrypt" (definition, or a check with
+// secrets shown), with the revision. Never a value.
+//
+// Thread-safe.
+#ifndef PROVIDER_BACKEND_LOCAL_BACKEND_H_
+#define PROVIDER_BACKEND_LOCAL_BACKEND_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "provider/backend/backend.h"
+#include "provider/backend/ref.h"
+#include "provider/crypto/keyring.h"
+#include "provider/crypto/secret_bytes.h"
+#include "provider/esc/crypter.h"
+#include "provider/esc/evaluator.h"
+#include "provider/store/clock.h"
+#include "provider/store/store.h"
+
+namespace escnative::backend {
+
+struct LocalBackendOptions {
+  std::string path;  // the store file; created (0600) if missing and allowed
+  // Required: the passphrase (Credential::Passphrase) or a raw 32-byte key.
+  std::optional<crypto::Credential> credential;
+  std::string organization = "organization";  // default org for references
+  std::string project = "default";            // default project for references
+  std::string actor = "local";                // recorded in the audit log
+  // When set, operations are limited to this access token's scopes and the
+  // audit actor becomes "token:<id>". An invalid, expired or revoked token
+  // fails Open with Unauthenticated (and every later call, once it expires).
+  std::optional<crypto::SecretBytes> caller_token;
+  const store::Clock* clock = nullptr;  // default real time; must outlive
+  bool create_if_missing = true;
+  crypto::KdfParams kdf_params = crypto::KdfParams::Default();  // new stores, Rekey
+};
+
+class LocalBackend final : public Backend {
+ public:
+  static absl::StatusOr<std::unique_ptr<LocalBackend>> Open(LocalBackendOptions options);
+
+  ~LocalBackend() override;
+
+  std::string Describe() const override;
+  absl::StatusOr<std::pair<EnvironmentRef, std::string>> ParseRef(
+      absl::string_view text) const override;
+
+  absl::StatusOr<EnvironmentInfo> CreateEnvironment(const EnvironmentRef& ref) override;
+  absl::StatusOr<EnvironmentInfo> GetEnvironment(const EnvironmentRef& ref) override;
+  absl::StatusOr<std::vector<EnvironmentInfo>> ListEnvironments(
+      absl::string_view organization, absl::string_view project) override;
+  absl::Status DeleteEnvironment(const EnvironmentRef& ref) override;
+  absl::Status SetDeletionProtected(const EnvironmentRef& ref, bool is_protected) override;
+
+  absl::StatusOr<Definition> GetDefinition(const EnvironmentRef& ref, absl::string_view version,
+                                           bool decrypt) override;
+  absl::StatusOr<UpdateResult> UpdateDefinition(const EnvironmentRef& ref, absl::string_view yaml,
+                                                std::optional<std::string> etag) override;
+  absl::StatusOr<Evaluation> CheckEnvironment(const EnvironmentRef& ref,
+                                              absl::string_view version,
+                                              bool show_secrets) override;
+  absl::StatusOr<Evaluation> CheckDefinition(const EnvironmentRef& ref,
+                                             absl::string_view yaml) override;
+  absl::StatusOr<Evaluation> OpenEnvironment(const EnvironmentRef& ref,
+                                             absl::string_view version) override;
+
+  absl::StatusOr<std::vector<RevisionInfo>> ListRevisions(const EnvironmentRef& ref) override;
+  absl::StatusOr<UpdateResult> Rollback(const EnvironmentRef& ref,
+                                        absl::string_view version) override;
+  absl::StatusOr<RevisionTag> CreateRevisionTag(const EnvironmentRef& ref, absl::string_view name,
+                                                std::optional<int64_t> revision) override;
+  absl::StatusOr<RevisionTag> UpdateRevisionTag(const EnvironmentRef& ref, absl::string_view name,
+                                                int64_t revision) override;
+  absl::StatusOr<RevisionTag> GetRevisionTag(const EnvironmentRef& ref,
+                                             absl::string_view name) override;
+  absl::StatusOr<std::vector<RevisionTag>> ListRevisionTags(const EnvironmentRef& ref) override;
+  absl::Status DeleteRevisionTag(const EnvironmentRef& ref, absl::string_view name) override;
+
+  absl::StatusOr<std::vector<EnvironmentTag>> ListEnvironmentTags(
+      const EnvironmentRef& ref) override;
+  absl::Status SetEnvironmentTags(const EnvironmentRef& ref,
+                                  const std::map<std::string, std::string>& tags) override;
+
+  absl::StatusOr<CreatedToken> CreateAccessToken(const AccessTokenSpec& spec) override;
+  absl::StatusOr<AccessToken> GetAccessToken(absl::string_view id) override;
+  absl::StatusOr<std::vector<AccessToken>> ListAccessTokens(bool include_inactive) override;
+  absl::Status RevokeAccessToken(absl::string_view id) override;
+
+  absl::StatusOr<std::vector<AuditEvent>> ListAuditEvents(const AuditQuery& query) override;
+
+  // --- local only ------------------------------------------------------------
+  // Re-wraps the store's data key under `new_credential` (nothing is
+  // re-encrypted). Needs the credential the backend was opened with; a
+  // caller token cannot rekey.
+  absl::Status Rekey(const crypto::Credential& new_credential);
+  // The AEAD associated data that binds ciphertext to `ref`.
+  static std::string SecretAssociatedData(const EnvironmentRef& ref);
+  // The underlying store (for tests and tools; bypasses scope checks).
+  store::Store& store() { return *store_; }
+
+ private:
+  class Crypter;
+  class Loader;
+  struct Caller;
+
+  LocalBackend(LocalBackendOptions options, std::unique_ptr<store::Store> store);
+
+  // OK if the caller may do `needed` on `ref` (always, without a token).
+  absl::Status Authorize(const EnvironmentRef& ref, store::Permission needed) const;
+  // Operations on no single environment (tokens, audit): admin on the
+  // default organization ("org/*/*").
+  absl::Status AuthorizeOrganization() const;
+  std::string Actor() const;
+  std::unique_ptr<Crypter> CrypterFor(const EnvironmentRef& ref) const;
+  // Evaluates `yaml` as `ref`'s definition.
+  absl::StatusOr<Evaluation> Evaluate(const EnvironmentRef& ref, absl::string_view yaml,
+                                      esc::EvalMode mode, bool show_secrets,
+                                      bool check_import_scopes, absl::string_view what);
+
+  const LocalBackendOptions options_;
+  const std::unique_ptr<store::Store> store_;
+  const std::unique_ptr<Caller> caller_;  // null: the passphrase holder
+};
+
+}  // namespace escnative::backend
+
+#endif  // PROVIDER_BACKEND_LOCAL_BACKEND_H_

@@ -1,0 +1,19 @@
+// escctl entry point; everything else is in escctl.cc (testable).
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "provider/cli/escctl.h"
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto env = [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+  int code = escnative::cli::RunEscctl(args, env, std::cout, std::cerr);
+  std::cout.flush();
+  return code;
+}
