@@ -60,6 +60,11 @@ std::string PluginBinaryPath() {
   return ESC_DEFAULT_PLUGIN_PATH;
 }
 
+std::string EscctlBinaryPath() {
+  std::string plugin = PluginBinaryPath();
+  return plugin.substr(0, plugin.rfind('/') + 1) + "escctl";
+}
+
 std::unique_ptr<grpc::ClientContext> CallContext(absl::Duration timeout) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout));

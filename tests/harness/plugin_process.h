@@ -96,6 +96,8 @@ class PluginProcess {
 
 // $ESC_BINARY_DIR/bin/pulumi-resource-esc, or the build-time default.
 std::string PluginBinaryPath();
+// The same for escctl.
+std::string EscctlBinaryPath();
 
 // A deadline-bound client context for calls to the plugin.
 std::unique_ptr<grpc::ClientContext> CallContext(absl::Duration timeout = absl::Seconds(10));

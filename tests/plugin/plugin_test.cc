@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <cstdio>
+
 #include <gmock/gmock.h>
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
@@ -284,7 +286,9 @@ TEST_F(PluginTest, ConfigureReportsMissingKeysAsTheEngineExpects) {
 TEST_F(PluginTest, ConfigureSelectsTheBackendAndLogsItWithoutSecrets) {
   pulumirpc::ConfigureRequest req;
   req.set_urn("urn:pulumi:dev::proj::pulumi:providers:esc::default");
-  *req.mutable_args() = Json(R"({"localPath":"/tmp/esc-test.db","passphrase":)" +
+  const std::string store = ::testing::TempDir() + "/plugin-test-configure.db";
+  std::remove(store.c_str());
+  *req.mutable_args() = Json(R"({"localPath":")" + store + R"(","passphrase":)" +
                              SecretJson(Quoted(kPassphrase)) + "}");
   pulumirpc::ConfigureResponse resp;
   ASSERT_TRUE(plugin_->stub().Configure(CallContext().get(), req, &resp).ok());
@@ -295,7 +299,7 @@ TEST_F(PluginTest, ConfigureSelectsTheBackendAndLogsItWithoutSecrets) {
   EXPECT_FALSE(resp.acceptoutputs());
   auto logs = engine_->logs();
   ASSERT_FALSE(logs.empty()) << "Configure logs the backend to the engine";
-  EXPECT_THAT(logs.back().message(), HasSubstr("local backend (/tmp/esc-test.db)"));
+  EXPECT_THAT(logs.back().message(), HasSubstr("local backend (" + store + ")"));
   EXPECT_EQ(logs.back().urn(), req.urn());
 }
 
@@ -509,7 +513,9 @@ TEST(PluginAttach, ServesWithoutAnEngineAddressAndAcceptsAttach) {
   auto engine = FakeEngine::Start();
   ASSERT_NE(engine, nullptr);
   LaunchOptions opts;  // no engine address: debug/attach mode
-  opts.env = {{"ESC_PASSPHRASE", "attach-pass"}};
+  const std::string store = ::testing::TempDir() + "/plugin-test-attach.db";
+  std::remove(store.c_str());
+  opts.env = {{"ESC_PASSPHRASE", "attach-pass"}, {"ESC_LOCAL_PATH", store}};
   auto p = PluginProcess::Launch(opts);
   ASSERT_TRUE(p.ok()) << p.status();
   auto& plugin = **p;
@@ -518,7 +524,7 @@ TEST(PluginAttach, ServesWithoutAnEngineAddressAndAcceptsAttach) {
   Empty e;
   ASSERT_TRUE(plugin.stub().Attach(CallContext().get(), attach, &e).ok());
   pulumirpc::ConfigureRequest req;
-  *req.mutable_args() = Json(R"({"localPath":"/tmp/x.db"})");
+  *req.mutable_args() = Json("{}");
   pulumirpc::ConfigureResponse resp;
   ASSERT_TRUE(plugin.stub().Configure(CallContext().get(), req, &resp).ok());
   EXPECT_FALSE(engine->logs().empty()) << "logs reach the attached engine";
