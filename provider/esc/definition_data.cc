@@ -2,6 +2,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "provider/esc/yaml_emit.h"
 #include "provider/esc/yaml_syntax.h"
 
 namespace escnative::esc {
@@ -35,7 +36,51 @@ nlohmann::ordered_json ToData(const SyntaxNode& n) {
   return nullptr;
 }
 
+SyntaxNode FromData(const nlohmann::ordered_json& j) {
+  SyntaxNode n;
+  switch (j.type()) {
+    case nlohmann::ordered_json::value_t::boolean:
+      n.kind = SyntaxNode::Kind::kBool;
+      n.boolean = j.get<bool>();
+      break;
+    case nlohmann::ordered_json::value_t::number_integer:
+    case nlohmann::ordered_json::value_t::number_unsigned:
+      n.kind = SyntaxNode::Kind::kNumber;
+      n.text = j.dump();
+      break;
+    case nlohmann::ordered_json::value_t::number_float:
+      n.kind = SyntaxNode::Kind::kNumber;
+      n.text = FormatGoFloat(j.get<double>());
+      break;
+    case nlohmann::ordered_json::value_t::string:
+      n.kind = SyntaxNode::Kind::kString;
+      n.text = j.get<std::string>();
+      break;
+    case nlohmann::ordered_json::value_t::array:
+      n.kind = SyntaxNode::Kind::kArray;
+      for (const auto& e : j) n.items.push_back(FromData(e));
+      break;
+    case nlohmann::ordered_json::value_t::object:
+      n.kind = SyntaxNode::Kind::kObject;
+      for (const auto& [k, e] : j.items()) {
+        SyntaxEntry entry;
+        entry.key = k;
+        entry.value = FromData(e);
+        n.entries.push_back(std::move(entry));
+      }
+      break;
+    default:
+      break;
+  }
+  return n;
+}
+
 }  // namespace
+
+std::string DefinitionToYaml(const nlohmann::ordered_json& definition) {
+  if (definition.is_object() && definition.empty()) return "";
+  return EmitYaml(FromData(definition), 2);
+}
 
 absl::StatusOr<nlohmann::ordered_json> DefinitionToJson(std::string_view yaml) {
   SyntaxParseResult parsed = ParseYaml("definition", yaml);

@@ -5,6 +5,7 @@
 #ifndef PROVIDER_ESC_DEFINITION_DATA_H_
 #define PROVIDER_ESC_DEFINITION_DATA_H_
 
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +17,10 @@ namespace escnative::esc {
 // An empty document is an empty object. InvalidArgument for YAML that does
 // not parse or whose root is not an object (messages carry no values).
 absl::StatusOr<nlohmann::ordered_json> DefinitionToJson(std::string_view yaml);
+
+// The inverse: JSON data as a block-style YAML definition (2-space indent,
+// key order kept), the form definitions are stored in.
+std::string DefinitionToYaml(const nlohmann::ordered_json& definition);
 
 }  // namespace escnative::esc
 

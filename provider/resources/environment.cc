@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "provider/esc/ast.h"
 #include "provider/esc/definition_data.h"
 #include "provider/esc/diagnostic.h"
@@ -315,7 +316,7 @@ class EnvironmentResource final : public CustomResource {
     if (IsStructured(in)) {
       json def = json::object();
       RETURN_IF_ERROR(ApplyStructured(def, {}, in));
-      yaml = def.dump();
+      yaml = esc::DefinitionToYaml(def);
     } else {
       yaml = StringInput(in, "yaml").value_or("");
     }
@@ -359,13 +360,14 @@ class EnvironmentResource final : public CustomResource {
   absl::Status UpdateStructured(backend::Backend* b, const backend::EnvironmentRef& ref,
                                 const PropertyMap& old_inputs, const PropertyMap& news) {
     const std::string id = RefString(ref);
+    absl::MutexLock lock(&ctx_->WriteLock(id));
     for (int attempt = 0;; ++attempt) {
       ASSIGN_OR_RETURN(backend::Definition def, b->GetDefinition(ref, "", /*decrypt=*/true));
       ASSIGN_OR_RETURN(json current, esc::DefinitionToJson(def.yaml));
       json next = current;
       RETURN_IF_ERROR(ApplyStructured(next, old_inputs, news));
       if (next == current) return absl::OkStatus();
-      auto updated = b->UpdateDefinition(ref, next.dump(), def.etag);
+      auto updated = b->UpdateDefinition(ref, esc::DefinitionToYaml(next), def.etag);
       if (updated.ok()) return absl::OkStatus();
       // Someone else wrote between our read and write: re-read and re-apply,
       // which keeps their keys and ours.
@@ -435,7 +437,7 @@ class EnvironmentResource final : public CustomResource {
     if (IsUnknownInput(r->inputs, "values") || IsUnknownInput(r->inputs, "imports")) return;
     json def = json::object();
     if (!ApplyStructured(def, {}, r->inputs).ok()) return;
-    ReportParseDiagnostics(def.dump(), "", r);
+    ReportParseDiagnostics(esc::DefinitionToYaml(def), "", r);
   }
 
   // Syntax and shape errors of a definition (interpolations, builtins,

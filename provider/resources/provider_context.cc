@@ -24,6 +24,13 @@ absl::StatusOr<backend::Backend*> ProviderContext::backend() const {
   return current_;
 }
 
+absl::Mutex& ProviderContext::WriteLock(const std::string& environment) const {
+  absl::MutexLock lock(&mu_);
+  auto& m = write_locks_[environment];
+  if (m == nullptr) m = std::make_unique<absl::Mutex>();
+  return *m;
+}
+
 std::optional<ProviderConfig> ProviderContext::config() const {
   absl::MutexLock lock(&mu_);
   return config_;

@@ -3,7 +3,10 @@
 #ifndef PROVIDER_RESOURCES_PROVIDER_CONTEXT_H_
 #define PROVIDER_RESOURCES_PROVIDER_CONTEXT_H_
 
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 #include <optional>
 
 #include "absl/base/thread_annotations.h"
@@ -30,11 +33,18 @@ class ProviderContext {
   absl::StatusOr<backend::Backend*> backend() const;
   std::optional<ProviderConfig> config() const;
 
+  // One mutex per environment ("org/project/name"): writes from this process
+  // to the same environment take turns, so concurrent resources (the engine
+  // runs many at once) do not race on its etag. Other writers are still
+  // handled by etag retries.
+  absl::Mutex& WriteLock(const std::string& environment) const;
+
  private:
   mutable absl::Mutex mu_;
   std::optional<ProviderConfig> config_ ABSL_GUARDED_BY(mu_);
   backend::Backend* current_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::vector<std::unique_ptr<backend::Backend>> backends_ ABSL_GUARDED_BY(mu_);
+  mutable std::map<std::string, std::unique_ptr<absl::Mutex>> write_locks_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace escnative::resources

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "provider/esc/definition_data.h"
 #include "provider/resources/definition_json.h"
 #include "provider/resources/env_ref.h"
@@ -164,13 +165,14 @@ class SecretResource final : public CustomResource {
     auto ref = ParseCanonicalRef(b, req.id.substr(0, hash), "environment");
     auto path = ValuesPath(req.id.substr(hash + 1));
     if (!ref.ok() || !path.ok()) return absl::OkStatus();
+    absl::MutexLock lock(&ctx_->WriteLock(RefString(*ref)));
     for (int attempt = 0;; ++attempt) {
-      auto def = b->GetDefinition(*ref, "", /*decrypt=*/true);
+      auto def = b->GetDefinition(*ref, "", /*decrypt=*/false);
       if (absl::IsNotFound(def.status())) return absl::OkStatus();  // environment gone
       if (!def.ok()) return Annotate(def.status(), absl::StrCat("deleting ", req.id));
       ASSIGN_OR_RETURN(json live, esc::DefinitionToJson(def->yaml));
       if (!JsonErase(live, UnderValues(*path))) return absl::OkStatus();  // already gone
-      auto updated = b->UpdateDefinition(*ref, live.dump(), def->etag);
+      auto updated = b->UpdateDefinition(*ref, esc::DefinitionToYaml(live), def->etag);
       if (updated.ok()) return absl::OkStatus();
       if (!absl::IsAborted(updated.status()) || attempt + 1 >= kConflictRetries) {
         return Annotate(updated.status(), absl::StrCat("deleting ", req.id));
@@ -202,8 +204,11 @@ class SecretResource final : public CustomResource {
     ASSIGN_OR_RETURN(PropertyPath path, ValuesPath(path_text));
     ASSIGN_OR_RETURN(json value, ValueJson(in));
     const std::string id = absl::StrCat(env, "#", path.ToString());
+    absl::MutexLock lock(&ctx_->WriteLock(RefString(ref)));
     for (int attempt = 0;; ++attempt) {
-      auto def = b->GetDefinition(ref, "", /*decrypt=*/true);
+      // Other secrets stay ciphertext: only the new value is plaintext, and
+      // the backend encrypts just that (writes stay O(size), not O(secrets)).
+      auto def = b->GetDefinition(ref, "", /*decrypt=*/false);
       if (absl::IsNotFound(def.status())) return MissingEnvironmentError(ref);
       if (!def.ok()) return Annotate(def.status(), absl::StrCat("writing ", id));
       ASSIGN_OR_RETURN(json live, esc::DefinitionToJson(def->yaml));
@@ -214,7 +219,7 @@ class SecretResource final : public CustomResource {
             NameFromUrn(urn), " '", id, "'"));
       }
       RETURN_IF_ERROR(JsonSet(live, UnderValues(path), value));
-      auto updated = b->UpdateDefinition(ref, live.dump(), def->etag);
+      auto updated = b->UpdateDefinition(ref, esc::DefinitionToYaml(live), def->etag);
       if (updated.ok()) return static_cast<double>(updated->revision);
       if (!absl::IsAborted(updated.status()) || attempt + 1 >= kConflictRetries) {
         return Annotate(updated.status(), absl::StrCat("writing ", id));
