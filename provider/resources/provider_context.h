@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "provider/backend/backend.h"
+#include "provider/resources/env_writer.h"
 #include "provider/resources/provider_config.h"
 
 namespace escnative::resources {
@@ -33,11 +34,14 @@ class ProviderContext {
   absl::StatusOr<backend::Backend*> backend() const;
   std::optional<ProviderConfig> config() const;
 
-  // One mutex per environment ("org/project/name"): writes from this process
-  // to the same environment take turns, so concurrent resources (the engine
-  // runs many at once) do not race on its etag. Other writers are still
-  // handled by etag retries.
+  // One mutex per environment ("org/project/name"): read-modify-write
+  // sequences from this process to the same environment take turns, so
+  // concurrent resources (the engine runs many at once) do not race on its
+  // etag. Other writers are still handled by etag retries.
   absl::Mutex& WriteLock(const std::string& environment) const;
+
+  // Batched single-key edits (the Secret resource's writes).
+  EnvironmentWriter& writer() const { return writer_; }
 
  private:
   mutable absl::Mutex mu_;
@@ -45,6 +49,7 @@ class ProviderContext {
   backend::Backend* current_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::vector<std::unique_ptr<backend::Backend>> backends_ ABSL_GUARDED_BY(mu_);
   mutable std::map<std::string, std::unique_ptr<absl::Mutex>> write_locks_ ABSL_GUARDED_BY(mu_);
+  mutable EnvironmentWriter writer_;
 };
 
 }  // namespace escnative::resources

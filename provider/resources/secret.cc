@@ -20,7 +20,6 @@ namespace {
 using json = nlohmann::ordered_json;
 
 constexpr char kToken[] = "esc:index:Secret";
-constexpr int kConflictRetries = 5;
 
 const ResourceSchema& Schema() { return *PackageSchema::Get().FindResource(kToken); }
 
@@ -165,19 +164,13 @@ class SecretResource final : public CustomResource {
     auto ref = ParseCanonicalRef(b, req.id.substr(0, hash), "environment");
     auto path = ValuesPath(req.id.substr(hash + 1));
     if (!ref.ok() || !path.ok()) return absl::OkStatus();
-    absl::MutexLock lock(&ctx_->WriteLock(RefString(*ref)));
-    for (int attempt = 0;; ++attempt) {
-      auto def = b->GetDefinition(*ref, "", /*decrypt=*/false);
-      if (absl::IsNotFound(def.status())) return absl::OkStatus();  // environment gone
-      if (!def.ok()) return Annotate(def.status(), absl::StrCat("deleting ", req.id));
-      ASSIGN_OR_RETURN(json live, esc::DefinitionToJson(def->yaml));
-      if (!JsonErase(live, UnderValues(*path))) return absl::OkStatus();  // already gone
-      auto updated = b->UpdateDefinition(*ref, esc::DefinitionToYaml(live), def->etag);
-      if (updated.ok()) return absl::OkStatus();
-      if (!absl::IsAborted(updated.status()) || attempt + 1 >= kConflictRetries) {
-        return Annotate(updated.status(), absl::StrCat("deleting ", req.id));
-      }
-    }
+    auto written = ctx_->writer().Apply(b, *ref, [&](json& live) -> absl::Status {
+      // Already gone is success: NotFound means "nothing to change".
+      if (!JsonErase(live, UnderValues(*path))) return absl::NotFoundError("absent");
+      return absl::OkStatus();
+    });
+    if (written.ok() || absl::IsNotFound(written.status())) return absl::OkStatus();
+    return Annotate(written.status(), absl::StrCat("deleting ", req.id));
   }
 
  private:
@@ -194,8 +187,8 @@ class SecretResource final : public CustomResource {
                         noun);
   }
 
-  // Sets the value in the latest definition, re-reading on a concurrent
-  // write. Returns the revision written.
+  // Sets the value in the latest definition (batched with concurrent
+  // writes to the same environment). Returns the revision written.
   absl::StatusOr<double> Write(const PropertyMap& in, bool must_be_new, const std::string& urn) {
     ASSIGN_OR_RETURN(backend::Backend * b, ctx_->backend());
     std::string env = StringInput(in, "environment").value_or("");
@@ -204,27 +197,19 @@ class SecretResource final : public CustomResource {
     ASSIGN_OR_RETURN(PropertyPath path, ValuesPath(path_text));
     ASSIGN_OR_RETURN(json value, ValueJson(in));
     const std::string id = absl::StrCat(env, "#", path.ToString());
-    absl::MutexLock lock(&ctx_->WriteLock(RefString(ref)));
-    for (int attempt = 0;; ++attempt) {
-      // Other secrets stay ciphertext: only the new value is plaintext, and
-      // the backend encrypts just that (writes stay O(size), not O(secrets)).
-      auto def = b->GetDefinition(ref, "", /*decrypt=*/false);
-      if (absl::IsNotFound(def.status())) return MissingEnvironmentError(ref);
-      if (!def.ok()) return Annotate(def.status(), absl::StrCat("writing ", id));
-      ASSIGN_OR_RETURN(json live, esc::DefinitionToJson(def->yaml));
+    auto written = ctx_->writer().Apply(b, ref, [&](json& live) -> absl::Status {
       if (must_be_new && JsonAt(live, UnderValues(path)) != nullptr) {
         return absl::AlreadyExistsError(absl::StrCat(
             "environment ", env, " already has a value at ", path.ToString(),
             "; to manage it with this program, import it: pulumi import ", kToken, " ",
             NameFromUrn(urn), " '", id, "'"));
       }
-      RETURN_IF_ERROR(JsonSet(live, UnderValues(path), value));
-      auto updated = b->UpdateDefinition(ref, esc::DefinitionToYaml(live), def->etag);
-      if (updated.ok()) return static_cast<double>(updated->revision);
-      if (!absl::IsAborted(updated.status()) || attempt + 1 >= kConflictRetries) {
-        return Annotate(updated.status(), absl::StrCat("writing ", id));
-      }
-    }
+      return JsonSet(live, UnderValues(path), value);
+    });
+    if (absl::IsNotFound(written.status())) return MissingEnvironmentError(ref);
+    if (absl::IsAlreadyExists(written.status())) return written.status();
+    if (!written.ok()) return Annotate(written.status(), absl::StrCat("writing ", id));
+    return static_cast<double>(*written);
   }
 
   const ProviderContext* const ctx_;

@@ -1,0 +1,112 @@
+#include "provider/resources/env_writer.h"
+
+#include <vector>
+
+#include "absl/status/status.h"
+#include "provider/esc/definition_data.h"
+#include "provider/resources/resource_util.h"
+
+namespace escnative::resources {
+
+namespace {
+constexpr int kConflictRetries = 8;
+}  // namespace
+
+struct EnvironmentWriter::Pending {
+  Edit edit;
+  bool done = false;
+  absl::StatusOr<int64_t> result = absl::UnknownError("not written");
+};
+
+struct EnvironmentWriter::Queue {
+  absl::Mutex mu;
+  absl::CondVar changed;  // a write finished
+  bool writing ABSL_GUARDED_BY(mu) = false;
+  std::vector<std::shared_ptr<Pending>> pending ABSL_GUARDED_BY(mu);
+};
+
+absl::StatusOr<int64_t> EnvironmentWriter::Apply(backend::Backend* backend,
+                                                 const backend::EnvironmentRef& ref, Edit edit) {
+  std::shared_ptr<Queue> queue;
+  {
+    absl::MutexLock lock(&mu_);
+    auto& q = queues_[RefString(ref)];
+    if (q == nullptr) q = std::make_shared<Queue>();
+    queue = q;
+  }
+  auto mine = std::make_shared<Pending>();
+  mine->edit = std::move(edit);
+  queue->mu.Lock();
+  queue->pending.push_back(mine);
+  // Leader/follower: whoever finds no write in flight writes everything
+  // queued so far; the others wait for their edit to be done.
+  while (!mine->done) {
+    if (!queue->writing) {
+      queue->writing = true;
+      std::vector<std::shared_ptr<Pending>> batch;
+      batch.swap(queue->pending);
+      queue->mu.Unlock();
+      WriteBatch(backend, ref, batch);
+      queue->mu.Lock();
+      for (auto& p : batch) p->done = true;
+      queue->writing = false;
+      queue->changed.SignalAll();
+    } else {
+      queue->changed.Wait(&queue->mu);
+    }
+  }
+  queue->mu.Unlock();
+  return mine->result;
+}
+
+void EnvironmentWriter::WriteBatch(backend::Backend* backend, const backend::EnvironmentRef& ref,
+                                   const std::vector<std::shared_ptr<Pending>>& batch) {
+  for (int attempt = 0;; ++attempt) {
+    auto def = backend->GetDefinition(ref, "", /*decrypt=*/false);
+    if (!def.ok()) {
+      for (auto& p : batch) p->result = def.status();
+      return;
+    }
+    auto parsed = esc::DefinitionToJson(def->yaml);
+    if (!parsed.ok()) {
+      for (auto& p : batch) p->result = parsed.status();
+      return;
+    }
+    nlohmann::ordered_json current = *std::move(parsed);
+    std::vector<Pending*> applied;
+    for (auto& p : batch) {
+      nlohmann::ordered_json next = current;
+      absl::Status s = p->edit(next);
+      if (absl::IsNotFound(s)) {
+        p->result = def->revision;  // nothing to change
+      } else if (!s.ok()) {
+        p->result = s;
+      } else {
+        current = std::move(next);
+        applied.push_back(p.get());
+      }
+    }
+    if (applied.empty()) return;
+    auto updated = backend->UpdateDefinition(ref, esc::DefinitionToYaml(current), def->etag);
+    if (updated.ok()) {
+      for (Pending* p : applied) p->result = updated->revision;
+      return;
+    }
+    if (absl::IsAborted(updated.status()) && attempt + 1 < kConflictRetries) continue;
+    if (applied.size() > 1 && absl::IsInvalidArgument(updated.status())) {
+      // One edit made the definition invalid: write each alone, so only the
+      // bad one fails.
+      for (Pending* p : applied) {
+        std::shared_ptr<Pending> single = std::make_shared<Pending>();
+        single->edit = p->edit;
+        WriteBatch(backend, ref, {single});
+        p->result = single->result;
+      }
+      return;
+    }
+    for (Pending* p : applied) p->result = updated.status();
+    return;
+  }
+}
+
+}  // namespace escnative::resources
