@@ -373,6 +373,40 @@ class TreeBuilder {
   SyntaxNode root_;
 };
 
+// "" when the text is valid UTF-8 without C0/DEL control characters
+// (other than tab, newline and carriage return).
+std::string CheckCharacters(std::string_view s, const LineIndex& index) {
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+        return absl::StrCat("yaml: line ", index.At(static_cast<int>(i)).line,
+                            ": control characters are not allowed");
+      }
+      ++i;
+      continue;
+    }
+    int len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    char32_t r = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (int k = 1; ok && k < len; ++k) {
+      unsigned char cc = s[i + k];
+      ok = (cc & 0xC0) == 0x80;
+      r = (r << 6) | (cc & 0x3F);
+    }
+    if (ok && ((len == 2 && r < 0x80) || (len == 3 && r < 0x800) || (len == 4 && r < 0x10000) ||
+               (r >= 0xD800 && r <= 0xDFFF) || r > 0x10FFFF)) {
+      ok = false;
+    }
+    if (!ok) {
+      return absl::StrCat("yaml: line ", index.At(static_cast<int>(i)).line,
+                          ": invalid UTF-8 octet sequence");
+    }
+    i += len;
+  }
+  return "";
+}
+
 void CollectOutput(struct fy_diag*, void* user, const char* buf, size_t len) {
   auto* out = static_cast<std::string*>(user);
   if (out->size() < 4096) out->append(buf, len);
@@ -446,6 +480,15 @@ SyntaxParseResult ParseYaml(std::string_view environment, std::string_view text,
     return result;
   }
   LineIndex index(text);
+  // Checked up front, as Go's yaml.v3 does: libfyaml 0.7 can loop forever on
+  // invalid UTF-8 (found by fuzzing, inside directive scanning).
+  if (std::string problem = CheckCharacters(text, index); !problem.empty()) {
+    Diagnostic d;
+    d.summary = std::move(problem);
+    result.diagnostics.push_back(std::move(d));
+    result.ok = false;
+    return result;
+  }
   TreeBuilder builder(environment, text, index, limits, &result.diagnostics);
   auto syntax_error = [&](std::string message, const Range& range) {
     Diagnostic d;
