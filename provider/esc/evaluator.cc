@@ -467,8 +467,11 @@ ValuePtr EnvEval::WalkValue(ValuePtr v, const std::vector<PropertyAccessor>& acc
       if (v->kind == Value::Kind::kObject) {
         auto it = v->object.find(a.key);
         if (it == v->object.end()) {
+          // No suggestions from secret objects: their keys may be sensitive.
           std::vector<std::string> keys;
-          for (const auto& [k, unused] : v->object) keys.push_back(k);
+          if (!secret && !v->secret) {
+            for (const auto& [k, unused] : v->object) keys.push_back(k);
+          }
           std::string near = Nearest(a.key, keys);
           Error(absl::StrCat("unknown property ", GoJsonString(a.key, false),
                              near.empty() ? "" : absl::StrCat("; did you mean ", GoJsonString(near, false), "?")),
@@ -629,8 +632,10 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
       if (!TypeCheck(*arg, "string", *expr.arg) || arg->unknown) return MakeUnknown(r);
       absl::StatusOr<ValuePtr> v = DecodeJson(arg->text);
       if (!v.ok()) {
-        Error(absl::StrCat("decoding JSON string: ", v.status().message()), expr.arg->range,
-              expr.arg->path);
+        // Go's messages quote the offending character: not for secrets.
+        Error(absl::StrCat("decoding JSON string: ",
+                           arg->secret ? "invalid JSON" : std::string(v.status().message())),
+              expr.arg->range, expr.arg->path);
         return MakeUnknown(r);
       }
       return arg->secret ? MarkSecret(*v, true) : *v;

@@ -318,3 +318,21 @@ TEST_F(EvaluatorTest, FormatDiagnostic) {
 
 }  // namespace
 }  // namespace escnative::esc
+
+namespace escnative::esc {
+namespace {
+
+TEST(EvaluatorSecretsTest, DiagnosticsDoNotQuoteSecrets) {
+  EvalOptions opts;
+  EvalResult r = Evaluate("env",
+                          "values:\n  s: {fn::secret: 'Xtopsecret'}\n  j: {fn::fromJSON: \"${s}\"}\n"
+                          "  o: {fn::secret: '{\"password\":1}'}\n  p: {fn::fromJSON: \"${o}\"}\n"
+                          "  q: ${p.passwrd}\n",
+                          opts);
+  ASSERT_EQ(r.diagnostics.size(), 2u);
+  EXPECT_EQ(r.diagnostics[0].summary, "decoding JSON string: invalid JSON");
+  EXPECT_EQ(r.diagnostics[1].summary, "unknown property \"passwrd\"");
+}
+
+}  // namespace
+}  // namespace escnative::esc
