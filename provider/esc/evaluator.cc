@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <unordered_set>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -204,20 +205,20 @@ void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* n
     return;
   }
   if (expr.kind != Expr::Kind::kObject) return;
-  std::set<std::string> seen;
+  std::unordered_set<std::string_view> seen;
+  node->props.reserve(expr.properties.size());
   for (const ObjectProperty& p : expr.properties) {
-    std::string path = JoinKey(expr.path, p.key);
     if (top && p.key.size() >= 4 && EqualsIgnoreCase(p.key.substr(0, 4), "fn::")) {
       Error(absl::StrCat("builtin function call \"", p.key, "\" not allowed at the top level"),
-            p.key_range, path);
+            p.key_range, JoinKey(expr.path, p.key));
       continue;
     }
     if (top && (p.key == "imports" || p.key == "context" || p.key == "environments")) {
-      Error(absl::StrCat("\"", p.key, "\" is a reserved key"), p.key_range, path);
+      Error(absl::StrCat("\"", p.key, "\" is a reserved key"), p.key_range, JoinKey(expr.path, p.key));
       continue;
     }
     if (!seen.insert(p.key).second) {
-      Error(absl::StrCat("duplicate key \"", p.key, "\""), p.key_range, path);
+      Error(absl::StrCat("duplicate key \"", p.key, "\""), p.key_range, JoinKey(expr.path, p.key));
       continue;
     }
     ValuePtr child_base;

@@ -64,8 +64,15 @@ Pos LineIndex::At(int byte) const {
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), byte);
   int line = static_cast<int>(it - line_starts_.begin());
   int start = line_starts_[line - 1];
-  int col = 1 + Width(text_.substr(start, byte - start));
-  return Pos{line, col, byte};
+  int col;
+  if (cached_byte_ >= start && cached_byte_ <= byte && cached_.line == line) {
+    col = cached_.column + Width(text_.substr(cached_byte_, byte - cached_byte_));
+  } else {
+    col = 1 + Width(text_.substr(start, byte - start));
+  }
+  cached_byte_ = byte;
+  cached_ = Pos{line, col, byte};
+  return cached_;
 }
 
 // ---------------------------------------------------------------- numbers
