@@ -15,19 +15,6 @@ namespace {
 
 using Kind = SyntaxNode::Kind;
 
-bool IsValidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = s[i];
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    for (int k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += len;
-  }
-  return true;
-}
-
 bool IsValidJsonUtf8(const nlohmann::json& j) {
   if (j.is_string()) return IsValidUtf8(std::string_view(j.get_ref<const std::string&>()));
   if (j.is_array()) {

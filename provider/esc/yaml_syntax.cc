@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libfyaml.h"
+#include "provider/esc/str_util.h"
 
 namespace escnative::esc {
 
@@ -393,19 +394,8 @@ std::string CheckCharacters(std::string_view s, const LineIndex& index) {
       ++i;
       continue;
     }
-    int len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    bool ok = len > 0 && i + len <= s.size();
-    char32_t r = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-    for (int k = 1; ok && k < len; ++k) {
-      unsigned char cc = s[i + k];
-      ok = (cc & 0xC0) == 0x80;
-      r = (r << 6) | (cc & 0x3F);
-    }
-    if (ok && ((len == 2 && r < 0x80) || (len == 3 && r < 0x800) || (len == 4 && r < 0x10000) ||
-               (r >= 0xD800 && r <= 0xDFFF) || r > 0x10FFFF)) {
-      ok = false;
-    }
-    if (!ok) {
+    int len = Utf8SequenceLength(s, i);
+    if (len == 0) {
       return absl::StrCat("yaml: line ", index.At(static_cast<int>(i)).line,
                           ": invalid UTF-8 octet sequence");
     }
