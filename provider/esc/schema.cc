@@ -208,6 +208,11 @@ namespace {
 
 const char* TypeOf(const Value& v) { return KindName(v); }
 
+// Compact JSON for messages; values may hold raw bytes, so never throw.
+std::string DumpJson(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 bool JsonEquals(const Value& v, const nlohmann::json& j) {
   if (v.unknown) return true;
   return ToJson(v, Redaction::kReveal) == j;
@@ -239,12 +244,12 @@ void Schema::ValidateAt(const Value& v, std::vector<std::string>* path,
     return;
   }
   if (s.const_.has_value() && !JsonEquals(v, *s.const_)) {
-    fail(absl::StrCat("expected ", s.const_->dump()));
+    fail(absl::StrCat("expected ", DumpJson(*s.const_)));
   }
   if (s.enum_.has_value()) {
     bool found = false;
     for (const auto& e : *s.enum_) found = found || JsonEquals(v, e);
-    if (!found) fail(absl::StrCat("expected one of ", s.enum_->dump()));
+    if (!found) fail(absl::StrCat("expected one of ", DumpJson(*s.enum_)));
   }
   if (v.kind == Value::Kind::kNumber) {
     double d = std::strtod(v.text.c_str(), nullptr);

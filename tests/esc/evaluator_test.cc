@@ -336,3 +336,20 @@ TEST(EvaluatorSecretsTest, DiagnosticsDoNotQuoteSecrets) {
 
 }  // namespace
 }  // namespace escnative::esc
+
+namespace escnative::esc {
+namespace {
+
+TEST(EvaluatorBytesTest, NonUtf8ValuesDoNotBreakSchemasOrJson) {
+  EvalOptions opts;
+  EvalResult r = Evaluate("env",
+                          "values:\n  raw: {fn::fromBase64: /w==}\n"
+                          "  v: {fn::validate: {schema: {const: \"${raw}\"}, value: 1}}\n",
+                          opts);
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].summary, "expected \"\xEF\xBF\xBD\"");
+  EXPECT_EQ(ToJsonText(*r.root, Redaction::kReveal), R"({"raw":"\ufffd","v":1})");
+}
+
+}  // namespace
+}  // namespace escnative::esc
