@@ -234,6 +234,11 @@ void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* n
 }
 
 ValuePtr EnvEval::Checked(ValuePtr v, const Expr& ctx) {
+  if (v->depth > s_->opts.limits.max_value_depth) {
+    Error(absl::StrCat("value exceeds the maximum depth of ", s_->opts.limits.max_value_depth),
+          ctx.range, ctx.path);
+    return MakeUnknown(ctx.range);
+  }
   if (v->size > s_->opts.limits.max_value_size) {
     Error(absl::StrCat("value exceeds the maximum size of ", s_->opts.limits.max_value_size),
           ctx.range, ctx.path);

@@ -353,3 +353,23 @@ TEST(EvaluatorBytesTest, NonUtf8ValuesDoNotBreakSchemasOrJson) {
 
 }  // namespace
 }  // namespace escnative::esc
+
+namespace escnative::esc {
+namespace {
+
+TEST(EvaluatorLimitsTest, NestingStackedThroughReferencesIsBounded) {
+  std::string yaml = "values:\n  v0: x\n";
+  for (int i = 1; i <= 6; ++i) {
+    yaml += "  v" + std::to_string(i) + ": " + std::string(100, '[') + "\"${v" + std::to_string(i - 1) +
+            "}\"" + std::string(100, ']') + "\n";
+  }
+  EvalOptions opts;
+  EvalResult r = Evaluate("env", yaml, opts);
+  ASSERT_FALSE(r.diagnostics.empty());
+  EXPECT_EQ(r.diagnostics[0].summary, "value exceeds the maximum depth of 512");
+  EXPECT_TRUE(ContainsUnknown(*r.root->object.at("v6")));
+  EXPECT_LE(r.root->depth, 513);
+}
+
+}  // namespace
+}  // namespace escnative::esc
