@@ -173,15 +173,25 @@ ValuePtr EnvEval::Run() {
   context_ = MakeObject(std::move(ctx));
 
   std::map<std::string, ValuePtr> imports;
-  ValuePtr merged;
+  // Layer the imports key by key into one table: merging whole roots one
+  // after another would copy the growing table once per import.
+  std::map<std::string, ValuePtr> layered;
   for (const ImportDecl& imp : decl_.imports) {
     const EvaluatedEnv* env = s_->Load(imp.environment, imp.range, imp.path);
     if (env == nullptr) continue;
     imports[imp.environment] = env->root;
-    if (imp.merge) merged = merged == nullptr ? env->root : Merge(env->root, merged);
+    if (!imp.merge) continue;
+    for (const auto& [k, v] : env->root->object) {
+      auto it = layered.find(k);
+      if (it == layered.end()) {
+        layered.emplace(k, v);
+      } else {
+        it->second = Merge(v, it->second);
+      }
+    }
   }
   imports_ = MakeObject(std::move(imports));
-  if (merged == nullptr) merged = MakeObject({});
+  ValuePtr merged = MakeObject(std::move(layered));
   Declare(*decl_.values, merged, /*top=*/true, &root_);
   ValuePtr root = EvalNode(&root_);
   if (!root->is_object()) root = MakeObject({});
