@@ -373,3 +373,20 @@ TEST(EvaluatorLimitsTest, NestingStackedThroughReferencesIsBounded) {
 
 }  // namespace
 }  // namespace escnative::esc
+
+namespace escnative::esc {
+namespace {
+
+TEST(FormatTest, SourceLinesNeverShowPlaintextSecrets) {
+  const char* yaml = "values:\n  a: {fn::secret: hunter2}\n  a: 1\n  b:\n    fn::secret:\n      hunter3\n";
+  Diagnostic d;
+  d.summary = "duplicate key \"a\"";
+  d.range.environment = "env";
+  d.range.begin = Pos{2, 3, 10};
+  EXPECT_EQ(Format(d, yaml), "env:2:3: duplicate key \"a\"\n    a: {fn::secret: [secret]\n    ^\n");
+  d.range.begin = Pos{6, 7, 64};
+  EXPECT_EQ(Format(d, yaml), "env:6:7: duplicate key \"a\"\n        [secret]\n        ^\n");
+}
+
+}  // namespace
+}  // namespace escnative::esc
