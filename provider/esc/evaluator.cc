@@ -808,7 +808,21 @@ ParseResult Parse(std::string_view name, std::string_view yaml, const EvalLimits
   SyntaxLimits syntax;
   syntax.max_depth = limits.max_depth;
   syntax.max_bytes = limits.max_definition_bytes;
-  return ParseEnvironment(name, yaml, syntax);
+  try {
+    return ParseEnvironment(name, yaml, syntax);
+  } catch (const std::exception& e) {
+    ParseResult failed;
+    auto env = std::make_shared<EnvironmentDecl>();
+    env->name = std::string(name);
+    env->values = std::make_unique<Expr>();
+    env->values->kind = Expr::Kind::kObject;
+    env->values->path = "values";
+    failed.environment = std::move(env);
+    failed.syntax_ok = false;
+    AddDiag(&failed.diagnostics, Severity::kError, absl::StrCat("internal error: ", e.what()),
+            Range{}, "");
+    return failed;
+  }
 }
 
 EvalResult Evaluate(const ParseResult& parsed, const EvalOptions& options) {
