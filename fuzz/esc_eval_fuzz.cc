@@ -12,6 +12,7 @@
 
 #include "provider/esc/definition_edit.h"
 #include "provider/esc/evaluator.h"
+#include "provider/esc/projections.h"
 #include "tests/esc/testing/test_providers.h"
 
 namespace esc = escnative::esc;
@@ -82,6 +83,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   esc::EvalResult r = esc::Evaluate("env", docs[0], opts);
   (void)esc::ToJsonText(*r.root, esc::Redaction::kRedact, 2);
   (void)esc::ToJsonText(*r.root, esc::Redaction::kReveal, 0);
+  (void)esc::RenderDetailed(*r.root);
+  (void)esc::RenderYaml(*r.root, esc::Redaction::kRedact);
+  (void)esc::RenderString(*r.root, esc::Redaction::kRedact);
+  (void)esc::RenderDotenv(*r.root, {}, esc::Redaction::kReveal, (flags & 16) != 0);
   for (const esc::Diagnostic& d : r.diagnostics) (void)esc::Format(d, docs[0]);
   EditDefinition(docs, flags, crypter);
   return 0;

@@ -15,19 +15,6 @@ namespace {
 
 using Kind = SyntaxNode::Kind;
 
-bool IsValidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = s[i];
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    for (int k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += len;
-  }
-  return true;
-}
-
 bool IsValidJsonUtf8(const nlohmann::json& j) {
   if (j.is_string()) return IsValidUtf8(std::string_view(j.get_ref<const std::string&>()));
   if (j.is_array()) {
@@ -221,7 +208,9 @@ nlohmann::json ToJsonData(const SyntaxNode& n) {
 
 }  // namespace
 
-absl::StatusOr<std::string> EncryptSecrets(std::string_view yaml, std::string_view environment,
+namespace {
+
+absl::StatusOr<std::string> EncryptSecretsImpl(std::string_view yaml, std::string_view environment,
                                            const Encrypter& encrypter) {
   return RewriteSecrets(yaml, environment, [&](SyntaxNode* arg, const std::string& path) {
     if (arg->kind != Kind::kString) return absl::OkStatus();
@@ -241,7 +230,7 @@ absl::StatusOr<std::string> EncryptSecrets(std::string_view yaml, std::string_vi
   });
 }
 
-absl::StatusOr<std::string> DecryptSecrets(std::string_view yaml, std::string_view environment,
+absl::StatusOr<std::string> DecryptSecretsImpl(std::string_view yaml, std::string_view environment,
                                            const Decrypter& decrypter) {
   return RewriteSecrets(yaml, environment, [&](SyntaxNode* arg, const std::string& path) {
     const SyntaxNode* ct = CiphertextOf(*arg);
@@ -259,7 +248,7 @@ absl::StatusOr<std::string> DecryptSecrets(std::string_view yaml, std::string_vi
   });
 }
 
-absl::StatusOr<std::string> SetDefinitionValue(std::string_view yaml, std::string_view path,
+absl::StatusOr<std::string> SetDefinitionValueImpl(std::string_view yaml, std::string_view path,
                                                const nlohmann::json& value, bool secret) {
   if (!IsValidUtf8(path) || !IsValidJsonUtf8(value)) {
     return absl::InvalidArgumentError("paths and values must be valid UTF-8");
@@ -305,7 +294,7 @@ absl::StatusOr<std::string> SetDefinitionValue(std::string_view yaml, std::strin
   return EmitYaml(*root);
 }
 
-absl::StatusOr<std::string> RemoveDefinitionValue(std::string_view yaml, std::string_view path) {
+absl::StatusOr<std::string> RemoveDefinitionValueImpl(std::string_view yaml, std::string_view path) {
   absl::StatusOr<std::vector<PathElement>> elems = ParseDefinitionPath(path);
   if (!elems.ok()) return elems.status();
   absl::StatusOr<SyntaxNode> root = Load(yaml, "definition");
@@ -327,7 +316,7 @@ absl::StatusOr<std::string> RemoveDefinitionValue(std::string_view yaml, std::st
   return EmitYaml(*root);
 }
 
-absl::StatusOr<DefinitionNode> GetDefinitionNode(std::string_view yaml, std::string_view path) {
+absl::StatusOr<DefinitionNode> GetDefinitionNodeImpl(std::string_view yaml, std::string_view path) {
   absl::StatusOr<std::vector<PathElement>> elems = ParseDefinitionPath(path);
   if (!elems.ok()) return elems.status();
   absl::StatusOr<SyntaxNode> root = Load(yaml, "definition");
@@ -349,6 +338,41 @@ absl::StatusOr<DefinitionNode> GetDefinitionNode(std::string_view yaml, std::str
   }
   out.value = ToJsonData(*n);
   return out;
+}
+
+// Library exceptions (allocation failure, JSON type errors) stop at the API.
+template <typename F>
+auto Guard(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return absl::InternalError(absl::StrCat("editing the definition failed: ", e.what()));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> EncryptSecrets(std::string_view yaml, std::string_view environment,
+                                           const Encrypter& encrypter) {
+  return Guard([&] { return EncryptSecretsImpl(yaml, environment, encrypter); });
+}
+
+absl::StatusOr<std::string> DecryptSecrets(std::string_view yaml, std::string_view environment,
+                                           const Decrypter& decrypter) {
+  return Guard([&] { return DecryptSecretsImpl(yaml, environment, decrypter); });
+}
+
+absl::StatusOr<std::string> SetDefinitionValue(std::string_view yaml, std::string_view path,
+                                               const nlohmann::json& value, bool secret) {
+  return Guard([&] { return SetDefinitionValueImpl(yaml, path, value, secret); });
+}
+
+absl::StatusOr<std::string> RemoveDefinitionValue(std::string_view yaml, std::string_view path) {
+  return Guard([&] { return RemoveDefinitionValueImpl(yaml, path); });
+}
+
+absl::StatusOr<DefinitionNode> GetDefinitionNode(std::string_view yaml, std::string_view path) {
+  return Guard([&] { return GetDefinitionNodeImpl(yaml, path); });
 }
 
 }  // namespace escnative::esc

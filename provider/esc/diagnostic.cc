@@ -31,8 +31,28 @@ std::string Format(const Diagnostic& diag, std::string_view source) {
   if (b.byte > 0 && source[b.byte - 1] == '\n') start = b.byte;
   size_t end = source.find('\n', start);
   if (end == std::string_view::npos) end = source.size();
-  absl::StrAppend(&out, "  ", AV(source.substr(start, end - start)), "\n  ",
-                  std::string(std::max(0, b.column - 1), ' '), "^\n");
+  std::string line(source.substr(start, end - start));
+  // Never echo a plaintext secret: hide what follows `fn::secret:` on the
+  // line, and the whole line when the previous one ends with it.
+  constexpr std::string_view kSecret = "fn::secret:";
+  size_t at = line.find(kSecret);
+  std::string_view before = source.substr(0, start == 0 ? 0 : start - 1);
+  size_t prev = before.rfind('\n');
+  std::string_view prev_line = before.substr(prev == std::string_view::npos ? 0 : prev + 1);
+  while (!prev_line.empty() && (prev_line.back() == ' ' || prev_line.back() == '\r')) {
+    prev_line.remove_suffix(1);
+  }
+  if (at != std::string::npos) {
+    std::string_view rest = std::string_view(line).substr(at + kSecret.size());
+    size_t first = rest.find_first_not_of(' ');
+    bool has_value = first != std::string_view::npos && rest[first] != '{' && rest[first] != '#';
+    if (has_value) line = line.substr(0, at + kSecret.size()) + " [secret]";
+  } else if (start > 0 && prev_line.size() >= kSecret.size() &&
+             prev_line.substr(prev_line.size() - kSecret.size()) == kSecret) {
+    size_t indent = line.find_first_not_of(' ');
+    line = std::string(indent == std::string::npos ? 0 : indent, ' ') + "[secret]";
+  }
+  absl::StrAppend(&out, "  ", line, "\n  ", std::string(std::max(0, b.column - 1), ' '), "^\n");
   return out;
 }
 

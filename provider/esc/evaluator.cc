@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <unordered_set>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -172,15 +173,25 @@ ValuePtr EnvEval::Run() {
   context_ = MakeObject(std::move(ctx));
 
   std::map<std::string, ValuePtr> imports;
-  ValuePtr merged;
+  // Layer the imports key by key into one table: merging whole roots one
+  // after another would copy the growing table once per import.
+  std::map<std::string, ValuePtr> layered;
   for (const ImportDecl& imp : decl_.imports) {
     const EvaluatedEnv* env = s_->Load(imp.environment, imp.range, imp.path);
     if (env == nullptr) continue;
     imports[imp.environment] = env->root;
-    if (imp.merge) merged = merged == nullptr ? env->root : Merge(env->root, merged);
+    if (!imp.merge) continue;
+    for (const auto& [k, v] : env->root->object) {
+      auto it = layered.find(k);
+      if (it == layered.end()) {
+        layered.emplace(k, v);
+      } else {
+        it->second = Merge(v, it->second);
+      }
+    }
   }
   imports_ = MakeObject(std::move(imports));
-  if (merged == nullptr) merged = MakeObject({});
+  ValuePtr merged = MakeObject(std::move(layered));
   Declare(*decl_.values, merged, /*top=*/true, &root_);
   ValuePtr root = EvalNode(&root_);
   if (!root->is_object()) root = MakeObject({});
@@ -204,20 +215,20 @@ void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* n
     return;
   }
   if (expr.kind != Expr::Kind::kObject) return;
-  std::set<std::string> seen;
+  std::unordered_set<std::string_view> seen;
+  node->props.reserve(expr.properties.size());
   for (const ObjectProperty& p : expr.properties) {
-    std::string path = JoinKey(expr.path, p.key);
     if (top && p.key.size() >= 4 && EqualsIgnoreCase(p.key.substr(0, 4), "fn::")) {
       Error(absl::StrCat("builtin function call \"", p.key, "\" not allowed at the top level"),
-            p.key_range, path);
+            p.key_range, JoinKey(expr.path, p.key));
       continue;
     }
     if (top && (p.key == "imports" || p.key == "context" || p.key == "environments")) {
-      Error(absl::StrCat("\"", p.key, "\" is a reserved key"), p.key_range, path);
+      Error(absl::StrCat("\"", p.key, "\" is a reserved key"), p.key_range, JoinKey(expr.path, p.key));
       continue;
     }
     if (!seen.insert(p.key).second) {
-      Error(absl::StrCat("duplicate key \"", p.key, "\""), p.key_range, path);
+      Error(absl::StrCat("duplicate key \"", p.key, "\""), p.key_range, JoinKey(expr.path, p.key));
       continue;
     }
     ValuePtr child_base;
@@ -233,6 +244,11 @@ void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* n
 }
 
 ValuePtr EnvEval::Checked(ValuePtr v, const Expr& ctx) {
+  if (v->depth > s_->opts.limits.max_value_depth) {
+    Error(absl::StrCat("value exceeds the maximum depth of ", s_->opts.limits.max_value_depth),
+          ctx.range, ctx.path);
+    return MakeUnknown(ctx.range);
+  }
   if (v->size > s_->opts.limits.max_value_size) {
     Error(absl::StrCat("value exceeds the maximum size of ", s_->opts.limits.max_value_size),
           ctx.range, ctx.path);
@@ -467,8 +483,11 @@ ValuePtr EnvEval::WalkValue(ValuePtr v, const std::vector<PropertyAccessor>& acc
       if (v->kind == Value::Kind::kObject) {
         auto it = v->object.find(a.key);
         if (it == v->object.end()) {
+          // No suggestions from secret objects: their keys may be sensitive.
           std::vector<std::string> keys;
-          for (const auto& [k, unused] : v->object) keys.push_back(k);
+          if (!secret && !v->secret) {
+            for (const auto& [k, unused] : v->object) keys.push_back(k);
+          }
           std::string near = Nearest(a.key, keys);
           Error(absl::StrCat("unknown property ", GoJsonString(a.key, false),
                              near.empty() ? "" : absl::StrCat("; did you mean ", GoJsonString(near, false), "?")),
@@ -629,8 +648,10 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
       if (!TypeCheck(*arg, "string", *expr.arg) || arg->unknown) return MakeUnknown(r);
       absl::StatusOr<ValuePtr> v = DecodeJson(arg->text);
       if (!v.ok()) {
-        Error(absl::StrCat("decoding JSON string: ", v.status().message()), expr.arg->range,
-              expr.arg->path);
+        // Go's messages quote the offending character: not for secrets.
+        Error(absl::StrCat("decoding JSON string: ",
+                           arg->secret ? "invalid JSON" : std::string(v.status().message())),
+              expr.arg->range, expr.arg->path);
         return MakeUnknown(r);
       }
       return arg->secret ? MarkSecret(*v, true) : *v;
@@ -787,7 +808,21 @@ ParseResult Parse(std::string_view name, std::string_view yaml, const EvalLimits
   SyntaxLimits syntax;
   syntax.max_depth = limits.max_depth;
   syntax.max_bytes = limits.max_definition_bytes;
-  return ParseEnvironment(name, yaml, syntax);
+  try {
+    return ParseEnvironment(name, yaml, syntax);
+  } catch (const std::exception& e) {
+    ParseResult failed;
+    auto env = std::make_shared<EnvironmentDecl>();
+    env->name = std::string(name);
+    env->values = std::make_unique<Expr>();
+    env->values->kind = Expr::Kind::kObject;
+    env->values->path = "values";
+    failed.environment = std::move(env);
+    failed.syntax_ok = false;
+    AddDiag(&failed.diagnostics, Severity::kError, absl::StrCat("internal error: ", e.what()),
+            Range{}, "");
+    return failed;
+  }
 }
 
 EvalResult Evaluate(const ParseResult& parsed, const EvalOptions& options) {

@@ -54,6 +54,7 @@ struct EvalLimits {
   int max_eval_depth = 400;          // nested evaluations (reference chains)
   int max_environments = 256;        // distinct environments per evaluation
   size_t max_value_size = 8 << 20;   // nodes + text bytes of any one value
+  int max_value_depth = 512;         // nesting of any one value
 };
 
 struct EvalOptions {

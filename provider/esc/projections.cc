@@ -67,7 +67,10 @@ std::string RenderYaml(const Value& v, Redaction redaction) {
   return ValueToYaml(v, redaction, 3);
 }
 
-std::string RenderDetailed(const Value& v) { return ToDetailedJson(v).dump(2) + "\n"; }
+std::string RenderDetailed(const Value& v) {
+  // Values may hold raw bytes (fn::fromBase64): replace invalid UTF-8.
+  return ToDetailedJson(v).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
 
 namespace {
 constexpr size_t kMaxRendered = 64 << 20;

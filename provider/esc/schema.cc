@@ -13,16 +13,20 @@ class SchemaParser {
  public:
   absl::StatusOr<SchemaPtr> Parse(const nlohmann::json& j,
                                   const std::shared_ptr<std::map<std::string, SchemaPtr>>& defs,
-                                  int depth) {
+                                  int depth, bool in_defs = false) {
     if (depth > 64) return absl::InvalidArgumentError("schema nesting is too deep");
     auto s = std::make_shared<Schema>();
-    s->defs_ = defs;
+    if (in_defs) {
+      s->weak_defs_ = defs;
+    } else {
+      s->defs_ = defs;
+    }
     if (j.is_boolean()) {
       s->boolean_ = j.get<bool>();
       return s;
     }
     if (!j.is_object()) return absl::InvalidArgumentError("a schema must be an object or a boolean");
-    auto sub = [&](const nlohmann::json& v) { return Parse(v, defs, depth + 1); };
+    auto sub = [&](const nlohmann::json& v) { return Parse(v, defs, depth + 1, in_defs); };
     for (auto it = j.begin(); it != j.end(); ++it) {
       const std::string& k = it.key();
       const nlohmann::json& v = it.value();
@@ -168,7 +172,7 @@ absl::StatusOr<SchemaPtr> Schema::FromJson(const nlohmann::json& j) {
     const auto& d = j["$defs"];
     if (!d.is_object()) return absl::InvalidArgumentError("'$defs' must be an object");
     for (auto it = d.begin(); it != d.end(); ++it) {
-      auto s = parser.Parse(it.value(), defs, 1);
+      auto s = parser.Parse(it.value(), defs, 1, /*in_defs=*/true);
       if (!s.ok()) return s.status();
       (*defs)[it.key()] = *s;
     }
@@ -186,11 +190,14 @@ absl::StatusOr<SchemaPtr> Schema::FromJson(const nlohmann::json& j) {
 
 const Schema& Schema::Resolve() const {
   const Schema* s = this;
-  for (int hops = 0; hops < 16 && !s->ref_.empty() && s->defs_ != nullptr; ++hops) {
+  for (int hops = 0; hops < 16 && !s->ref_.empty(); ++hops) {
+    std::shared_ptr<std::map<std::string, SchemaPtr>> defs =
+        s->defs_ != nullptr ? s->defs_ : s->weak_defs_.lock();
     const std::string prefix = "#/$defs/";
-    if (s->ref_.rfind(prefix, 0) != 0) break;
-    auto it = s->defs_->find(s->ref_.substr(prefix.size()));
-    if (it == s->defs_->end()) break;
+    if (defs == nullptr || s->ref_.rfind(prefix, 0) != 0) break;
+    auto it = defs->find(s->ref_.substr(prefix.size()));
+    if (it == defs->end()) break;
+    // The table outlives this loop: `root` (or whoever called) owns it.
     s = it->second.get();
   }
   return *s;
@@ -207,6 +214,11 @@ bool Schema::Allows(const char* type) const {
 namespace {
 
 const char* TypeOf(const Value& v) { return KindName(v); }
+
+// Compact JSON for messages; values may hold raw bytes, so never throw.
+std::string DumpJson(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 bool JsonEquals(const Value& v, const nlohmann::json& j) {
   if (v.unknown) return true;
@@ -239,12 +251,12 @@ void Schema::ValidateAt(const Value& v, std::vector<std::string>* path,
     return;
   }
   if (s.const_.has_value() && !JsonEquals(v, *s.const_)) {
-    fail(absl::StrCat("expected ", s.const_->dump()));
+    fail(absl::StrCat("expected ", DumpJson(*s.const_)));
   }
   if (s.enum_.has_value()) {
     bool found = false;
     for (const auto& e : *s.enum_) found = found || JsonEquals(v, e);
-    if (!found) fail(absl::StrCat("expected one of ", s.enum_->dump()));
+    if (!found) fail(absl::StrCat("expected one of ", DumpJson(*s.enum_)));
   }
   if (v.kind == Value::Kind::kNumber) {
     double d = std::strtod(v.text.c_str(), nullptr);

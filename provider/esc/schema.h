@@ -66,7 +66,11 @@ class Schema {
   std::optional<std::string> pattern_;
   std::map<std::string, std::vector<std::string>> dependent_required_;
   std::string ref_;
+  // `$defs` of the root schema. Schemas outside `$defs` own the table;
+  // those inside it only observe it, so the table and its entries do not
+  // keep each other alive.
   std::shared_ptr<std::map<std::string, SchemaPtr>> defs_;
+  std::weak_ptr<std::map<std::string, SchemaPtr>> weak_defs_;
   bool secret_ = false;
   bool rotate_only_ = false;
 };

@@ -1,5 +1,6 @@
 #include "provider/esc/value.h"
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 
@@ -51,6 +52,7 @@ ValuePtr MakeArray(std::vector<ValuePtr> items, const Range& def) {
   auto v = New(Value::Kind::kArray, def);
   v->size = AddSize(1, SizeOf(items));
   for (const ValuePtr& i : items) {
+    v->depth = std::max(v->depth, i->depth + 1);
     v->any_secret = v->any_secret || i->secret || i->any_secret;
     v->any_unknown = v->any_unknown || i->unknown || i->any_unknown;
   }
@@ -61,6 +63,7 @@ ValuePtr MakeObject(std::map<std::string, ValuePtr> props, const Range& def) {
   auto v = New(Value::Kind::kObject, def);
   v->size = AddSize(1, SizeOf(props));
   for (const auto& [k, i] : props) {
+    v->depth = std::max(v->depth, i->depth + 1);
     v->any_secret = v->any_secret || i->secret || i->any_secret;
     v->any_unknown = v->any_unknown || i->unknown || i->any_unknown;
   }
@@ -119,7 +122,9 @@ ValuePtr Merge(const ValuePtr& top, const ValuePtr& base) {
     auto merged = std::make_shared<Value>(*top);
     merged->size = AddSize(1, SizeOf(props));
     merged->any_secret = merged->any_unknown = false;
+    merged->depth = 1;
     for (const auto& [k, i] : props) {
+      merged->depth = std::max(merged->depth, i->depth + 1);
       merged->any_secret = merged->any_secret || i->secret || i->any_secret;
       merged->any_unknown = merged->any_unknown || i->unknown || i->any_unknown;
     }

@@ -40,6 +40,9 @@ struct Value {
   // Nodes plus text bytes once expanded (saturating); guards against values
   // whose JSON would be exponentially large through shared references.
   size_t size = 1;
+  // Nesting depth (1 for scalars); references can stack nesting beyond what
+  // one YAML document allows, and renderers recurse.
+  int depth = 1;
 
   bool is_object() const { return kind == Kind::kObject && !unknown; }
   bool is_array() const { return kind == Kind::kArray && !unknown; }

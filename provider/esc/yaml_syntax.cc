@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libfyaml.h"
+#include "provider/esc/str_util.h"
 
 namespace escnative::esc {
 
@@ -64,8 +65,15 @@ Pos LineIndex::At(int byte) const {
   auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), byte);
   int line = static_cast<int>(it - line_starts_.begin());
   int start = line_starts_[line - 1];
-  int col = 1 + Width(text_.substr(start, byte - start));
-  return Pos{line, col, byte};
+  int col;
+  if (cached_byte_ >= start && cached_byte_ <= byte && cached_.line == line) {
+    col = cached_.column + Width(text_.substr(cached_byte_, byte - cached_byte_));
+  } else {
+    col = 1 + Width(text_.substr(start, byte - start));
+  }
+  cached_byte_ = byte;
+  cached_ = Pos{line, col, byte};
+  return cached_;
 }
 
 // ---------------------------------------------------------------- numbers
@@ -373,6 +381,29 @@ class TreeBuilder {
   SyntaxNode root_;
 };
 
+// "" when the text is valid UTF-8 without C0/DEL control characters
+// (other than tab, newline and carriage return).
+std::string CheckCharacters(std::string_view s, const LineIndex& index) {
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+        return absl::StrCat("yaml: line ", index.At(static_cast<int>(i)).line,
+                            ": control characters are not allowed");
+      }
+      ++i;
+      continue;
+    }
+    int len = Utf8SequenceLength(s, i);
+    if (len == 0) {
+      return absl::StrCat("yaml: line ", index.At(static_cast<int>(i)).line,
+                          ": invalid UTF-8 octet sequence");
+    }
+    i += len;
+  }
+  return "";
+}
+
 void CollectOutput(struct fy_diag*, void* user, const char* buf, size_t len) {
   auto* out = static_cast<std::string*>(user);
   if (out->size() < 4096) out->append(buf, len);
@@ -446,6 +477,15 @@ SyntaxParseResult ParseYaml(std::string_view environment, std::string_view text,
     return result;
   }
   LineIndex index(text);
+  // Checked up front, as Go's yaml.v3 does: libfyaml 0.7 can loop forever on
+  // invalid UTF-8 (found by fuzzing, inside directive scanning).
+  if (std::string problem = CheckCharacters(text, index); !problem.empty()) {
+    Diagnostic d;
+    d.summary = std::move(problem);
+    result.diagnostics.push_back(std::move(d));
+    result.ok = false;
+    return result;
+  }
   TreeBuilder builder(environment, text, index, limits, &result.diagnostics);
   auto syntax_error = [&](std::string message, const Range& range) {
     Diagnostic d;

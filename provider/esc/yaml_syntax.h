@@ -72,6 +72,10 @@ class LineIndex {
  private:
   std::string_view text_;
   std::vector<int> line_starts_;
+  // Parsers ask for positions in increasing order; resuming from the last
+  // answer keeps long lines (minified JSON) linear instead of quadratic.
+  mutable int cached_byte_ = -1;
+  mutable Pos cached_;
 };
 
 }  // namespace escnative::esc

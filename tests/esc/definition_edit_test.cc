@@ -97,6 +97,7 @@ TEST(DefinitionEditTest, SecretNumbersAreStringified) {
   ASSERT_OK(out);
   EXPECT_EQ(*out, "values:\n  num:\n    fn::secret: \"42\"\n");
   EXPECT_THAT(SetDefinitionValue("", "a\xff", 1, false), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(SetDefinitionValue("", "a\xc0\x9c", 1, false), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(DefinitionEditTest, Remove) {

@@ -318,3 +318,75 @@ TEST_F(EvaluatorTest, FormatDiagnostic) {
 
 }  // namespace
 }  // namespace escnative::esc
+
+namespace escnative::esc {
+namespace {
+
+TEST(EvaluatorSecretsTest, DiagnosticsDoNotQuoteSecrets) {
+  EvalOptions opts;
+  EvalResult r = Evaluate("env",
+                          "values:\n  s: {fn::secret: 'Xtopsecret'}\n  j: {fn::fromJSON: \"${s}\"}\n"
+                          "  o: {fn::secret: '{\"password\":1}'}\n  p: {fn::fromJSON: \"${o}\"}\n"
+                          "  q: ${p.passwrd}\n",
+                          opts);
+  ASSERT_EQ(r.diagnostics.size(), 2u);
+  EXPECT_EQ(r.diagnostics[0].summary, "decoding JSON string: invalid JSON");
+  EXPECT_EQ(r.diagnostics[1].summary, "unknown property \"passwrd\"");
+}
+
+}  // namespace
+}  // namespace escnative::esc
+
+namespace escnative::esc {
+namespace {
+
+TEST(EvaluatorBytesTest, NonUtf8ValuesDoNotBreakSchemasOrJson) {
+  EvalOptions opts;
+  EvalResult r = Evaluate("env",
+                          "values:\n  raw: {fn::fromBase64: /w==}\n"
+                          "  v: {fn::validate: {schema: {const: \"${raw}\"}, value: 1}}\n",
+                          opts);
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].summary, "expected \"\xEF\xBF\xBD\"");
+  EXPECT_EQ(ToJsonText(*r.root, Redaction::kReveal), R"({"raw":"\ufffd","v":1})");
+}
+
+}  // namespace
+}  // namespace escnative::esc
+
+namespace escnative::esc {
+namespace {
+
+TEST(EvaluatorLimitsTest, NestingStackedThroughReferencesIsBounded) {
+  std::string yaml = "values:\n  v0: x\n";
+  for (int i = 1; i <= 6; ++i) {
+    yaml += "  v" + std::to_string(i) + ": " + std::string(100, '[') + "\"${v" + std::to_string(i - 1) +
+            "}\"" + std::string(100, ']') + "\n";
+  }
+  EvalOptions opts;
+  EvalResult r = Evaluate("env", yaml, opts);
+  ASSERT_FALSE(r.diagnostics.empty());
+  EXPECT_EQ(r.diagnostics[0].summary, "value exceeds the maximum depth of 512");
+  EXPECT_TRUE(ContainsUnknown(*r.root->object.at("v6")));
+  EXPECT_LE(r.root->depth, 513);
+}
+
+}  // namespace
+}  // namespace escnative::esc
+
+namespace escnative::esc {
+namespace {
+
+TEST(FormatTest, SourceLinesNeverShowPlaintextSecrets) {
+  const char* yaml = "values:\n  a: {fn::secret: hunter2}\n  a: 1\n  b:\n    fn::secret:\n      hunter3\n";
+  Diagnostic d;
+  d.summary = "duplicate key \"a\"";
+  d.range.environment = "env";
+  d.range.begin = Pos{2, 3, 10};
+  EXPECT_EQ(Format(d, yaml), "env:2:3: duplicate key \"a\"\n    a: {fn::secret: [secret]\n    ^\n");
+  d.range.begin = Pos{6, 7, 64};
+  EXPECT_EQ(Format(d, yaml), "env:6:7: duplicate key \"a\"\n        [secret]\n        ^\n");
+}
+
+}  // namespace
+}  // namespace escnative::esc

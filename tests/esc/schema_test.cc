@@ -67,3 +67,23 @@ TEST(SchemaTest, AccessOnUnknownValues) {
 
 }  // namespace
 }  // namespace escnative::esc
+
+namespace escnative::esc {
+namespace {
+
+TEST(SchemaTest, DefsDoNotFormOwnershipCycles) {
+  std::weak_ptr<const Schema> weak;
+  {
+    auto s = Schema::FromJson(nlohmann::json::parse(
+        R"({"$ref":"#/$defs/a","$defs":{"a":{"properties":{"x":{"$ref":"#/$defs/a"}}}}})"));
+    ASSERT_TRUE(s.ok());
+    weak = *s;
+    std::vector<SchemaError> errors;
+    (*s)->Validate(**DecodeJson(R"({"x":{"x":1}})"), &errors);
+    EXPECT_TRUE(errors.empty());
+  }
+  EXPECT_TRUE(weak.expired());
+}
+
+}  // namespace
+}  // namespace escnative::esc

@@ -124,3 +124,20 @@ TEST(YamlSyntaxTest, EmptyDocumentIsNull) {
 
 }  // namespace
 }  // namespace escnative::esc
+
+namespace escnative::esc {
+namespace {
+
+TEST(YamlSyntaxTest, RejectsInvalidUtf8AndControlCharacters) {
+  SyntaxParseResult bad = ParseYaml("env", "%x\xb9");
+  EXPECT_FALSE(bad.ok);
+  ASSERT_EQ(bad.diagnostics.size(), 1u);
+  EXPECT_EQ(bad.diagnostics[0].summary, "yaml: line 1: invalid UTF-8 octet sequence");
+  SyntaxParseResult ctl = ParseYaml("env", "a: 1\nb: \x01\n");
+  ASSERT_EQ(ctl.diagnostics.size(), 1u);
+  EXPECT_EQ(ctl.diagnostics[0].summary, "yaml: line 2: control characters are not allowed");
+  EXPECT_TRUE(ParseYaml("env", "a: \"tab\there\"\r\n").ok);
+}
+
+}  // namespace
+}  // namespace escnative::esc
