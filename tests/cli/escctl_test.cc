@@ -38,13 +38,10 @@ struct Result {
   std::string all() const { return out + err; }
 };
 
-std::string BinaryDir() {
-  const char* d = std::getenv("ESC_BINARY_DIR");
-  return d != nullptr ? d : ".";
-}
+std::string EscctlPath() { return ESCCTL_PATH; }
 std::string SourceDir() {
   const char* d = std::getenv("ESC_SOURCE_DIR");
-  return d != nullptr ? d : "..";
+  return d != nullptr ? d : ESC_SOURCE_ROOT;
 }
 
 // posix_spawn with a clean environment: only `env` (plus PATH/HOME).
@@ -84,7 +81,7 @@ Result Spawn(const std::vector<std::string>& argv, const std::map<std::string, s
 class EscctlTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    escctl_ = BinaryDir() + "/bin/escctl";
+    escctl_ = EscctlPath();
     ASSERT_TRUE(std::filesystem::exists(escctl_)) << escctl_;
     env_ = {{"ESC_LOCAL_PATH", Store()},
             {"ESC_PASSPHRASE", "cli test passphrase"},
