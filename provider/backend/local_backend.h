@@ -30,10 +30,13 @@
 #ifndef PROVIDER_BACKEND_LOCAL_BACKEND_H_
 #define PROVIDER_BACKEND_LOCAL_BACKEND_H_
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "provider/backend/backend.h"
 #include "provider/backend/ref.h"
 #include "provider/crypto/keyring.h"
@@ -73,8 +76,8 @@ class LocalBackend final : public Backend {
 
   absl::StatusOr<EnvironmentInfo> CreateEnvironment(const EnvironmentRef& ref) override;
   absl::StatusOr<EnvironmentInfo> GetEnvironment(const EnvironmentRef& ref) override;
-  absl::StatusOr<std::vector<EnvironmentInfo>> ListEnvironments(
-      absl::string_view organization, absl::string_view project) override;
+  absl::StatusOr<std::vector<EnvironmentInfo>> ListEnvironments(absl::string_view organization,
+                                                                absl::string_view project) override;
   absl::Status DeleteEnvironment(const EnvironmentRef& ref) override;
   absl::Status SetDeletionProtected(const EnvironmentRef& ref, bool is_protected) override;
 
@@ -82,8 +85,7 @@ class LocalBackend final : public Backend {
                                            bool decrypt) override;
   absl::StatusOr<UpdateResult> UpdateDefinition(const EnvironmentRef& ref, absl::string_view yaml,
                                                 std::optional<std::string> etag) override;
-  absl::StatusOr<Evaluation> CheckEnvironment(const EnvironmentRef& ref,
-                                              absl::string_view version,
+  absl::StatusOr<Evaluation> CheckEnvironment(const EnvironmentRef& ref, absl::string_view version,
                                               bool show_secrets) override;
   absl::StatusOr<Evaluation> CheckDefinition(const EnvironmentRef& ref,
                                              absl::string_view yaml) override;
@@ -138,14 +140,24 @@ class LocalBackend final : public Backend {
   absl::Status AuthorizeOrganization() const;
   std::string Actor() const;
   std::unique_ptr<Crypter> CrypterFor(const EnvironmentRef& ref) const;
-  // Evaluates `yaml` as `ref`'s definition.
+  // Evaluates `yaml` as `ref`'s definition. `etag` set: `yaml` is that
+  // stored revision, so its parse may come from (and go to) the cache.
   absl::StatusOr<Evaluation> Evaluate(const EnvironmentRef& ref, absl::string_view yaml,
-                                      esc::EvalMode mode, bool show_secrets,
-                                      bool check_import_scopes, absl::string_view what);
+                                      std::optional<absl::string_view> etag, esc::EvalMode mode,
+                                      bool show_secrets, bool check_import_scopes,
+                                      absl::string_view what);
+  // Parse of a stored revision, keyed by its name and (random, per-revision)
+  // etag: revisions are immutable, so entries never go stale.
+  std::shared_ptr<const esc::ParseResult> Parsed(const std::string& name, absl::string_view etag,
+                                                 absl::string_view yaml) const;
 
   const LocalBackendOptions options_;
   const std::unique_ptr<store::Store> store_;
   const std::unique_ptr<Caller> caller_;  // null: the passphrase holder
+
+  mutable absl::Mutex cache_mu_;
+  mutable std::map<std::string, std::shared_ptr<const esc::ParseResult>> parse_cache_
+      ABSL_GUARDED_BY(cache_mu_);
 };
 
 }  // namespace escnative::backend
