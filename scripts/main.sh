@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: set up, build, install the plugin where the Pulumi engine
-# finds it, and show it answering the engine's handshake.
+# finds it, show it answering the engine's handshake, and build the
+# base -> dev/staging/prod hierarchy on the embedded encrypted store.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
@@ -24,3 +25,7 @@ fi
 echo
 echo "== Launching it the way the engine does"
 "$build/bin/esc-plugin-probe" "$plugin"
+
+echo
+echo "== The embedded local store: base -> dev/staging/prod with escctl (secrets masked)"
+bash "$root/scripts/demo-hierarchy.sh" "$build/bin/escctl"
