@@ -1030,9 +1030,7 @@ int RunEscctl(const std::vector<std::string>& argv, const EnvLookup& env, std::o
     std::string guess;
     size_t best = std::string::npos;
     for (const auto& c : all) {
-      size_t n = absl::StrSplit(c, ' ').begin() == absl::StrSplit(c, ' ').end()
-                     ? 0
-                     : std::vector<std::string>(absl::StrSplit(c, ' ')).size();
+      size_t n = std::vector<std::string>(absl::StrSplit(c, ' ')).size();
       std::vector<std::string> head(args.positional.begin(),
                                     args.positional.begin() + std::min(n, args.positional.size()));
       std::string typed = absl::StrJoin(head, " ");
