@@ -79,6 +79,13 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
   Loader(LocalBackend* backend, EnvironmentRef root, bool check_scopes)
       : backend_(backend), root_(std::move(root)), check_scopes_(check_scopes) {}
 
+  std::shared_ptr<const esc::ParseResult> Parsed(
+      const esc::LoadedEnvironment& env) const override {
+    auto it = etags_.find(env.name);
+    if (it == etags_.end()) return nullptr;
+    return backend_->Parsed(env.name, it->second, env.yaml);
+  }
+
   absl::StatusOr<esc::LoadedEnvironment> Load(std::string_view text) const override {
     absl::string_view body = A(text);
     std::string version;
@@ -115,6 +122,7 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
     esc::LoadedEnvironment out;
     out.name = version.empty() ? ShortName(ref) : absl::StrCat(ShortName(ref), "@", version);
     out.yaml = std::move(def->yaml);
+    etags_[out.name] = std::move(def->etag);
     out.decrypter = crypters_.back().get();
     return out;
   }
@@ -126,6 +134,7 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
   // One per loaded environment; they must outlive the evaluation. A Loader
   // serves one evaluation on one thread.
   mutable std::vector<std::unique_ptr<Crypter>> crypters_;
+  mutable std::map<std::string, std::string> etags_;  // loaded name -> revision etag
 };
 
 LocalBackend::LocalBackend(LocalBackendOptions options, std::unique_ptr<store::Store> store)
@@ -192,7 +201,26 @@ std::unique_ptr<LocalBackend::Crypter> LocalBackend::CrypterFor(const Environmen
   return std::make_unique<Crypter>(store_->SecretsAead(), SecretAssociatedData(ref));
 }
 
+std::shared_ptr<const esc::ParseResult> LocalBackend::Parsed(const std::string& name,
+                                                             absl::string_view etag,
+                                                             absl::string_view yaml) const {
+  // Bounded: cleared when full (a hot working set refills at once).
+  constexpr size_t kMaxEntries = 4096;
+  std::string key = absl::StrCat(name, "\n", etag);
+  {
+    absl::MutexLock lock(&cache_mu_);
+    auto it = parse_cache_.find(key);
+    if (it != parse_cache_.end()) return it->second;
+  }
+  auto parsed = std::make_shared<const esc::ParseResult>(esc::Parse(name, S(yaml)));
+  absl::MutexLock lock(&cache_mu_);
+  if (parse_cache_.size() >= kMaxEntries) parse_cache_.clear();
+  parse_cache_.emplace(std::move(key), parsed);
+  return parsed;
+}
+
 absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, absl::string_view yaml,
+                                                  std::optional<absl::string_view> etag,
                                                   esc::EvalMode mode, bool show_secrets,
                                                   bool check_import_scopes,
                                                   absl::string_view what) {
@@ -205,7 +233,16 @@ absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, abs
   opts.providers = &EmptyRegistry();
   opts.decrypter = crypter.get();
   opts.context = {{"pulumi", {{"user", {{"login", Actor()}}}}}};
-  esc::EvalResult result = esc::Evaluate(ShortName(ref), S(yaml), opts);
+  esc::EvalResult result;
+  if (etag.has_value()) {
+    std::shared_ptr<const esc::ParseResult> parsed = Parsed(ShortName(ref), *etag, yaml);
+    if (parsed->syntax_ok) result = esc::Evaluate(*parsed, opts);
+    if (result.root == nullptr) result.root = esc::MakeObject({});
+    result.diagnostics.insert(result.diagnostics.begin(), parsed->diagnostics.begin(),
+                              parsed->diagnostics.end());
+  } else {
+    result = esc::Evaluate(ShortName(ref), S(yaml), opts);
+  }
   if (result.HasErrors()) {
     size_t errors = 0;
     const esc::Diagnostic* first = nullptr;
@@ -283,7 +320,7 @@ absl::StatusOr<UpdateResult> LocalBackend::UpdateDefinition(const EnvironmentRef
   // problem with the definition.
   RETURN_IF_ERROR(store_->GetEnvironment(ref).status());
   ASSIGN_OR_RETURN(Evaluation checked,
-                   Evaluate(ref, yaml, esc::EvalMode::kCheck, /*show_secrets=*/false,
+                   Evaluate(ref, yaml, std::nullopt, esc::EvalMode::kCheck, /*show_secrets=*/false,
                             /*check_import_scopes=*/caller_ != nullptr, "updating"));
   ASSIGN_OR_RETURN(std::string encrypted, esc::EncryptSecrets(S(yaml), ShortName(ref), *CrypterFor(ref)));
   store::UpdateOptions uo;
@@ -304,13 +341,15 @@ absl::StatusOr<Evaluation> LocalBackend::CheckEnvironment(const EnvironmentRef& 
     RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.decrypt", ref.ToString(),
                                              absl::StrCat("revision:", def.revision)));
   }
-  return Evaluate(ref, def.yaml, esc::EvalMode::kCheck, show_secrets, false, "checking");
+  return Evaluate(ref, def.yaml, def.etag, esc::EvalMode::kCheck, show_secrets, false,
+                  "checking");
 }
 
 absl::StatusOr<Evaluation> LocalBackend::CheckDefinition(const EnvironmentRef& ref,
                                                          absl::string_view yaml) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kRead));
-  return Evaluate(ref, yaml, esc::EvalMode::kCheck, false, caller_ != nullptr, "checking");
+  return Evaluate(ref, yaml, std::nullopt, esc::EvalMode::kCheck, false, caller_ != nullptr,
+                  "checking");
 }
 
 absl::StatusOr<Evaluation> LocalBackend::OpenEnvironment(const EnvironmentRef& ref,
@@ -319,7 +358,7 @@ absl::StatusOr<Evaluation> LocalBackend::OpenEnvironment(const EnvironmentRef& r
   RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
   ASSIGN_OR_RETURN(Evaluation opened,
-                   Evaluate(ref, def.yaml, esc::EvalMode::kOpen, true, false, "opening"));
+                   Evaluate(ref, def.yaml, def.etag, esc::EvalMode::kOpen, true, false, "opening"));
   RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.open", ref.ToString(),
                                            absl::StrCat("revision:", def.revision)));
   return opened;
@@ -338,8 +377,8 @@ absl::StatusOr<UpdateResult> LocalBackend::Rollback(const EnvironmentRef& ref,
   RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
   // Validated like an update: an import that has gone since fails here.
-  ASSIGN_OR_RETURN(Evaluation checked, Evaluate(ref, def.yaml, esc::EvalMode::kCheck, false,
-                                                caller_ != nullptr, "rolling back"));
+  ASSIGN_OR_RETURN(Evaluation checked, Evaluate(ref, def.yaml, def.etag, esc::EvalMode::kCheck,
+                                                false, caller_ != nullptr, "rolling back"));
   store::UpdateOptions uo;
   uo.actor = Actor();
   ASSIGN_OR_RETURN(RevisionInfo rev, store_->Rollback(ref, version, uo));

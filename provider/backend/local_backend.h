@@ -30,9 +30,13 @@
 #ifndef PROVIDER_BACKEND_LOCAL_BACKEND_H_
 #define PROVIDER_BACKEND_LOCAL_BACKEND_H_
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 
 #include "provider/backend/backend.h"
 #include "provider/backend/ref.h"
@@ -138,14 +142,24 @@ class LocalBackend final : public Backend {
   absl::Status AuthorizeOrganization() const;
   std::string Actor() const;
   std::unique_ptr<Crypter> CrypterFor(const EnvironmentRef& ref) const;
-  // Evaluates `yaml` as `ref`'s definition.
+  // Evaluates `yaml` as `ref`'s definition. `etag` set: `yaml` is that
+  // stored revision, so its parse may come from (and go to) the cache.
   absl::StatusOr<Evaluation> Evaluate(const EnvironmentRef& ref, absl::string_view yaml,
-                                      esc::EvalMode mode, bool show_secrets,
-                                      bool check_import_scopes, absl::string_view what);
+                                      std::optional<absl::string_view> etag, esc::EvalMode mode,
+                                      bool show_secrets, bool check_import_scopes,
+                                      absl::string_view what);
+  // Parse of a stored revision, keyed by its name and (random, per-revision)
+  // etag: revisions are immutable, so entries never go stale.
+  std::shared_ptr<const esc::ParseResult> Parsed(const std::string& name, absl::string_view etag,
+                                                 absl::string_view yaml) const;
 
   const LocalBackendOptions options_;
   const std::unique_ptr<store::Store> store_;
   const std::unique_ptr<Caller> caller_;  // null: the passphrase holder
+
+  mutable absl::Mutex cache_mu_;
+  mutable std::map<std::string, std::shared_ptr<const esc::ParseResult>> parse_cache_
+      ABSL_GUARDED_BY(cache_mu_);
 };
 
 }  // namespace escnative::backend

@@ -138,7 +138,12 @@ const EvaluatedEnv* Session::Load(const std::string& ref, const Range& range,
     envs_[ref] = nullptr;
     return nullptr;
   }
-  ParseResult parsed = Parse(loaded->name.empty() ? ref : loaded->name, loaded->yaml, opts.limits);
+  std::shared_ptr<const ParseResult> cached = opts.loader->Parsed(*loaded);
+  if (cached == nullptr) {
+    cached = std::make_shared<const ParseResult>(
+        Parse(loaded->name.empty() ? ref : loaded->name, loaded->yaml, opts.limits));
+  }
+  const ParseResult& parsed = *cached;
   diags.insert(diags.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
   if (!parsed.syntax_ok || HasErrors(parsed.diagnostics)) {
     envs_[ref] = nullptr;

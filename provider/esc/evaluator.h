@@ -14,6 +14,7 @@
 #ifndef PROVIDER_ESC_EVALUATOR_H_
 #define PROVIDER_ESC_EVALUATOR_H_
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,13 @@ class EnvironmentLoader {
  public:
   virtual ~EnvironmentLoader() = default;
   virtual absl::StatusOr<LoadedEnvironment> Load(std::string_view ref) const = 0;
+  // Optional: `env` (just returned by Load) already parsed, as
+  // Parse(env.name, env.yaml) would. Lets a loader reuse parses of immutable
+  // revisions across evaluations (parsing is most of an evaluation's cost).
+  // nullptr: the evaluator parses.
+  virtual std::shared_ptr<const ParseResult> Parsed(const LoadedEnvironment& env) const {
+    return nullptr;
+  }
 };
 
 enum class EvalMode {
