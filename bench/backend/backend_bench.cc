@@ -25,8 +25,8 @@ EnvironmentRef Ref(const std::string& name) { return EnvironmentRef{"benchorg", 
 // ~1 KiB: two plaintext secrets (encrypted on every write) and interpolations.
 std::string UpdateYaml(int64_t i) {
   std::string y = absl::StrCat("values:\n  iteration: ", i,
-                               "\n  secrets:\n    openai_api_key:\n      fn::secret: sk-bench-",
-                               i, "-aaaaaaaaaaaaaaaaaaaaaaaa\n    anthropic_api_key:\n"
+                               "\n  secrets:\n    openai_api_key:\n      fn::secret: sk-bench-", i,
+                               "-aaaaaaaaaaaaaaaaaaaaaaaa\n    anthropic_api_key:\n"
                                "      fn::secret: sk-ant-bench-bbbbbbbbbbbbbbbbbbbbbbbbbbbb\n"
                                "  environmentVariables:\n"
                                "    OPENAI_API_KEY: ${secrets.openai_api_key}\n"
@@ -79,8 +79,8 @@ void BM_DurableUpdate(benchmark::State& state) {
     auto res = b.UpdateDefinition(ref, UpdateYaml(++i), std::nullopt);
     if (!res.ok()) state.SkipWithError(std::string(res.status().message()).c_str());
   }
-  state.counters["updates/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                   benchmark::Counter::kIsRate);
+  state.counters["updates/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_DurableUpdate)->Threads(1)->Threads(8)->UseRealTime();
 
@@ -98,8 +98,8 @@ void BM_SecretSet(benchmark::State& state) {
     auto res = b.UpdateDefinition(ref, *yaml, def->etag);
     if (!res.ok()) state.SkipWithError(std::string(res.status().message()).c_str());
   }
-  state.counters["sets/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                benchmark::Counter::kIsRate);
+  state.counters["sets/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_SecretSet)->Threads(1)->Threads(8)->UseRealTime();
 
@@ -110,8 +110,8 @@ void BM_OpenHierarchy(benchmark::State& state) {
     if (!opened.ok()) state.SkipWithError(std::string(opened.status().message()).c_str());
     benchmark::DoNotOptimize(opened);
   }
-  state.counters["opens/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                 benchmark::Counter::kIsRate);
+  state.counters["opens/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_OpenHierarchy)->Threads(1)->Threads(8)->UseRealTime();
 
@@ -123,8 +123,8 @@ void BM_CheckHierarchy(benchmark::State& state) {
     if (!checked.ok()) state.SkipWithError(std::string(checked.status().message()).c_str());
     benchmark::DoNotOptimize(checked);
   }
-  state.counters["checks/s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                  benchmark::Counter::kIsRate);
+  state.counters["checks/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_CheckHierarchy)->Threads(1)->Threads(8)->UseRealTime();
 

@@ -32,12 +32,13 @@ absl::string_view A(std::string_view s) { return absl::string_view(s.data(), s.s
 std::string_view S(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 
 // "project/name": how environments are named in diagnostics and imports.
-std::string ShortName(const EnvironmentRef& ref) { return absl::StrCat(ref.project, "/", ref.name); }
+std::string ShortName(const EnvironmentRef& ref) {
+  return absl::StrCat(ref.project, "/", ref.name);
+}
 
 absl::Status Denied(const EnvironmentRef& ref, store::Permission needed) {
-  return absl::PermissionDeniedError(absl::StrCat("access token does not grant \"",
-                                                  store::PermissionName(needed), "\" on ",
-                                                  ref.ToString()));
+  return absl::PermissionDeniedError(absl::StrCat(
+      "access token does not grant \"", store::PermissionName(needed), "\" on ", ref.ToString()));
 }
 
 }  // namespace
@@ -79,8 +80,7 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
   Loader(LocalBackend* backend, EnvironmentRef root, bool check_scopes)
       : backend_(backend), root_(std::move(root)), check_scopes_(check_scopes) {}
 
-  std::shared_ptr<const esc::ParseResult> Parsed(
-      const esc::LoadedEnvironment& env) const override {
+  std::shared_ptr<const esc::ParseResult> Parsed(const esc::LoadedEnvironment& env) const override {
     auto it = etags_.find(env.name);
     if (it == etags_.end()) return nullptr;
     return backend_->Parsed(env.name, it->second, env.yaml);
@@ -111,10 +111,9 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
     if (!def.ok()) {
       if (absl::IsNotFound(def.status())) {
         return absl::NotFoundError(
-            version.empty()
-                ? absl::StrCat("environment \"", ShortName(ref), "\" not found")
-                : absl::StrCat("environment \"", ShortName(ref), "\" has no version \"", version,
-                               "\""));
+            version.empty() ? absl::StrCat("environment \"", ShortName(ref), "\" not found")
+                            : absl::StrCat("environment \"", ShortName(ref), "\" has no version \"",
+                                           version, "\""));
       }
       return def.status();
     }
@@ -156,7 +155,8 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Open(LocalBackendOpt
   so.kdf_params = options.kdf_params;
   so.create_if_missing = options.create_if_missing;
   so.clock = options.clock;
-  ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::Store::Open(options.path, std::move(so)));
+  ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store,
+                   store::Store::Open(options.path, std::move(so)));
 
   std::unique_ptr<Caller> caller;
   if (options.caller_token.has_value()) {
@@ -322,7 +322,8 @@ absl::StatusOr<UpdateResult> LocalBackend::UpdateDefinition(const EnvironmentRef
   ASSIGN_OR_RETURN(Evaluation checked,
                    Evaluate(ref, yaml, std::nullopt, esc::EvalMode::kCheck, /*show_secrets=*/false,
                             /*check_import_scopes=*/caller_ != nullptr, "updating"));
-  ASSIGN_OR_RETURN(std::string encrypted, esc::EncryptSecrets(S(yaml), ShortName(ref), *CrypterFor(ref)));
+  ASSIGN_OR_RETURN(std::string encrypted,
+                   esc::EncryptSecrets(S(yaml), ShortName(ref), *CrypterFor(ref)));
   store::UpdateOptions uo;
   uo.actor = Actor();
   uo.etag = std::move(etag);
@@ -341,8 +342,7 @@ absl::StatusOr<Evaluation> LocalBackend::CheckEnvironment(const EnvironmentRef& 
     RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.decrypt", ref.ToString(),
                                              absl::StrCat("revision:", def.revision)));
   }
-  return Evaluate(ref, def.yaml, def.etag, esc::EvalMode::kCheck, show_secrets, false,
-                  "checking");
+  return Evaluate(ref, def.yaml, def.etag, esc::EvalMode::kCheck, show_secrets, false, "checking");
 }
 
 absl::StatusOr<Evaluation> LocalBackend::CheckDefinition(const EnvironmentRef& ref,
@@ -451,16 +451,16 @@ absl::Status LocalBackend::SetEnvironmentTags(const EnvironmentRef& ref,
 absl::StatusOr<CreatedToken> LocalBackend::CreateAccessToken(const AccessTokenSpec& spec) {
   if (spec.kind != "environment") {
     return absl::UnimplementedError(absl::StrCat(
-        "the local backend supports only access tokens of kind \"environment\"; kind \"",
-        spec.kind, "\" needs Pulumi Cloud"));
+        "the local backend supports only access tokens of kind \"environment\"; kind \"", spec.kind,
+        "\" needs Pulumi Cloud"));
   }
   if (caller_ != nullptr) {
     // A token may only hand out what it could do itself, as an admin.
     for (const auto& scope : spec.scopes) {
       std::vector<std::string> parts = absl::StrSplit(scope.environment, '/');
       if (parts.size() != 3) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "invalid token scope \"", scope.environment, "\": expected org/project/name"));
+        return absl::InvalidArgumentError(absl::StrCat("invalid token scope \"", scope.environment,
+                                                       "\": expected org/project/name"));
       }
       RETURN_IF_ERROR(
           Authorize(EnvironmentRef{parts[0], parts[1], parts[2]}, store::Permission::kAdmin));

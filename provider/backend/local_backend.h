@@ -37,7 +37,6 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
-
 #include "provider/backend/backend.h"
 #include "provider/backend/ref.h"
 #include "provider/crypto/keyring.h"
@@ -77,8 +76,8 @@ class LocalBackend final : public Backend {
 
   absl::StatusOr<EnvironmentInfo> CreateEnvironment(const EnvironmentRef& ref) override;
   absl::StatusOr<EnvironmentInfo> GetEnvironment(const EnvironmentRef& ref) override;
-  absl::StatusOr<std::vector<EnvironmentInfo>> ListEnvironments(
-      absl::string_view organization, absl::string_view project) override;
+  absl::StatusOr<std::vector<EnvironmentInfo>> ListEnvironments(absl::string_view organization,
+                                                                absl::string_view project) override;
   absl::Status DeleteEnvironment(const EnvironmentRef& ref) override;
   absl::Status SetDeletionProtected(const EnvironmentRef& ref, bool is_protected) override;
 
@@ -86,8 +85,7 @@ class LocalBackend final : public Backend {
                                            bool decrypt) override;
   absl::StatusOr<UpdateResult> UpdateDefinition(const EnvironmentRef& ref, absl::string_view yaml,
                                                 std::optional<std::string> etag) override;
-  absl::StatusOr<Evaluation> CheckEnvironment(const EnvironmentRef& ref,
-                                              absl::string_view version,
+  absl::StatusOr<Evaluation> CheckEnvironment(const EnvironmentRef& ref, absl::string_view version,
                                               bool show_secrets) override;
   absl::StatusOr<Evaluation> CheckDefinition(const EnvironmentRef& ref,
                                              absl::string_view yaml) override;

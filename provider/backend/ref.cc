@@ -39,7 +39,8 @@ absl::Status ValidateOrganizationName(absl::string_view name, absl::string_view 
 }
 
 absl::Status ValidateProjectName(absl::string_view name, absl::string_view context) {
-  constexpr absl::string_view kExpected = "1-100 letters, digits, '-', '_' or '.', not \".\" or \"..\"";
+  constexpr absl::string_view kExpected =
+      "1-100 letters, digits, '-', '_' or '.', not \".\" or \"..\"";
   if (name.empty() || name.size() > 100 || name == "." || name == "..") {
     return BadName("project", name, context, kExpected);
   }
@@ -66,7 +67,8 @@ absl::Status ValidateVersion(absl::string_view version, absl::string_view contex
   if (version.empty()) return absl::OkStatus();
   if (absl::ascii_isdigit(static_cast<unsigned char>(version.front()))) {
     bool all_digits = version.size() <= 18;
-    for (char c : version) all_digits = all_digits && absl::ascii_isdigit(static_cast<unsigned char>(c));
+    for (char c : version)
+      all_digits = all_digits && absl::ascii_isdigit(static_cast<unsigned char>(c));
     if (!all_digits || version.find_first_not_of('0') == absl::string_view::npos) {
       return absl::InvalidArgumentError(
           absl::StrCat("invalid version \"", version, "\" in \"", context,
@@ -98,9 +100,9 @@ absl::StatusOr<ParsedRef> ParseEnvironmentRef(absl::string_view text,
     out.version = std::string(body.substr(at + 1));
     body = body.substr(0, at);
     if (out.version.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid environment reference \"", text, "\": empty version after '", text.substr(at, 1),
-          "'"));
+      return absl::InvalidArgumentError(absl::StrCat("invalid environment reference \"", text,
+                                                     "\": empty version after '",
+                                                     text.substr(at, 1), "'"));
     }
     RETURN_IF_ERROR(ValidateVersion(out.version, text));
   }
@@ -111,8 +113,8 @@ absl::StatusOr<ParsedRef> ParseEnvironmentRef(absl::string_view text,
                                                    "(at most three '/'-separated parts)"));
   }
   out.ref.name = std::string(parts.back());
-  out.ref.project = parts.size() >= 2 ? std::string(parts[parts.size() - 2])
-                                      : std::string(default_project);
+  out.ref.project =
+      parts.size() >= 2 ? std::string(parts[parts.size() - 2]) : std::string(default_project);
   out.ref.organization =
       parts.size() == 3 ? std::string(parts[0]) : std::string(default_organization);
   RETURN_IF_ERROR(ValidateOrganizationName(out.ref.organization, text));

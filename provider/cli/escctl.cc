@@ -56,48 +56,80 @@ struct CommandSpec {
   std::string path;  // "env get"
   std::string usage;
   std::set<std::string> bool_flags;
-  std::set<std::string> value_flags;  // may repeat
+  std::set<std::string> value_flags;               // may repeat
   std::map<std::string, std::string> short_flags;  // "-f" -> "file"
 };
 
 const std::vector<CommandSpec>& Commands() {
   static const auto* specs = new std::vector<CommandSpec>{
-      {"env init", "escctl env init ENV [-f FILE|-]\n  Creates ENV; with -f, saves FILE as its definition.",
-       {}, {"file"}, {{"-f", "file"}}},
-      {"env ls", "escctl env ls [--project P] [--output text|json]\n  Lists environments of the organization.",
-       {}, {"project-filter", "output"}, {{"-p", "project-filter"}, {"-o", "output"}}},
+      {"env init",
+       "escctl env init ENV [-f FILE|-]\n  Creates ENV; with -f, saves FILE as its definition.",
+       {},
+       {"file"},
+       {{"-f", "file"}}},
+      {"env ls",
+       "escctl env ls [--project P] [--output text|json]\n  Lists environments of the "
+       "organization.",
+       {},
+       {"project-filter", "output"},
+       {{"-p", "project-filter"}, {"-o", "output"}}},
       {"env get",
        "escctl env get ENV[@VERSION] [PATH] [--value json|yaml|string|detailed|dotenv|shell]\n"
        "                [--definition] [--show-secrets]\n"
        "  Shows the checked value (secrets as [secret]) and the stored definition (ciphertext).",
-       {"definition", "show-secrets"}, {"value"}, {}},
+       {"definition", "show-secrets"},
+       {"value"},
+       {}},
       {"env set",
        "escctl env set ENV PATH VALUE [--secret] [--string]\n"
        "  Sets PATH (relative to values, or imports[N]) and saves a new revision.\n"
        "  VALUE is JSON when it parses as JSON (numbers, true, [..]), else a string.",
-       {"secret", "string", "plaintext"}, {}, {}},
+       {"secret", "string", "plaintext"},
+       {},
+       {}},
       {"env rm",
        "escctl env rm ENV [PATH] [--yes]\n"
        "  Without PATH removes the environment (needs --yes; refused when deletion protected).",
-       {"yes"}, {}, {{"-y", "yes"}}},
+       {"yes"},
+       {},
+       {{"-y", "yes"}}},
       {"env open",
-       "escctl env open ENV[@VERSION] [PATH] [--format json|yaml|string|detailed|dotenv|shell] [--redact]\n"
+       "escctl env open ENV[@VERSION] [PATH] [--format json|yaml|string|detailed|dotenv|shell] "
+       "[--redact]\n"
        "  Evaluates ENV. Secrets are printed in plaintext (as esc does) unless --redact.",
-       {"redact"}, {"format"}, {{"-f", "format"}}},
+       {"redact"},
+       {"format"},
+       {{"-f", "format"}}},
       {"env version ls", "escctl env version ls ENV\n  Lists revisions, newest first.", {}, {}, {}},
-      {"env version history", "escctl env version history ENV\n  Same as `env version ls`.", {}, {}, {}},
+      {"env version history",
+       "escctl env version history ENV\n  Same as `env version ls`.",
+       {},
+       {},
+       {}},
       {"env version rollback",
-       "escctl env version rollback ENV@VERSION\n  Saves the definition at VERSION as a new revision.",
-       {}, {}, {}},
+       "escctl env version rollback ENV@VERSION\n  Saves the definition at VERSION as a new "
+       "revision.",
+       {},
+       {},
+       {}},
       {"env version tag",
        "escctl env version tag ENV@TAG [REVISION]\n"
        "  Creates or moves revision tag TAG (default: the latest revision).",
-       {}, {}, {}},
+       {},
+       {},
+       {}},
       {"env version tag ls", "escctl env version tag ls ENV\n  Lists revision tags.", {}, {}, {}},
-      {"env version tag rm", "escctl env version tag rm ENV@TAG\n  Deletes a revision tag.", {}, {}, {}},
+      {"env version tag rm",
+       "escctl env version tag rm ENV@TAG\n  Deletes a revision tag.",
+       {},
+       {},
+       {}},
       {"env tag ls", "escctl env tag ls ENV\n  Lists environment tags.", {}, {}, {}},
-      {"env tag set", "escctl env tag set ENV NAME VALUE\n  Creates or changes an environment tag.",
-       {}, {}, {}},
+      {"env tag set",
+       "escctl env tag set ENV NAME VALUE\n  Creates or changes an environment tag.",
+       {},
+       {},
+       {}},
       {"env tag rm", "escctl env tag rm ENV NAME\n  Deletes an environment tag.", {}, {}, {}},
       {"env protect", "escctl env protect ENV\n  Turns deletion protection on.", {}, {}, {}},
       {"env unprotect", "escctl env unprotect ENV\n  Turns deletion protection off.", {}, {}, {}},
@@ -106,18 +138,27 @@ const std::vector<CommandSpec>& Commands() {
        "                    [--description D]\n"
        "  Creates an environment access token and prints its value ONCE on stdout.\n"
        "  ENVREF may use * per part (myorg/default/*); PERMISSION is read|open|write|admin.",
-       {}, {"scope", "expires-in", "name", "description"}, {}},
-      {"token ls", "escctl token ls [--all]\n  Lists tokens (--all: with revoked and expired).",
-       {"all"}, {}, {}},
+       {},
+       {"scope", "expires-in", "name", "description"},
+       {}},
+      {"token ls",
+       "escctl token ls [--all]\n  Lists tokens (--all: with revoked and expired).",
+       {"all"},
+       {},
+       {}},
       {"token revoke", "escctl token revoke ID\n  Revokes a token.", {}, {}, {}},
       {"audit ls",
        "escctl audit ls [--limit N] [--actor A] [--action A] [--target PREFIX]\n"
        "  Shows the audit log, oldest first.",
-       {}, {"limit", "actor", "action", "target"}, {}},
+       {},
+       {"limit", "actor", "action", "target"},
+       {}},
       {"rekey",
        "escctl rekey [--new-passphrase-file FILE]\n"
        "  Re-wraps the store key under a new passphrase (else $ESC_NEW_PASSPHRASE).",
-       {}, {"new-passphrase-file"}, {}},
+       {},
+       {"new-passphrase-file"},
+       {}},
   };
   return *specs;
 }
@@ -308,7 +349,8 @@ class Context {
     if (Env("ESC_INSECURE_FAST_KDF") == "1") o.kdf_params = crypto::KdfParams::FastForTesting();
     if (args_.Has("token-file")) {
       ASSIGN_OR_RETURN(o.caller_token, ReadSecretFile(args_.Get("token-file"), "token"));
-    } else if (std::optional<std::string> t = env_("ESC_ACCESS_TOKEN"); t.has_value() && !t->empty()) {
+    } else if (std::optional<std::string> t = env_("ESC_ACCESS_TOKEN");
+               t.has_value() && !t->empty()) {
       o.caller_token = crypto::SecretBytes::CopyFrom(*t);
     }
     ASSIGN_OR_RETURN(backend_, LocalBackend::Open(std::move(o)));
@@ -327,7 +369,9 @@ class Context {
   std::unique_ptr<LocalBackend> backend_;
 };
 
-std::string Time(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone()); }
+std::string Time(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
 
 absl::Status NoVersion(const backend::ParsedRef& r, absl::string_view command) {
   if (r.version.empty()) return absl::OkStatus();
@@ -437,7 +481,8 @@ absl::Status NeedArgs(const Positional& p, size_t min, size_t max) {
 
 absl::StatusOr<std::string> ReadInput(const std::string& file) {
   if (file == "-") {
-    return std::string((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    return std::string((std::istreambuf_iterator<char>(std::cin)),
+                       std::istreambuf_iterator<char>());
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", file));
@@ -585,8 +630,8 @@ absl::Status EnvRm(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NoVersion(r, "env rm"));
   if (p.size() == 1) {
     if (!ctx.args().Has("yes")) {
-      return absl::OutOfRangeError(absl::StrCat("removing environment ", r.ref.ToString(),
-                                                " needs --yes"));
+      return absl::OutOfRangeError(
+          absl::StrCat("removing environment ", r.ref.ToString(), " needs --yes"));
     }
     ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
     RETURN_IF_ERROR(b->DeleteEnvironment(r.ref));
@@ -594,7 +639,8 @@ absl::Status EnvRm(Context& ctx, const Positional& p) {
     return absl::OkStatus();
   }
   if (p[1].rfind("imports", 0) == 0) {
-    return absl::InvalidArgumentError("env rm only removes values; edit the imports with env init -f or env set");
+    return absl::InvalidArgumentError(
+        "env rm only removes values; edit the imports with env init -f or env set");
   }
   ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
   ASSIGN_OR_RETURN(backend::Definition def, b->GetDefinition(r.ref, "", false));
@@ -721,7 +767,8 @@ absl::Status EnvVersionTagRm(Context& ctx, const Positional& p) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::map<std::string, std::string>> TagMap(LocalBackend* b, const EnvironmentRef& ref) {
+absl::StatusOr<std::map<std::string, std::string>> TagMap(LocalBackend* b,
+                                                          const EnvironmentRef& ref) {
   ASSIGN_OR_RETURN(std::vector<store::EnvironmentTag> tags, b->ListEnvironmentTags(ref));
   std::map<std::string, std::string> m;
   for (auto& t : tags) m[t.name] = t.value;
@@ -754,8 +801,8 @@ absl::Status EnvTagRm(Context& ctx, const Positional& p) {
   ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
   ASSIGN_OR_RETURN(auto tags, TagMap(b, r.ref));
   if (tags.erase(p[1]) == 0) {
-    return absl::NotFoundError(absl::StrCat("environment ", r.ref.ToString(), " has no tag \"",
-                                            p[1], "\""));
+    return absl::NotFoundError(
+        absl::StrCat("environment ", r.ref.ToString(), " has no tag \"", p[1], "\""));
   }
   RETURN_IF_ERROR(b->SetEnvironmentTags(r.ref, tags));
   ctx.out() << "Tag " << p[1] << " removed from " << r.ref.ToString() << ".\n";
@@ -804,7 +851,8 @@ absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& text) {
   // Go-style days are not valid for absl; accept "30d" as a convenience.
   if (!t.empty() && t.back() == 'd') {
     int64_t days = 0;
-    if (absl::SimpleAtoi(t.substr(0, t.size() - 1), &days) && days > 0) return absl::Hours(24 * days);
+    if (absl::SimpleAtoi(t.substr(0, t.size() - 1), &days) && days > 0)
+      return absl::Hours(24 * days);
   }
   if (!absl::ParseDuration(t, &d) || d <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
@@ -908,8 +956,8 @@ absl::Status Rekey(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 0, 0));
   crypto::SecretBytes next;
   if (ctx.args().Has("new-passphrase-file")) {
-    ASSIGN_OR_RETURN(next, Context::ReadSecretFile(ctx.args().Get("new-passphrase-file"),
-                                                   "new passphrase"));
+    ASSIGN_OR_RETURN(
+        next, Context::ReadSecretFile(ctx.args().Get("new-passphrase-file"), "new passphrase"));
   } else if (std::string v = ctx.Env("ESC_NEW_PASSPHRASE"); !v.empty()) {
     next = crypto::SecretBytes::CopyFrom(v);
   } else {

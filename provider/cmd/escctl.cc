@@ -1,10 +1,10 @@
 // escctl entry point; everything else is in escctl.cc (testable).
+#include "provider/cli/escctl.h"
+
 #include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include "provider/cli/escctl.h"
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);

@@ -106,7 +106,8 @@ TEST(ParseEnvironmentRefTest, ErrorsNameTheReferenceAndWhatWasExpected) {
   EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("\"a/b/c/d\""));
   r = ParseEnvironmentRef("proj/bad name", "myorg", "default");
-  EXPECT_THAT(std::string(r.status().message()), HasSubstr("invalid environment name \"bad name\""));
+  EXPECT_THAT(std::string(r.status().message()),
+              HasSubstr("invalid environment name \"bad name\""));
   r = ParseEnvironmentRef("dev@", "myorg", "default");
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("empty version"));
   r = ParseEnvironmentRef("dev@0", "myorg", "default");
@@ -144,8 +145,8 @@ TEST_F(LocalBackendTest, InvalidDefinitionIsRefusedAndNothingWritten) {
 TEST_F(LocalBackendTest, WarningsAreReturnedAndTheWriteHappens) {
   Make("base", "values:\n  pinned:\n    fn::final: fixed\n");
   ASSERT_OK(backend_->CreateEnvironment(Ref("dev")));
-  auto res = backend_->UpdateDefinition(Ref("dev"), "imports:\n  - base\nvalues:\n  pinned: other\n",
-                                        std::nullopt);
+  auto res = backend_->UpdateDefinition(
+      Ref("dev"), "imports:\n  - base\nvalues:\n  pinned: other\n", std::nullopt);
   ASSERT_OK(res);
   EXPECT_EQ(res->revision, 2);
   ASSERT_EQ(res->warnings.size(), 1u);
@@ -199,8 +200,7 @@ TEST_F(LocalBackendTest, CiphertextIsBoundToItsEnvironment) {
   ASSERT_FALSE(diags.empty());
   EXPECT_THAT(diags[0].summary, HasSubstr("decrypt"));
   EXPECT_THAT(std::string(opened.status().message()), Not(HasSubstr(kApiKey)));
-  EXPECT_THAT(backend_->GetDefinition(Ref("thief"), "", true),
-              Not(::escnative::testing::IsOk()));
+  EXPECT_THAT(backend_->GetDefinition(Ref("thief"), "", true), Not(::escnative::testing::IsOk()));
   // The original still opens.
   EXPECT_THAT(OpenJson(Ref("base")), HasSubstr(kApiKey));
 }
@@ -252,7 +252,7 @@ TEST_F(LocalBackendTest, ImportsAcrossProjectsWithVersionsAndTags) {
 
 TEST_F(LocalBackendTest, RollbackSavesTheOldDefinitionAndIsValidated) {
   Make("base", "values:\n  v: one\n");
-  Make("dev", "imports:\n  - base\n");  // 2
+  Make("dev", "imports:\n  - base\n");                                                       // 2
   ASSERT_OK(backend_->UpdateDefinition(Ref("dev"), "values:\n  v: local\n", std::nullopt));  // 3
   auto res = backend_->Rollback(Ref("dev"), "2");
   ASSERT_OK(res);
@@ -434,7 +434,8 @@ TEST_F(LocalBackendTest, UnknownProviderIsADiagnostic) {
 
 TEST_F(LocalBackendTest, RekeyKeepsSecretsReadable) {
   Make("base", BaseYaml());
-  ASSERT_OK(backend_->Rekey(crypto::Credential::Passphrase(crypto::SecretBytes::CopyFrom("new pass"))));
+  ASSERT_OK(
+      backend_->Rekey(crypto::Credential::Passphrase(crypto::SecretBytes::CopyFrom("new pass"))));
   backend_.reset();
   LocalBackendOptions o;
   o.path = dir_.File("store.db");

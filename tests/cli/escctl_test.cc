@@ -1,11 +1,10 @@
 // Runs the built escctl binary (and the demo script) as a user would.
 #include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -109,13 +108,15 @@ class EscctlTest : public ::testing::Test {
 
   void MakeHierarchy() {
     std::string base = WriteFile(
-        "base.yaml", absl::StrCat("values:\n  secrets:\n    openai_api_key:\n      fn::secret: ",
-                                  kOpenAiKey,
-                                  "\n  environmentVariables:\n"
-                                  "    OPENAI_API_KEY: ${secrets.openai_api_key}\n"));
+        "base.yaml",
+        absl::StrCat("values:\n  secrets:\n    openai_api_key:\n      fn::secret: ", kOpenAiKey,
+                     "\n  environmentVariables:\n"
+                     "    OPENAI_API_KEY: ${secrets.openai_api_key}\n"));
     ASSERT_EQ(Run({"env", "init", "base", "-f", base}).code, 0);
     std::filesystem::remove(base);
-    ASSERT_EQ(Run({"env", "set", "base", "secrets.anthropic_api_key", kAnthropicKey, "--secret"}).code, 0);
+    ASSERT_EQ(
+        Run({"env", "set", "base", "secrets.anthropic_api_key", kAnthropicKey, "--secret"}).code,
+        0);
     ASSERT_EQ(Run({"env", "init", "dev"}).code, 0);
     ASSERT_EQ(Run({"env", "set", "dev", "imports[0]", "base", "--string"}).code, 0);
     ASSERT_EQ(Run({"env", "set", "dev", "region", "eu-west-1"}).code, 0);
@@ -193,9 +194,10 @@ TEST_F(EscctlTest, PassphraseFromFiles) {
   std::string pf = WriteFile("pass", "file passphrase\n");
   ASSERT_EQ(Run({"--passphrase-file", pf, "env", "init", "dev"}, {{"ESC_PASSPHRASE", ""}}).code, 0);
   EXPECT_EQ(Run({"env", "ls"}, {{"ESC_PASSPHRASE", ""}, {"ESC_PASSPHRASE_FILE", pf}}).code, 0);
-  EXPECT_EQ(Run({"env", "ls"}, {{"ESC_PASSPHRASE", ""}, {"PULUMI_CONFIG_PASSPHRASE", "file passphrase"}})
-                .code,
-            0);
+  EXPECT_EQ(
+      Run({"env", "ls"}, {{"ESC_PASSPHRASE", ""}, {"PULUMI_CONFIG_PASSPHRASE", "file passphrase"}})
+          .code,
+      0);
   EXPECT_EQ(
       Run({"env", "ls"}, {{"ESC_PASSPHRASE", ""}, {"PULUMI_CONFIG_PASSPHRASE_FILE", pf}}).code, 0);
   EXPECT_EQ(Run({"env", "ls"}).code, 5);  // the default test passphrase is not this store's
@@ -278,7 +280,8 @@ TEST_F(EscctlTest, VersionsAndTags) {
 
 TEST_F(EscctlTest, TokensScopesAndAudit) {
   MakeHierarchy();
-  Result r = Run({"token", "create", "--scope", "dev:read", "--expires-in", "720h", "--name", "ci"});
+  Result r =
+      Run({"token", "create", "--scope", "dev:read", "--expires-in", "720h", "--name", "ci"});
   ASSERT_EQ(r.code, 0) << r.err;
   std::string token = std::string(absl::StripTrailingAsciiWhitespace(r.out));
   ASSERT_FALSE(token.empty());
@@ -327,18 +330,16 @@ TEST_F(EscctlTest, Rekey) {
                  {{"ESC_PASSPHRASE", "the new passphrase"}});
   EXPECT_EQ(r.out, std::string(kOpenAiKey) + "\n");
   EXPECT_EQ(Run({"rekey"}, {{"ESC_PASSPHRASE", "the new passphrase"}}).code, 2);
-  EXPECT_EQ(Run({"rekey"}, {{"ESC_PASSPHRASE", "the new passphrase"},
-                            {"ESC_NEW_PASSPHRASE", "third"}})
-                .code,
-            0);
+  EXPECT_EQ(
+      Run({"rekey"}, {{"ESC_PASSPHRASE", "the new passphrase"}, {"ESC_NEW_PASSPHRASE", "third"}})
+          .code,
+      0);
   EXPECT_EQ(Run({"env", "ls"}, {{"ESC_PASSPHRASE", "third"}}).code, 0);
 }
 
 TEST_F(EscctlTest, WrongPassphraseAndCorruptStoreChangeNothing) {
   MakeHierarchy();
-  auto snapshot = [&] {
-    return ReadFileBytes(Store()) + "|" + ReadFileBytes(Store() + "-wal");
-  };
+  auto snapshot = [&] { return ReadFileBytes(Store()) + "|" + ReadFileBytes(Store() + "-wal"); };
   std::string before = snapshot();
   Result r = Run({"env", "set", "dev", "x", "y"}, {{"ESC_PASSPHRASE", "not it"}});
   EXPECT_EQ(r.code, 5);
@@ -394,7 +395,8 @@ TEST_F(EscctlTest, DemoScriptPrintsNoPlaintextSecret) {
     if (absl::StartsWith(line, "demo directory: ")) demo_dir = std::string(line.substr(16));
   }
   ASSERT_FALSE(demo_dir.empty());
-  std::string token = std::string(absl::StripTrailingAsciiWhitespace(ReadFileBytes(demo_dir + "/ci-token")));
+  std::string token =
+      std::string(absl::StripTrailingAsciiWhitespace(ReadFileBytes(demo_dir + "/ci-token")));
   ASSERT_FALSE(token.empty());
   for (const std::string& secret : {std::string(kOpenAiKey), std::string(kAnthropicKey), token}) {
     EXPECT_EQ(r.out.find(secret), std::string::npos);
