@@ -136,8 +136,12 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
   mutable std::map<std::string, std::string> etags_;  // loaded name -> revision etag
 };
 
-LocalBackend::LocalBackend(LocalBackendOptions options, std::unique_ptr<store::Store> store)
-    : options_(std::move(options)), store_(std::move(store)), caller_(nullptr) {}
+LocalBackend::LocalBackend(LocalBackendOptions options, std::unique_ptr<store::Store> store,
+                           std::unique_ptr<Caller> caller)
+    : options_(std::move(options)), store_(std::move(store)), caller_(std::move(caller)) {
+  absl::MutexLock lock(&rekey_mu_);
+  credential_ = options_.credential->Clone();
+}
 
 LocalBackend::~LocalBackend() = default;
 
@@ -166,9 +170,8 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Open(LocalBackendOpt
     caller->id = token.id;
     options.caller_token.reset();
   }
-  std::unique_ptr<LocalBackend> backend(new LocalBackend(std::move(options), std::move(store)));
-  const_cast<std::unique_ptr<Caller>&>(backend->caller_) = std::move(caller);
-  return backend;
+  return std::unique_ptr<LocalBackend>(
+      new LocalBackend(std::move(options), std::move(store), std::move(caller)));
 }
 
 std::string LocalBackend::Describe() const { return absl::StrCat("local store ", options_.path); }
@@ -494,7 +497,10 @@ absl::Status LocalBackend::Rekey(const crypto::Credential& new_credential) {
   if (caller_ != nullptr) {
     return absl::PermissionDeniedError("an access token cannot change the store's passphrase");
   }
-  return store_->Rekey(*options_.credential, new_credential, options_.kdf_params, Actor());
+  absl::MutexLock lock(&rekey_mu_);
+  RETURN_IF_ERROR(store_->Rekey(*credential_, new_credential, options_.kdf_params, Actor()));
+  credential_ = new_credential.Clone();
+  return absl::OkStatus();
 }
 
 }  // namespace escnative::backend

@@ -437,6 +437,8 @@ TEST_F(LocalBackendTest, UnknownProviderIsADiagnostic) {
 
 TEST_F(LocalBackendTest, RekeyKeepsSecretsReadable) {
   Make("base", BaseYaml());
+  ASSERT_OK(backend_->Rekey(crypto::Credential::Passphrase(crypto::SecretBytes::CopyFrom("mid"))));
+  // A second rekey in the same process starts from the new passphrase.
   ASSERT_OK(
       backend_->Rekey(crypto::Credential::Passphrase(crypto::SecretBytes::CopyFrom("new pass"))));
   backend_.reset();
