@@ -322,8 +322,12 @@ absl::StatusOr<UpdateResult> LocalBackend::UpdateDefinition(const EnvironmentRef
   // NotFound before validation, so a typo in the name is not reported as a
   // problem with the definition.
   RETURN_IF_ERROR(store_->GetEnvironment(ref).status());
+  // show_secrets: ciphertext already in `yaml` is decrypted, so one copied
+  // from another environment (bound to it, see SecretAssociatedData) is an
+  // error diagnostic at its path now rather than at the next open. Only the
+  // diagnostics leave this function, never the evaluated values.
   ASSIGN_OR_RETURN(Evaluation checked,
-                   Evaluate(ref, yaml, std::nullopt, esc::EvalMode::kCheck, /*show_secrets=*/false,
+                   Evaluate(ref, yaml, std::nullopt, esc::EvalMode::kCheck, /*show_secrets=*/true,
                             /*check_import_scopes=*/caller_ != nullptr, "updating"));
   ASSIGN_OR_RETURN(std::string encrypted,
                    esc::EncryptSecrets(S(yaml), ShortName(ref), *CrypterFor(ref)));

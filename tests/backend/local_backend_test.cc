@@ -204,6 +204,15 @@ TEST_F(LocalBackendTest, CiphertextIsBoundToItsEnvironment) {
   EXPECT_THAT(diags[0].summary, HasSubstr("decrypt"));
   EXPECT_THAT(std::string(opened.status().message()), Not(HasSubstr(kApiKey)));
   EXPECT_THAT(backend_->GetDefinition(Ref("thief"), "", true), Not(::escnative::testing::IsOk()));
+  // Through the backend, the copy is refused at write time, at its path.
+  ASSERT_OK(backend_->CreateEnvironment(Ref("copy")));
+  auto res = backend_->UpdateDefinition(Ref("copy"), raw->yaml, std::nullopt);
+  ASSERT_THAT(res, StatusIs(absl::StatusCode::kInvalidArgument));
+  diags = DiagnosticsFromStatus(res.status());
+  ASSERT_FALSE(diags.empty());
+  EXPECT_THAT(diags[0].summary, HasSubstr("decrypt"));
+  EXPECT_THAT(diags[0].path, HasSubstr("openai_api_key"));
+  EXPECT_EQ(backend_->GetEnvironment(Ref("copy"))->latest_revision, 1);
   // The original still opens.
   EXPECT_THAT(OpenJson(Ref("base")), HasSubstr(kApiKey));
 }
