@@ -49,6 +49,12 @@ class Fixture {
     const char* base = std::getenv("ESC_BENCH_DIR");
     std::string tmpl = std::string(base != nullptr ? base : "/tmp") + "/esc-backend-bench-XXXXXX";
     dir_ = ::mkdtemp(tmpl.data());
+    // The fixture lives for the whole process; remove its store at exit.
+    static std::string* dir = new std::string(dir_);
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(*dir, ec);
+    });
     LocalBackendOptions o;
     o.path = dir_ + "/store.db";
     o.credential = crypto::Credential::Passphrase(crypto::SecretBytes::CopyFrom("bench"));

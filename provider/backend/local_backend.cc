@@ -136,8 +136,12 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
   mutable std::map<std::string, std::string> etags_;  // loaded name -> revision etag
 };
 
-LocalBackend::LocalBackend(LocalBackendOptions options, std::unique_ptr<store::Store> store)
-    : options_(std::move(options)), store_(std::move(store)), caller_(nullptr) {}
+LocalBackend::LocalBackend(LocalBackendOptions options, std::unique_ptr<store::Store> store,
+                           std::unique_ptr<Caller> caller)
+    : options_(std::move(options)), store_(std::move(store)), caller_(std::move(caller)) {
+  absl::MutexLock lock(&rekey_mu_);
+  credential_ = options_.credential->Clone();
+}
 
 LocalBackend::~LocalBackend() = default;
 
@@ -166,9 +170,8 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Open(LocalBackendOpt
     caller->id = token.id;
     options.caller_token.reset();
   }
-  std::unique_ptr<LocalBackend> backend(new LocalBackend(std::move(options), std::move(store)));
-  const_cast<std::unique_ptr<Caller>&>(backend->caller_) = std::move(caller);
-  return backend;
+  return std::unique_ptr<LocalBackend>(
+      new LocalBackend(std::move(options), std::move(store), std::move(caller)));
 }
 
 std::string LocalBackend::Describe() const { return absl::StrCat("local store ", options_.path); }
@@ -319,8 +322,12 @@ absl::StatusOr<UpdateResult> LocalBackend::UpdateDefinition(const EnvironmentRef
   // NotFound before validation, so a typo in the name is not reported as a
   // problem with the definition.
   RETURN_IF_ERROR(store_->GetEnvironment(ref).status());
+  // show_secrets: ciphertext already in `yaml` is decrypted, so one copied
+  // from another environment (bound to it, see SecretAssociatedData) is an
+  // error diagnostic at its path now rather than at the next open. Only the
+  // diagnostics leave this function, never the evaluated values.
   ASSIGN_OR_RETURN(Evaluation checked,
-                   Evaluate(ref, yaml, std::nullopt, esc::EvalMode::kCheck, /*show_secrets=*/false,
+                   Evaluate(ref, yaml, std::nullopt, esc::EvalMode::kCheck, /*show_secrets=*/true,
                             /*check_import_scopes=*/caller_ != nullptr, "updating"));
   ASSIGN_OR_RETURN(std::string encrypted,
                    esc::EncryptSecrets(S(yaml), ShortName(ref), *CrypterFor(ref)));
@@ -494,7 +501,10 @@ absl::Status LocalBackend::Rekey(const crypto::Credential& new_credential) {
   if (caller_ != nullptr) {
     return absl::PermissionDeniedError("an access token cannot change the store's passphrase");
   }
-  return store_->Rekey(*options_.credential, new_credential, options_.kdf_params, Actor());
+  absl::MutexLock lock(&rekey_mu_);
+  RETURN_IF_ERROR(store_->Rekey(*credential_, new_credential, options_.kdf_params, Actor()));
+  credential_ = new_credential.Clone();
+  return absl::OkStatus();
 }
 
 }  // namespace escnative::backend

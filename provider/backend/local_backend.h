@@ -131,7 +131,8 @@ class LocalBackend final : public Backend {
   class Loader;
   struct Caller;
 
-  LocalBackend(LocalBackendOptions options, std::unique_ptr<store::Store> store);
+  LocalBackend(LocalBackendOptions options, std::unique_ptr<store::Store> store,
+               std::unique_ptr<Caller> caller);
 
   // OK if the caller may do `needed` on `ref` (always, without a token).
   absl::Status Authorize(const EnvironmentRef& ref, store::Permission needed) const;
@@ -154,6 +155,10 @@ class LocalBackend final : public Backend {
   const LocalBackendOptions options_;
   const std::unique_ptr<store::Store> store_;
   const std::unique_ptr<Caller> caller_;  // null: the passphrase holder
+
+  absl::Mutex rekey_mu_;
+  // What currently unlocks the store (the options' credential until a Rekey).
+  std::optional<crypto::Credential> credential_ ABSL_GUARDED_BY(rekey_mu_);
 
   mutable absl::Mutex cache_mu_;
   mutable std::map<std::string, std::shared_ptr<const esc::ParseResult>> parse_cache_

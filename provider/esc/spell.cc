@@ -3,20 +3,13 @@
 #include <algorithm>
 #include <cctype>
 
+#include "provider/util/spell.h"
+
 namespace escnative::esc {
 
 int Levenshtein(std::string_view a, std::string_view b) {
-  std::vector<int> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = static_cast<int>(j);
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = static_cast<int>(i);
-    for (size_t j = 1; j <= b.size(); ++j) {
-      int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
+  return static_cast<int>(util::Levenshtein(absl::string_view(a.data(), a.size()),
+                                          absl::string_view(b.data(), b.size())));
 }
 
 namespace {

@@ -3,7 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "provider/esc/json_encoding.h"
@@ -201,6 +204,15 @@ TEST_F(LocalBackendTest, CiphertextIsBoundToItsEnvironment) {
   EXPECT_THAT(diags[0].summary, HasSubstr("decrypt"));
   EXPECT_THAT(std::string(opened.status().message()), Not(HasSubstr(kApiKey)));
   EXPECT_THAT(backend_->GetDefinition(Ref("thief"), "", true), Not(::escnative::testing::IsOk()));
+  // Through the backend, the copy is refused at write time, at its path.
+  ASSERT_OK(backend_->CreateEnvironment(Ref("copy")));
+  auto res = backend_->UpdateDefinition(Ref("copy"), raw->yaml, std::nullopt);
+  ASSERT_THAT(res, StatusIs(absl::StatusCode::kInvalidArgument));
+  diags = DiagnosticsFromStatus(res.status());
+  ASSERT_FALSE(diags.empty());
+  EXPECT_THAT(diags[0].summary, HasSubstr("decrypt"));
+  EXPECT_THAT(diags[0].path, HasSubstr("openai_api_key"));
+  EXPECT_EQ(backend_->GetEnvironment(Ref("copy"))->latest_revision, 1);
   // The original still opens.
   EXPECT_THAT(OpenJson(Ref("base")), HasSubstr(kApiKey));
 }
@@ -434,6 +446,8 @@ TEST_F(LocalBackendTest, UnknownProviderIsADiagnostic) {
 
 TEST_F(LocalBackendTest, RekeyKeepsSecretsReadable) {
   Make("base", BaseYaml());
+  ASSERT_OK(backend_->Rekey(crypto::Credential::Passphrase(crypto::SecretBytes::CopyFrom("mid"))));
+  // A second rekey in the same process starts from the new passphrase.
   ASSERT_OK(
       backend_->Rekey(crypto::Credential::Passphrase(crypto::SecretBytes::CopyFrom("new pass"))));
   backend_.reset();
@@ -450,6 +464,43 @@ TEST_F(LocalBackendTest, RekeyKeepsSecretsReadable) {
   ASSERT_OK(b);
   backend_ = *std::move(b);
   EXPECT_THAT(OpenJson(Ref("base")), HasSubstr(kApiKey));
+}
+
+TEST_F(LocalBackendTest, OpensSeeNewRevisionsThroughTheParseCache) {
+  Make("base", "values:\n  v: one\n");
+  Make("dev", "imports:\n  - base\nvalues:\n  w: ${v}\n");
+  EXPECT_THAT(OpenJson(Ref("dev")), HasSubstr("\"w\":\"one\""));
+  ASSERT_OK(backend_->UpdateDefinition(Ref("base"), "values:\n  v: two\n", std::nullopt));
+  EXPECT_THAT(OpenJson(Ref("dev")), HasSubstr("\"w\":\"two\""));
+  EXPECT_THAT(OpenJson(Ref("dev"), "2"), HasSubstr("\"w\":\"two\""));
+  // Deleted and re-created under the same name: a new revision 2, new content.
+  ASSERT_OK(backend_->DeleteEnvironment(Ref("base")));
+  Make("base", "values:\n  v: three\n");
+  EXPECT_THAT(OpenJson(Ref("dev")), HasSubstr("\"w\":\"three\""));
+}
+
+TEST_F(LocalBackendTest, ConcurrentOpensAndUpdatesShareOneBackend) {
+  Make("base", BaseYaml());
+  Make("dev", "imports:\n  - base\n");
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 20; ++i) {
+        if (t % 2 == 0) {
+          auto opened = backend_->OpenEnvironment(Ref("dev"), "");
+          if (!opened.ok() || opened->root->object.count("secrets") == 0) ++failures;
+        } else {
+          auto res = backend_->UpdateDefinition(
+              Ref("base"), BaseYaml() + "  n: " + std::to_string(t * 100 + i) + "\n", std::nullopt);
+          if (!res.ok()) ++failures;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(backend_->GetEnvironment(Ref("base"))->latest_revision, 2 + 4 * 20);
 }
 
 TEST_F(LocalBackendTest, SecretAssociatedDataNamesTheEnvironment) {

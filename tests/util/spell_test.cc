@@ -10,6 +10,8 @@ TEST(Spell, EditDistance) {
   EXPECT_EQ(EditDistance("abc", ""), 3u);
   EXPECT_EQ(EditDistance("kitten", "sitting"), 3u);
   EXPECT_EQ(EditDistance("nmae", "name"), 1u);
+  EXPECT_EQ(Levenshtein("nmae", "name"), 2u);
+  EXPECT_EQ(Levenshtein("kitten", "sitting"), 3u);
 }
 
 TEST(Spell, ClosestMatchOnlyForLikelyTypos) {
