@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "provider/esc/ast.h"
@@ -414,7 +415,52 @@ class EnvironmentResource final : public CustomResource {
                "secret. Wrap it with pulumi.secret() (or `fn::secret` in Pulumi YAML) to say so.",
                urn);
     }
+    size_t before = r->failures.size();
     ReportParseDiagnostics(plain.AsString(), "yaml", r);
+    if (r->failures.size() == before) ReportEvaluationDiagnostics(*data, plain.AsString(), r);
+  }
+
+  // Full check-mode evaluation at preview time (unknown references, bad
+  // builtin arguments, cycles), when every import already exists; imports
+  // created in the same deployment are validated when the definition is
+  // written instead.
+  void ReportEvaluationDiagnostics(const json& data, const std::string& text, CheckResult* r) {
+    auto b = ctx_->backend();
+    if (!b.ok()) return;
+    auto org = StringInput(r->inputs, "organization");
+    auto project = StringInput(r->inputs, "project");
+    auto name = StringInput(r->inputs, "name");
+    if (!org.has_value() || !project.has_value() || !name.has_value()) return;
+    backend::EnvironmentRef ref{*org, *project, *name};
+    if (const json* imports = JsonAt(data, PropertyPath().Key("imports"));
+        imports != nullptr && imports->is_array()) {
+      for (const auto& imp : *imports) {
+        std::string import_ref;
+        if (imp.is_string()) {
+          import_ref = imp.get<std::string>();
+        } else if (imp.is_object() && imp.size() == 1) {
+          import_ref = imp.begin().key();
+        } else {
+          return;
+        }
+        auto parsed = (*b)->ParseRef(absl::StrContains(import_ref, '/')
+                                         ? import_ref
+                                         : absl::StrCat(ref.project, "/", import_ref));
+        if (!parsed.ok() || !(*b)->GetEnvironment(parsed->first).ok()) return;
+      }
+    }
+    auto checked = (*b)->CheckDefinition(ref, text);
+    esc::Diagnostics diags = checked.ok() ? checked->diagnostics
+                                          : backend::DiagnosticsFromStatus(checked.status());
+    for (const esc::Diagnostic& d : diags) {
+      if (d.severity != esc::Severity::kError) continue;
+      r->failures.push_back(
+          {"yaml", absl::StrCat(d.path.empty() ? "" : d.path + ": ", d.summary,
+                                d.range.empty() ? ""
+                                                : absl::StrCat(" (line ", d.range.begin.line,
+                                                               ", column ", d.range.begin.column,
+                                                               ")"))});
+    }
   }
 
   void CheckStructured(CheckResult* r) {

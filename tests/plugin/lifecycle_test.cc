@@ -390,6 +390,14 @@ TEST_F(LifecycleTest, EnvironmentYamlFormAndProtection) {
   Check(kEnv, "bad", json::object(), {{"name", "bad"}, {"yaml", "values:\n  a: ${b\n"}}, &failures);
   ASSERT_FALSE(failures.empty());
   EXPECT_EQ(failures[0].first, "yaml");
+  // Evaluation errors too, at preview time, naming the path.
+  failures.clear();
+  Check(kEnv, "bad2", json::object(), {{"name", "bad2"}, {"yaml", "values:\n  a: ${nope.b}\n"}},
+        &failures);
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].first, "yaml");
+  EXPECT_THAT(failures[0].second, HasSubstr("values.a"));
+  EXPECT_THAT(failures[0].second, HasSubstr("unknown property"));
   failures.clear();
   Check(kEnv, "both", json::object(), {{"name", "both"}, {"yaml", "values: {}"}, {"values", {{"a", 1}}}},
         &failures);
