@@ -504,6 +504,7 @@ TEST_F(LifecycleTest, SecretResource) {
 
   // Import by id.
   auto imp = Read(kSecret, "imported", id, nullptr, nullptr);
+  ASSERT_EQ(imp.id(), id);
   json imp_in = ToJ(imp.inputs());
   EXPECT_EQ(imp_in["path"], "secrets.openai");
   EXPECT_TRUE(IsSecret(imp_in["value"]));
@@ -521,6 +522,11 @@ TEST_F(LifecycleTest, SecretResource) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(st.error_message(), HasSubstr("escctl env init"));
 
+  // Removed behind the program's back: refresh reads it as gone.
+  ASSERT_EQ(Escctl("env rm svc secrets.openai"), 0);
+  auto removed = Read(kSecret, "key", id, &out2, &checked);
+  EXPECT_EQ(removed.id(), "");
+  EXPECT_FALSE(removed.has_inputs());
   EXPECT_TRUE(Delete(kSecret, "key", id, out2).ok());
   EXPECT_TRUE(Delete(kSecret, "key", id, out2).ok());
   EXPECT_EQ(Read(kSecret, "key", id, &out2, &checked).id(), "");
@@ -563,6 +569,20 @@ TEST_F(LifecycleTest, AccessTokenWithRotation) {
   EXPECT_EQ(d.replaces(0), "expiresAt");
   EXPECT_FALSE(d.deletebeforereplace());
 
+  // Changing only rotateBefore is an in-place update that keeps the token.
+  json later = in;
+  later["rotateBefore"] = "24h";
+  json later_checked = Check(kTokenType, "ci", in, later);
+  auto ud = Diff(kTokenType, "ci", c.id(), out, in, later_checked);
+  EXPECT_EQ(ud.changes(), pulumirpc::DiffResponse::DIFF_SOME);
+  EXPECT_EQ(ud.replaces_size(), 0);
+  pulumirpc::UpdateResponse uu;
+  ASSERT_TRUE(Update(kTokenType, "ci", c.id(), out, in, later_checked, false, &uu).ok());
+  json updated = ToJ(uu.properties());
+  EXPECT_EQ(updated["rotateBefore"], "24h");
+  EXPECT_EQ(updated["tokenId"], out["tokenId"]);
+  EXPECT_EQ(updated["value"], out["value"]);
+
   // Cloud-only kinds pass Check and fail Create naming the backend.
   json personal = Check(kTokenType, "me", json::object(), {{"kind", "personal"}, {"description", "d"}});
   pulumirpc::CreateResponse pr;
@@ -596,6 +616,15 @@ TEST_F(LifecycleTest, VersionTagAndFunctions) {
   ASSERT_TRUE(Create(kEnv, "rel", env_in, false, &ec).ok());
   int rev = ToJ(ec.properties())["revision"];
 
+  // Preview with an unknown environment writes nothing.
+  json pin = Check(kTag, "stable", json::object(), {{"environment", Unknown()}, {"tagName", "stable"}});
+  pulumirpc::CreateResponse pc;
+  ASSERT_TRUE(Create(kTag, "stable", pin, true, &pc).ok());
+  EXPECT_EQ(ToJ(pc.properties())["revision"], wire::kUnknownNumber);
+  std::string tags;
+  ASSERT_EQ(Escctl("env version tag ls rel", &tags), 0);
+  EXPECT_EQ(tags.find("stable"), std::string::npos);
+
   json in = Check(kTag, "stable", json::object(), {{"environment", "rel"}, {"tagName", "stable"}});
   pulumirpc::CreateResponse c;
   grpc::Status st = Create(kTag, "stable", in, false, &c);
@@ -612,6 +641,14 @@ TEST_F(LifecycleTest, VersionTagAndFunctions) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(st.error_message(), HasSubstr("no revision 99"));
 
+  EXPECT_EQ(Diff(kTag, "stable", c.id(), ToJ(c.properties()), in, Check(kTag, "stable", in, in)).changes(),
+            pulumirpc::DiffResponse::DIFF_NONE);
+  json renamed = in;
+  renamed["tagName"] = "gold";
+  auto rd = Diff(kTag, "stable", c.id(), ToJ(c.properties()), in, Check(kTag, "stable", in, renamed));
+  ASSERT_EQ(rd.replaces_size(), 1);
+  EXPECT_EQ(rd.replaces(0), "tagName");
+
   // Move the tag to revision 1: an in-place update.
   json news = in;
   news["revision"] = 1;
@@ -623,6 +660,14 @@ TEST_F(LifecycleTest, VersionTagAndFunctions) {
   EXPECT_EQ(ToJ(u.properties())["revision"], 1);
   auto r = Read(kTag, "stable", c.id(), nullptr, nullptr);
   EXPECT_EQ(ToJ(r.inputs())["revision"], 1);
+  // Quiet refresh, then the tag moved behind the program's back shows as drift.
+  json tag_out = ToJ(u.properties());
+  EXPECT_EQ(ToJ(Read(kTag, "stable", c.id(), &tag_out, &checked).inputs()), checked);
+  ASSERT_EQ(Escctl(absl::StrCat("env version tag rel@stable ", rev)), 0);
+  auto drifted = Read(kTag, "stable", c.id(), &tag_out, &checked);
+  EXPECT_EQ(ToJ(drifted.inputs())["revision"], rev);
+  EXPECT_EQ(Kinds(Diff(kTag, "stable", c.id(), ToJ(drifted.properties()), ToJ(drifted.inputs()), checked)),
+            (std::map<std::string, int>{{"revision", pulumirpc::PropertyDiff::UPDATE}}));
 
   // Functions: secrets come back wrapped at the leaf; getEnvironment shows ciphertext only.
   json opened = Invoke("esc:index:openEnvironment", {{"environment", "rel"}});
@@ -631,8 +676,10 @@ TEST_F(LifecycleTest, VersionTagAndFunctions) {
   EXPECT_EQ(opened["values"]["apiKey"]["value"], kApiKey);
   ASSERT_TRUE(IsSecret(opened["environmentVariables"]["API_KEY"]));
   ASSERT_TRUE(IsSecret(opened["pulumiConfig"]["app:key"]));
-  json at1 = Invoke("esc:index:openEnvironment", {{"environment", "rel@stable"}});
+  json at1 = Invoke("esc:index:openEnvironment", {{"environment", "rel"}, {"version", "1"}});
   EXPECT_FALSE(at1["values"].contains("v")) << "revision 1 is empty";
+  json at_stable = Invoke("esc:index:openEnvironment", {{"environment", "rel@stable"}});
+  EXPECT_EQ(at_stable["values"]["v"], 1) << "stable was moved back to the latest revision";
   json got = Invoke("esc:index:getSecret", {{"environment", "rel"}, {"path", "apiKey"}});
   ASSERT_TRUE(IsSecret(got["value"]));
   EXPECT_EQ(got["value"]["value"], kApiKey);
