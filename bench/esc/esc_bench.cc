@@ -58,7 +58,8 @@ void BM_ImportFanOut(benchmark::State& state) {
     std::string name = "proj/env" + std::to_string(i);
     root += "  - " + name + "\n";
     std::string yaml = "values:\n  shared:\n    k" + std::to_string(i) + ": v\n";
-    for (int k = 0; k < 9; ++k) yaml += "  e" + std::to_string(i) + "_" + std::to_string(k) + ": value\n";
+    for (int k = 0; k < 9; ++k)
+      yaml += "  e" + std::to_string(i) + "_" + std::to_string(k) + ": value\n";
     yaml += "  ref" + std::to_string(i) + ": x-${e" + std::to_string(i) + "_0}\n";
     envs[name] = yaml;
   }
@@ -76,7 +77,8 @@ void BM_ImportChain10(benchmark::State& state) {
     std::string yaml;
     if (level > 0) yaml += "imports:\n  - env" + std::to_string(level - 1) + "\n";
     yaml += "values:\n  obj:\n";
-    for (int k = 0; k < v; ++k) yaml += "    l" + std::to_string(level) + "_" + std::to_string(k) + ": ${base}\n";
+    for (int k = 0; k < v; ++k)
+      yaml += "    l" + std::to_string(level) + "_" + std::to_string(k) + ": ${base}\n";
     yaml += "  base: level" + std::to_string(level) + "\n";
     envs["env" + std::to_string(level)] = yaml;
   }
@@ -92,7 +94,8 @@ void BM_LargeEnvironment(benchmark::State& state) {
   for (int i = 0; i < n; ++i) {
     std::string key = "key" + std::to_string(i);
     if (i % 10 == 9) {
-      yaml += "  " + key + ": prefix-${key" + std::to_string(i - 1) + "}-${key" + std::to_string(i - 2) + "}\n";
+      yaml += "  " + key + ": prefix-${key" + std::to_string(i - 1) + "}-${key" +
+              std::to_string(i - 2) + "}\n";
     } else {
       yaml += "  " + key + ": value number " + std::to_string(i) + "\n";
     }

@@ -16,8 +16,8 @@ namespace {
 
 using Kind = SyntaxNode::Kind;
 
-void AddError(Diagnostics* diags, std::string summary, const Range& range,
-              const std::string& path, Severity severity = Severity::kError) {
+void AddError(Diagnostics* diags, std::string summary, const Range& range, const std::string& path,
+              Severity severity = Severity::kError) {
   Diagnostic d;
   d.severity = severity;
   d.summary = std::move(summary);
@@ -93,12 +93,12 @@ const Expr* FindProperty(const Expr& obj, std::string_view key) {
 
 bool IsKnownBuiltin(std::string_view name, Builtin* b) {
   static const std::pair<const char*, Builtin> kNames[] = {
-      {"fn::secret", Builtin::kSecret},       {"fn::join", Builtin::kJoin},
-      {"fn::split", Builtin::kSplit},         {"fn::concat", Builtin::kConcat},
-      {"fn::toJSON", Builtin::kToJSON},       {"fn::fromJSON", Builtin::kFromJSON},
-      {"fn::toBase64", Builtin::kToBase64},   {"fn::fromBase64", Builtin::kFromBase64},
-      {"fn::toString", Builtin::kToString},   {"fn::open", Builtin::kOpen},
-      {"fn::rotate", Builtin::kRotate},       {"fn::final", Builtin::kFinal},
+      {"fn::secret", Builtin::kSecret},     {"fn::join", Builtin::kJoin},
+      {"fn::split", Builtin::kSplit},       {"fn::concat", Builtin::kConcat},
+      {"fn::toJSON", Builtin::kToJSON},     {"fn::fromJSON", Builtin::kFromJSON},
+      {"fn::toBase64", Builtin::kToBase64}, {"fn::fromBase64", Builtin::kFromBase64},
+      {"fn::toString", Builtin::kToString}, {"fn::open", Builtin::kOpen},
+      {"fn::rotate", Builtin::kRotate},     {"fn::final", Builtin::kFinal},
       {"fn::validate", Builtin::kValidate},
   };
   for (const auto& [n, kind] : kNames) {
@@ -137,9 +137,10 @@ void ParseProviderCall(Expr* e, const SyntaxNode& arg_node, bool rotate, Diagnos
       return;
     }
   }
-  const char* shape = rotate
-      ? "the argument to fn::rotate must be an object containing 'provider', 'inputs' and 'state'"
-      : "the argument to fn::open must be an object containing 'provider' and 'inputs'";
+  const char* shape =
+      rotate ? "the argument to fn::rotate must be an object containing 'provider', 'inputs' and "
+               "'state'"
+             : "the argument to fn::open must be an object containing 'provider' and 'inputs'";
   if (e->arg->kind != Expr::Kind::kObject) {
     AddError(diags, shape, e->arg->range, apath);
     e->arg_valid = false;
@@ -167,8 +168,7 @@ void ParseProviderCall(Expr* e, const SyntaxNode& arg_node, bool rotate, Diagnos
     e->state = FindProperty(*e->arg, "state");
     if (e->state != nullptr && e->state->kind != Expr::Kind::kObject &&
         e->state->kind != Expr::Kind::kNull) {
-      AddError(diags, "rotation state must be an object literal", e->state->range,
-               e->state->path);
+      AddError(diags, "rotation state must be an object literal", e->state->range, e->state->path);
       e->arg_valid = false;
     }
   }
@@ -219,8 +219,8 @@ ExprPtr ParseBuiltin(const SyntaxNode& node, const SyntaxEntry& entry, Builtin b
       break;
     case Builtin::kConcat:
       if (arg.kind != Kind::kArray) {
-        AddError(diags, "the argument to fn::concat must be an array of arrays",
-                 e->arg->range, apath);
+        AddError(diags, "the argument to fn::concat must be an array of arrays", e->arg->range,
+                 apath);
       }
       break;
     case Builtin::kOpen:

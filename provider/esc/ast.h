@@ -37,13 +37,31 @@ struct ObjectProperty {
 };
 
 enum class Builtin {
-  kSecret, kJoin, kSplit, kConcat, kToJSON, kFromJSON, kToBase64,
-  kFromBase64, kToString, kOpen, kRotate, kFinal, kValidate,
+  kSecret,
+  kJoin,
+  kSplit,
+  kConcat,
+  kToJSON,
+  kFromJSON,
+  kToBase64,
+  kFromBase64,
+  kToString,
+  kOpen,
+  kRotate,
+  kFinal,
+  kValidate,
 };
 
 struct Expr {
   enum class Kind {
-    kNull, kBool, kNumber, kString, kInterpolate, kSymbol, kArray, kObject,
+    kNull,
+    kBool,
+    kNumber,
+    kString,
+    kInterpolate,
+    kSymbol,
+    kArray,
+    kObject,
     kBuiltin,
   };
   Kind kind = Kind::kNull;
@@ -53,8 +71,8 @@ struct Expr {
   bool boolean = false;
   std::string text;  // kNumber: decimal text; kString: unescaped value
 
-  std::vector<InterpolationPart> parts;  // kInterpolate; kSymbol has one
-  std::vector<ExprPtr> items;            // kArray
+  std::vector<InterpolationPart> parts;    // kInterpolate; kSymbol has one
+  std::vector<ExprPtr> items;              // kArray
   std::vector<ObjectProperty> properties;  // kObject, document order
 
   // kBuiltin. `arg` owns the argument; the pointers below point into it.
@@ -62,14 +80,14 @@ struct Expr {
   std::string name;  // e.g. fn::open::test
   Range name_range;
   ExprPtr arg;
-  bool arg_valid = true;  // false: argument shape invalid, result unknown
+  bool arg_valid = true;       // false: argument shape invalid, result unknown
   const Expr* arg0 = nullptr;  // join/split delimiter, validate schema
   const Expr* arg1 = nullptr;  // join/split values, validate value
   std::string provider;        // open/rotate
   const Expr* inputs = nullptr;
   const Expr* state = nullptr;
-  bool ciphertext = false;     // fn::secret: `secret` holds base64 envelope
-  std::string secret;          // fn::secret plaintext or ciphertext
+  bool ciphertext = false;  // fn::secret: `secret` holds base64 envelope
+  std::string secret;       // fn::secret plaintext or ciphertext
 };
 
 struct ImportDecl {
@@ -98,8 +116,7 @@ ParseResult ParseEnvironment(std::string_view name, std::string_view yaml,
                              const SyntaxLimits& limits = {});
 
 // Builds an expression from a syntax node (exposed for tests).
-ExprPtr ParseExpr(const SyntaxNode& node, const std::string& path,
-                  Diagnostics* diags);
+ExprPtr ParseExpr(const SyntaxNode& node, const std::string& path, Diagnostics* diags);
 
 }  // namespace escnative::esc
 

@@ -12,7 +12,8 @@ constexpr char kMagic[] = "escx";
 constexpr uint32_t kVersion = 1;
 
 void PutU32(std::string* out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xFF));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out->push_back(static_cast<char>((v >> shift) & 0xFF));
 }
 
 uint32_t GetU32(std::string_view s) {
@@ -147,12 +148,17 @@ absl::StatusOr<std::string> EncryptSecret(std::string_view plaintext, const Encr
 
 absl::StatusOr<std::string> DecryptSecret(std::string_view base64_envelope, const Decrypter* dec) {
   absl::StatusOr<std::string> raw = Base64Decode(base64_envelope);
-  if (!raw.ok()) return absl::InvalidArgumentError(absl::StrCat("invalid ciphertext: ", raw.status().message()));
+  if (!raw.ok())
+    return absl::InvalidArgumentError(absl::StrCat("invalid ciphertext: ", raw.status().message()));
   absl::StatusOr<std::string> inner = UnwrapEnvelope(*raw);
-  if (!inner.ok()) return absl::InvalidArgumentError(absl::StrCat("invalid ciphertext: ", inner.status().message()));
+  if (!inner.ok())
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid ciphertext: ", inner.status().message()));
   if (dec == nullptr) return absl::FailedPreconditionError("decrypting: no decrypter configured");
   absl::StatusOr<std::string> plain = dec->Decrypt(*inner);
-  if (!plain.ok()) return absl::Status(plain.status().code(), absl::StrCat("decrypting: ", plain.status().message()));
+  if (!plain.ok())
+    return absl::Status(plain.status().code(),
+                        absl::StrCat("decrypting: ", plain.status().message()));
   return plain;
 }
 

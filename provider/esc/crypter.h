@@ -44,8 +44,7 @@ absl::StatusOr<std::string> EncryptSecret(std::string_view plaintext, const Encr
 
 // Errors are prefixed like the evaluator's diagnostics:
 // "invalid ciphertext: …" or "decrypting: …".
-absl::StatusOr<std::string> DecryptSecret(std::string_view base64_envelope,
-                                          const Decrypter* dec);
+absl::StatusOr<std::string> DecryptSecret(std::string_view base64_envelope, const Decrypter* dec);
 
 }  // namespace escnative::esc
 

@@ -138,8 +138,8 @@ absl::StatusOr<Target> Navigate(SyntaxNode* root, const std::vector<PathElement>
     SyntaxNode* child = nullptr;
     if (e.is_index) {
       if (cur->kind != Kind::kArray) {
-        return absl::InvalidArgumentError(absl::StrCat("path ", GoJsonString(path, false),
-                                                       ": expected an array or an object"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("path ", GoJsonString(path, false), ": expected an array or an object"));
       }
       if (static_cast<size_t>(e.index) < cur->items.size()) {
         child = &cur->items[e.index];
@@ -150,22 +150,25 @@ absl::StatusOr<Target> Navigate(SyntaxNode* root, const std::vector<PathElement>
       } else {
         return create ? absl::InvalidArgumentError(absl::StrCat("path ", GoJsonString(path, false),
                                                                 ": array index out of range"))
-                      : absl::NotFoundError(absl::StrCat("no value at path ", GoJsonString(path, false)));
+                      : absl::NotFoundError(
+                            absl::StrCat("no value at path ", GoJsonString(path, false)));
       }
     } else {
       if (cur->kind != Kind::kObject) {
-        return absl::InvalidArgumentError(absl::StrCat("path ", GoJsonString(path, false),
-                                                       ": expected an array or an object"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("path ", GoJsonString(path, false), ": expected an array or an object"));
       }
       child = Find(cur, e.key);
       if (child == nullptr) {
-        if (!create) return absl::NotFoundError(absl::StrCat("no value at path ", GoJsonString(path, false)));
+        if (!create)
+          return absl::NotFoundError(absl::StrCat("no value at path ", GoJsonString(path, false)));
         child = Add(cur, e.key, want);
       }
     }
     cur = child;
   }
-  if (cur->kind == Kind::kNull && create) cur->kind = elems.back().is_index ? Kind::kArray : Kind::kObject;
+  if (cur->kind == Kind::kNull && create)
+    cur->kind = elems.back().is_index ? Kind::kArray : Kind::kObject;
   Target t;
   t.parent = cur;
   t.last = elems.back();
@@ -174,7 +177,9 @@ absl::StatusOr<Target> Navigate(SyntaxNode* root, const std::vector<PathElement>
 
 SyntaxNode* Child(const Target& t) {
   if (t.last.is_index) {
-    if (t.parent->kind != Kind::kArray || static_cast<size_t>(t.last.index) >= t.parent->items.size()) return nullptr;
+    if (t.parent->kind != Kind::kArray ||
+        static_cast<size_t>(t.last.index) >= t.parent->items.size())
+      return nullptr;
     return &t.parent->items[t.last.index];
   }
   if (t.parent->kind != Kind::kObject) return nullptr;
@@ -183,13 +188,16 @@ SyntaxNode* Child(const Target& t) {
 
 nlohmann::json ToJsonData(const SyntaxNode& n) {
   switch (n.kind) {
-    case Kind::kNull: return nullptr;
-    case Kind::kBool: return n.boolean;
+    case Kind::kNull:
+      return nullptr;
+    case Kind::kBool:
+      return n.boolean;
     case Kind::kNumber: {
       nlohmann::json j = nlohmann::json::parse(n.text, nullptr, false);
       return j.is_discarded() ? nlohmann::json(n.text) : j;
     }
-    case Kind::kString: return n.text;
+    case Kind::kString:
+      return n.text;
     case Kind::kArray: {
       nlohmann::json a = nlohmann::json::array();
       for (const SyntaxNode& i : n.items) a.push_back(ToJsonData(i));
@@ -211,13 +219,14 @@ nlohmann::json ToJsonData(const SyntaxNode& n) {
 namespace {
 
 absl::StatusOr<std::string> EncryptSecretsImpl(std::string_view yaml, std::string_view environment,
-                                           const Encrypter& encrypter) {
+                                               const Encrypter& encrypter) {
   return RewriteSecrets(yaml, environment, [&](SyntaxNode* arg, const std::string& path) {
     if (arg->kind != Kind::kString) return absl::OkStatus();
     absl::StatusOr<std::string> ct = EncryptSecret(arg->text, encrypter);
     if (!ct.ok()) {
-      return absl::Status(ct.status().code(), absl::StrCat("encrypting the secret at ", path, " of ",
-                                                           AV(environment), ": ", ct.status().message()));
+      return absl::Status(ct.status().code(),
+                          absl::StrCat("encrypting the secret at ", path, " of ", AV(environment),
+                                       ": ", ct.status().message()));
     }
     SyntaxNode wrapped;
     wrapped.kind = Kind::kObject;
@@ -231,14 +240,15 @@ absl::StatusOr<std::string> EncryptSecretsImpl(std::string_view yaml, std::strin
 }
 
 absl::StatusOr<std::string> DecryptSecretsImpl(std::string_view yaml, std::string_view environment,
-                                           const Decrypter& decrypter) {
+                                               const Decrypter& decrypter) {
   return RewriteSecrets(yaml, environment, [&](SyntaxNode* arg, const std::string& path) {
     const SyntaxNode* ct = CiphertextOf(*arg);
     if (ct == nullptr) return absl::OkStatus();
     absl::StatusOr<std::string> plain = DecryptSecret(ct->text, &decrypter);
     if (!plain.ok()) {
-      return absl::Status(plain.status().code(), absl::StrCat("the secret at ", path, " of ",
-                                                              AV(environment), ": ", plain.status().message()));
+      return absl::Status(plain.status().code(),
+                          absl::StrCat("the secret at ", path, " of ", AV(environment), ": ",
+                                       plain.status().message()));
     }
     SyntaxNode text;
     text.kind = Kind::kString;
@@ -249,7 +259,7 @@ absl::StatusOr<std::string> DecryptSecretsImpl(std::string_view yaml, std::strin
 }
 
 absl::StatusOr<std::string> SetDefinitionValueImpl(std::string_view yaml, std::string_view path,
-                                               const nlohmann::json& value, bool secret) {
+                                                   const nlohmann::json& value, bool secret) {
   if (!IsValidUtf8(path) || !IsValidJsonUtf8(value)) {
     return absl::InvalidArgumentError("paths and values must be valid UTF-8");
   }
@@ -279,29 +289,34 @@ absl::StatusOr<std::string> SetDefinitionValueImpl(std::string_view yaml, std::s
     *existing = std::move(node);
   } else if (t->last.is_index) {
     if (t->parent->kind != Kind::kArray) {
-      return absl::InvalidArgumentError(absl::StrCat("path ", GoJsonString(path, false), ": expected an array"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("path ", GoJsonString(path, false), ": expected an array"));
     }
     if (static_cast<size_t>(t->last.index) != t->parent->items.size()) {
-      return absl::InvalidArgumentError(absl::StrCat("path ", GoJsonString(path, false), ": array index out of range"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("path ", GoJsonString(path, false), ": array index out of range"));
     }
     t->parent->items.push_back(std::move(node));
   } else {
     if (t->parent->kind != Kind::kObject) {
-      return absl::InvalidArgumentError(absl::StrCat("path ", GoJsonString(path, false), ": expected an array or an object"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("path ", GoJsonString(path, false), ": expected an array or an object"));
     }
     t->parent->entries.push_back(SyntaxEntry{t->last.key, Range{}, std::move(node)});
   }
   return EmitYaml(*root);
 }
 
-absl::StatusOr<std::string> RemoveDefinitionValueImpl(std::string_view yaml, std::string_view path) {
+absl::StatusOr<std::string> RemoveDefinitionValueImpl(std::string_view yaml,
+                                                      std::string_view path) {
   absl::StatusOr<std::vector<PathElement>> elems = ParseDefinitionPath(path);
   if (!elems.ok()) return elems.status();
   absl::StatusOr<SyntaxNode> root = Load(yaml, "definition");
   if (!root.ok()) return root.status();
   absl::StatusOr<Target> t = Navigate(&*root, *elems, /*create=*/false, path);
   if (!t.ok()) return t.status();
-  if (Child(*t) == nullptr) return absl::NotFoundError(absl::StrCat("no value at path ", GoJsonString(path, false)));
+  if (Child(*t) == nullptr)
+    return absl::NotFoundError(absl::StrCat("no value at path ", GoJsonString(path, false)));
   if (t->last.is_index) {
     t->parent->items.erase(t->parent->items.begin() + t->last.index);
   } else {
@@ -324,7 +339,8 @@ absl::StatusOr<DefinitionNode> GetDefinitionNodeImpl(std::string_view yaml, std:
   absl::StatusOr<Target> t = Navigate(&*root, *elems, /*create=*/false, path);
   if (!t.ok()) return t.status();
   SyntaxNode* n = Child(*t);
-  if (n == nullptr) return absl::NotFoundError(absl::StrCat("no value at path ", GoJsonString(path, false)));
+  if (n == nullptr)
+    return absl::NotFoundError(absl::StrCat("no value at path ", GoJsonString(path, false)));
   DefinitionNode out;
   if (SyntaxNode* arg = SecretArg(n)) {
     out.is_secret = true;

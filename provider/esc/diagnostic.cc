@@ -8,23 +8,21 @@
 namespace escnative::esc {
 
 bool HasErrors(const Diagnostics& diags) {
-  return std::any_of(diags.begin(), diags.end(), [](const Diagnostic& d) {
-    return d.severity == Severity::kError;
-  });
+  return std::any_of(diags.begin(), diags.end(),
+                     [](const Diagnostic& d) { return d.severity == Severity::kError; });
 }
 
 std::string Format(const Diagnostic& diag, std::string_view source) {
   std::string out;
   if (diag.range.empty()) {
-    absl::StrAppend(&out, diag.range.environment.empty()
-                              ? std::string("<yaml>")
-                              : diag.range.environment,
+    absl::StrAppend(&out,
+                    diag.range.environment.empty() ? std::string("<yaml>") : diag.range.environment,
                     ": ", diag.summary, "\n");
     return out;
   }
   const Pos& b = diag.range.begin;
-  absl::StrAppend(&out, diag.range.environment, ":", b.line, ":", b.column,
-                  ": ", diag.summary, "\n");
+  absl::StrAppend(&out, diag.range.environment, ":", b.line, ":", b.column, ": ", diag.summary,
+                  "\n");
   if (b.byte < 0 || static_cast<size_t>(b.byte) > source.size()) return out;
   size_t start = source.rfind('\n', b.byte == 0 ? 0 : b.byte - 1);
   start = (start == std::string_view::npos || b.byte == 0) ? 0 : start + 1;

@@ -39,7 +39,10 @@ class EnvEval {
  public:
   EnvEval(Session* session, const EnvironmentDecl& decl, std::string name, bool is_root,
           const Decrypter* decrypter)
-      : s_(session), decl_(decl), name_(std::move(name)), is_root_(is_root),
+      : s_(session),
+        decl_(decl),
+        name_(std::move(name)),
+        is_root_(is_root),
         decrypter_(decrypter) {}
 
   ValuePtr Run();
@@ -55,8 +58,8 @@ class EnvEval {
   ValuePtr EvalRotate(const Expr& expr);
   ValuePtr EvalSecret(const Expr& expr);
   ValuePtr Resolve(const std::vector<PropertyAccessor>& acc, const Expr& ctx);
-  ValuePtr WalkValue(ValuePtr v, const std::vector<PropertyAccessor>& acc, size_t i,
-                     bool secret, const Expr& ctx);
+  ValuePtr WalkValue(ValuePtr v, const std::vector<PropertyAccessor>& acc, size_t i, bool secret,
+                     const Expr& ctx);
   ValuePtr Checked(ValuePtr v, const Expr& ctx);
   bool TypeCheck(const Value& v, const char* want, const Expr& at);
   void ReportSchemaErrors(const std::vector<SchemaError>& errors, const Expr& at);
@@ -229,7 +232,8 @@ void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* n
       continue;
     }
     if (top && (p.key == "imports" || p.key == "context" || p.key == "environments")) {
-      Error(absl::StrCat("\"", p.key, "\" is a reserved key"), p.key_range, JoinKey(expr.path, p.key));
+      Error(absl::StrCat("\"", p.key, "\" is a reserved key"), p.key_range,
+            JoinKey(expr.path, p.key));
       continue;
     }
     if (!seen.insert(p.key).second) {
@@ -437,9 +441,11 @@ ValuePtr EnvEval::Resolve(const std::vector<PropertyAccessor>& acc, const Expr& 
         for (const auto& [k, unused] : node->base->object) keys.push_back(k);
       }
       std::string near = Nearest(a.key, keys);
-      Error(absl::StrCat("unknown property ", GoJsonString(a.key, false),
-                         near.empty() ? "" : absl::StrCat("; did you mean ", GoJsonString(near, false), "?")),
-            a.range, ctx.path);
+      Error(
+          absl::StrCat(
+              "unknown property ", GoJsonString(a.key, false),
+              near.empty() ? "" : absl::StrCat("; did you mean ", GoJsonString(near, false), "?")),
+          a.range, ctx.path);
       return MakeUnknown(ctx.range);
     }
     if (e.kind == Expr::Kind::kArray) {
@@ -495,7 +501,9 @@ ValuePtr EnvEval::WalkValue(ValuePtr v, const std::vector<PropertyAccessor>& acc
           }
           std::string near = Nearest(a.key, keys);
           Error(absl::StrCat("unknown property ", GoJsonString(a.key, false),
-                             near.empty() ? "" : absl::StrCat("; did you mean ", GoJsonString(near, false), "?")),
+                             near.empty()
+                                 ? ""
+                                 : absl::StrCat("; did you mean ", GoJsonString(near, false), "?")),
                 a.range, ctx.path);
           return MakeUnknown(ctx.range);
         }
@@ -521,8 +529,9 @@ ValuePtr EnvEval::WalkValue(ValuePtr v, const std::vector<PropertyAccessor>& acc
       v = v->array[a.index];
       continue;
     }
-    Error(v->kind == Value::Kind::kObject ? "cannot access an object property using an integer index"
-                                          : "receiver must be an array or an object",
+    Error(v->kind == Value::Kind::kObject
+              ? "cannot access an object property using an integer index"
+              : "receiver must be an array or an object",
           a.range, ctx.path);
     return MakeUnknown(ctx.range);
   }
@@ -610,7 +619,11 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
       if (d.empty()) {
         for (size_t i = 0; i < s.size();) {
           unsigned char c = s[i];
-          size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+          size_t len = c < 0x80         ? 1
+                       : (c >> 5) == 6  ? 2
+                       : (c >> 4) == 14 ? 3
+                       : (c >> 3) == 30 ? 4
+                                        : 1;
           if (i + len > s.size()) len = 1;
           out.push_back(MakeString(s.substr(i, len), r));
           i += len;
@@ -684,8 +697,8 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
       if (ContainsUnknown(*arg)) return MakeUnknown(r);
       std::string text;
       if (!ToStringBounded(*arg, s_->opts.limits.max_value_size, &text)) {
-        Error(absl::StrCat("value exceeds the maximum size of ", s_->opts.limits.max_value_size),
-              r, expr.path);
+        Error(absl::StrCat("value exceeds the maximum size of ", s_->opts.limits.max_value_size), r,
+              expr.path);
         return MakeUnknown(r);
       }
       ValuePtr v = MakeString(std::move(text), r);
@@ -705,7 +718,8 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
       ValuePtr schema_value = EvalFree(*expr.arg0);
       ValuePtr value = EvalFree(*expr.arg1);
       if (ContainsUnknown(*schema_value)) return value;
-      absl::StatusOr<SchemaPtr> schema = Schema::FromJson(ToJson(*schema_value, Redaction::kReveal));
+      absl::StatusOr<SchemaPtr> schema =
+          Schema::FromJson(ToJson(*schema_value, Redaction::kReveal));
       if (!schema.ok()) {
         Error(absl::StrCat("invalid schema: ", schema.status().message()), expr.arg0->range,
               expr.arg0->path);
@@ -774,7 +788,8 @@ ValuePtr EnvEval::EvalRotate(const Expr& expr) {
     std::map<std::string, ValuePtr> props;
     for (const ObjectProperty& p : expr.inputs->properties) {
       bool skip = std::find(rotate_only.begin(), rotate_only.end(), p.key) != rotate_only.end();
-      if (props.count(p.key) == 0) props[p.key] = skip ? MakeUnknown(p.value->range) : EvalFree(*p.value);
+      if (props.count(p.key) == 0)
+        props[p.key] = skip ? MakeUnknown(p.value->range) : EvalFree(*p.value);
     }
     inputs = MakeObject(std::move(props), expr.inputs->range);
   } else {

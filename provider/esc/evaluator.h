@@ -57,12 +57,12 @@ enum class EvalMode {
 };
 
 struct EvalLimits {
-  int max_depth = 128;               // YAML nesting
+  int max_depth = 128;  // YAML nesting
   size_t max_definition_bytes = 4 << 20;
-  int max_eval_depth = 400;          // nested evaluations (reference chains)
-  int max_environments = 256;        // distinct environments per evaluation
-  size_t max_value_size = 8 << 20;   // nodes + text bytes of any one value
-  int max_value_depth = 512;         // nesting of any one value
+  int max_eval_depth = 400;         // nested evaluations (reference chains)
+  int max_environments = 256;       // distinct environments per evaluation
+  size_t max_value_size = 8 << 20;  // nodes + text bytes of any one value
+  int max_value_depth = 512;        // nesting of any one value
 };
 
 struct EvalOptions {
@@ -97,15 +97,13 @@ struct EvalResult {
   bool HasErrors() const { return esc::HasErrors(diagnostics); }
 };
 
-ParseResult Parse(std::string_view name, std::string_view yaml,
-                  const EvalLimits& limits = {});
+ParseResult Parse(std::string_view name, std::string_view yaml, const EvalLimits& limits = {});
 
 EvalResult Evaluate(const ParseResult& parsed, const EvalOptions& options);
 
 // Parse + Evaluate; diagnostics of both, parse first. Evaluation is skipped
 // when the YAML itself cannot be parsed.
-EvalResult Evaluate(std::string_view name, std::string_view yaml,
-                    const EvalOptions& options);
+EvalResult Evaluate(std::string_view name, std::string_view yaml, const EvalOptions& options);
 
 }  // namespace escnative::esc
 

@@ -125,7 +125,7 @@ class JsonReader {
         if (kind == 3) return MakeNull();
         return MakeBool(kind == 1);
       }
-      if (l.substr(0, s_.size() - i_) == s_.substr(i_) ) {
+      if (l.substr(0, s_.size() - i_) == s_.substr(i_)) {
         return absl::InvalidArgumentError("unexpected EOF");
       }
     }
@@ -135,13 +135,16 @@ class JsonReader {
  private:
   absl::Status Invalid(const char* context) {
     char c = s_[i_];
-    std::string shown = c == '\'' ? "'\\''" : c == '"' ? "'\"'" : absl::StrCat("'", std::string(1, c), "'");
+    std::string shown = c == '\''  ? "'\\''"
+                        : c == '"' ? "'\"'"
+                                   : absl::StrCat("'", std::string(1, c), "'");
     if (static_cast<unsigned char>(c) < 0x20) shown = absl::StrFormat("'\\x%02x'", c);
     return absl::InvalidArgumentError(absl::StrCat("invalid character ", shown, " ", context));
   }
 
   void SkipSpace() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) ++i_;
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
+      ++i_;
   }
 
   absl::StatusOr<ValuePtr> ReadNumber() {
@@ -158,14 +161,16 @@ class JsonReader {
     if (i_ < s_.size() && s_[i_] == '.') {
       ++i_;
       if (i_ >= s_.size()) return absl::InvalidArgumentError("unexpected EOF");
-      if (!isdigit(static_cast<unsigned char>(s_[i_]))) return Invalid("after decimal point in numeric literal");
+      if (!isdigit(static_cast<unsigned char>(s_[i_])))
+        return Invalid("after decimal point in numeric literal");
       while (i_ < s_.size() && isdigit(static_cast<unsigned char>(s_[i_]))) ++i_;
     }
     if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) {
       ++i_;
       if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
       if (i_ >= s_.size()) return absl::InvalidArgumentError("unexpected EOF");
-      if (!isdigit(static_cast<unsigned char>(s_[i_]))) return Invalid("in exponent of numeric literal");
+      if (!isdigit(static_cast<unsigned char>(s_[i_])))
+        return Invalid("in exponent of numeric literal");
       while (i_ < s_.size() && isdigit(static_cast<unsigned char>(s_[i_]))) ++i_;
     }
     return MakeNumber(std::string(s_.substr(start, i_ - start)));
@@ -191,22 +196,39 @@ class JsonReader {
       if (i_ >= s_.size()) return absl::InvalidArgumentError("unexpected EOF");
       char e = s_[i_++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           auto hex = [&](char32_t* r) -> bool {
             if (i_ + 4 > s_.size()) return false;
             *r = 0;
             for (int k = 0; k < 4; ++k) {
               char h = s_[i_ + k];
-              int d = isdigit(static_cast<unsigned char>(h)) ? h - '0'
-                      : (h | 0x20) >= 'a' && (h | 0x20) <= 'f' ? (h | 0x20) - 'a' + 10 : -1;
+              int d = isdigit(static_cast<unsigned char>(h))   ? h - '0'
+                      : (h | 0x20) >= 'a' && (h | 0x20) <= 'f' ? (h | 0x20) - 'a' + 10
+                                                               : -1;
               if (d < 0) return false;
               *r = (*r << 4) | d;
             }
@@ -214,7 +236,9 @@ class JsonReader {
             return true;
           };
           char32_t r;
-          if (!hex(&r)) return absl::InvalidArgumentError("invalid character in \\u hexadecimal character escape");
+          if (!hex(&r))
+            return absl::InvalidArgumentError(
+                "invalid character in \\u hexadecimal character escape");
           if (r >= 0xD800 && r < 0xDC00 && s_.substr(i_, 2) == "\\u") {
             size_t save = i_;
             i_ += 2;
@@ -331,14 +355,29 @@ std::string GoJsonString(std::string_view s, bool escape_html) {
     if (c < 0x80) {
       ++i;
       switch (c) {
-        case '"': out += "\\\""; continue;
-        case '\\': out += "\\\\"; continue;
-        case '\b': out += "\\b"; continue;
-        case '\f': out += "\\f"; continue;
-        case '\n': out += "\\n"; continue;
-        case '\r': out += "\\r"; continue;
-        case '\t': out += "\\t"; continue;
-        default: break;
+        case '"':
+          out += "\\\"";
+          continue;
+        case '\\':
+          out += "\\\\";
+          continue;
+        case '\b':
+          out += "\\b";
+          continue;
+        case '\f':
+          out += "\\f";
+          continue;
+        case '\n':
+          out += "\\n";
+          continue;
+        case '\r':
+          out += "\\r";
+          continue;
+        case '\t':
+          out += "\\t";
+          continue;
+        default:
+          break;
       }
       if (c < 0x20 || (escape_html && (c == '<' || c == '>' || c == '&'))) {
         out += absl::StrFormat("\\u%04x", c);
@@ -375,10 +414,14 @@ nlohmann::json ToJson(const Value& v, Redaction redaction) {
   if (redaction == Redaction::kRedact && v.secret) return "[secret]";
   if (v.unknown) return "[unknown]";
   switch (v.kind) {
-    case Value::Kind::kNull: return nullptr;
-    case Value::Kind::kBool: return v.boolean;
-    case Value::Kind::kNumber: return NumberJson(v.text);
-    case Value::Kind::kString: return v.text;
+    case Value::Kind::kNull:
+      return nullptr;
+    case Value::Kind::kBool:
+      return v.boolean;
+    case Value::Kind::kNumber:
+      return NumberJson(v.text);
+    case Value::Kind::kString:
+      return v.text;
     case Value::Kind::kArray: {
       nlohmann::json a = nlohmann::json::array();
       for (const ValuePtr& i : v.array) a.push_back(ToJson(*i, redaction));
@@ -408,10 +451,17 @@ nlohmann::json ToDetailedJson(const Value& v) {
   nlohmann::json j = nlohmann::json::object();
   if (!v.unknown) {
     switch (v.kind) {
-      case Value::Kind::kNull: break;
-      case Value::Kind::kBool: j["value"] = v.boolean; break;
-      case Value::Kind::kNumber: j["value"] = NumberJson(v.text); break;
-      case Value::Kind::kString: j["value"] = v.text; break;
+      case Value::Kind::kNull:
+        break;
+      case Value::Kind::kBool:
+        j["value"] = v.boolean;
+        break;
+      case Value::Kind::kNumber:
+        j["value"] = NumberJson(v.text);
+        break;
+      case Value::Kind::kString:
+        j["value"] = v.text;
+        break;
       case Value::Kind::kArray: {
         nlohmann::json a = nlohmann::json::array();
         for (const ValuePtr& i : v.array) a.push_back(ToDetailedJson(*i));

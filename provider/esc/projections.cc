@@ -15,7 +15,8 @@ std::vector<EnvironmentEntry> Scalars(const Value& root, const char* key) {
   if (it == root.object.end() || !it->second->is_object()) return out;
   bool parent_secret = it->second->secret;
   for (const auto& [name, v] : it->second->object) {
-    if (!v->unknown && (v->kind == Value::Kind::kArray || v->kind == Value::Kind::kObject)) continue;
+    if (!v->unknown && (v->kind == Value::Kind::kArray || v->kind == Value::Kind::kObject))
+      continue;
     EnvironmentEntry e;
     e.name = name;
     e.unknown = v->unknown;
@@ -55,17 +56,16 @@ absl::StatusOr<OutputFormat> ParseOutputFormat(std::string_view name) {
   if (name == "string") return OutputFormat::kString;
   if (name == "dotenv") return OutputFormat::kDotenv;
   if (name == "shell") return OutputFormat::kShell;
-  return absl::InvalidArgumentError(absl::StrCat("unknown output format \"", std::string(name),
-                                                 "\"; expected json, yaml, detailed, string, dotenv or shell"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown output format \"", std::string(name),
+                   "\"; expected json, yaml, detailed, string, dotenv or shell"));
 }
 
 std::string RenderJson(const Value& v, Redaction redaction) {
   return ToJsonText(v, redaction, 2) + "\n";
 }
 
-std::string RenderYaml(const Value& v, Redaction redaction) {
-  return ValueToYaml(v, redaction, 3);
-}
+std::string RenderYaml(const Value& v, Redaction redaction) { return ValueToYaml(v, redaction, 3); }
 
 std::string RenderDetailed(const Value& v) {
   // Values may hold raw bytes (fn::fromBase64): replace invalid UTF-8.
@@ -107,8 +107,8 @@ std::string RenderDotenv(const Value& root, const std::map<std::string, std::str
   }
   for (const EnvironmentEntry& e : Files(root)) {
     auto it = file_paths.find(e.name);
-    absl::StrAppend(&out, prefix, e.name, "=", GoQuote(it == file_paths.end() ? "[unknown]" : it->second),
-                    "\n");
+    absl::StrAppend(&out, prefix, e.name, "=",
+                    GoQuote(it == file_paths.end() ? "[unknown]" : it->second), "\n");
   }
   return out;
 }

@@ -110,9 +110,10 @@ class AccessParser {
       }
       a.index = v;
       if (first) {
-        inner.push_back({"the first accessor must be a property name or key subscript, "
-                         "not a numeric subscript",
-                         open, m});
+        inner.push_back(
+            {"the first accessor must be a property name or key subscript, "
+             "not a numeric subscript",
+             open, m});
       }
     }
     int next;
@@ -136,8 +137,7 @@ class AccessParser {
 
 }  // namespace
 
-std::vector<RawPart> ParseInterpolation(std::string_view s,
-                                        std::vector<AccessError>* errors) {
+std::vector<RawPart> ParseInterpolation(std::string_view s, std::vector<AccessError>* errors) {
   std::vector<RawPart> parts;
   std::string text;
   int n = static_cast<int>(s.size());

@@ -36,8 +36,7 @@ struct AccessError {
 
 // Splits s into literal text (with `$$` unescaped) and property accesses.
 // Syntax errors are appended to `errors`; the accesses parsed so far are kept.
-std::vector<RawPart> ParseInterpolation(std::string_view s,
-                                        std::vector<AccessError>* errors);
+std::vector<RawPart> ParseInterpolation(std::string_view s, std::vector<AccessError>* errors);
 
 }  // namespace escnative::esc
 

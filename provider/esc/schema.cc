@@ -25,19 +25,22 @@ class SchemaParser {
       s->boolean_ = j.get<bool>();
       return s;
     }
-    if (!j.is_object()) return absl::InvalidArgumentError("a schema must be an object or a boolean");
+    if (!j.is_object())
+      return absl::InvalidArgumentError("a schema must be an object or a boolean");
     auto sub = [&](const nlohmann::json& v) { return Parse(v, defs, depth + 1, in_defs); };
     for (auto it = j.begin(); it != j.end(); ++it) {
       const std::string& k = it.key();
       const nlohmann::json& v = it.value();
       auto num = [&](std::optional<double>* out) -> absl::Status {
-        if (!v.is_number()) return absl::InvalidArgumentError(absl::StrCat("'", k, "' must be a number"));
+        if (!v.is_number())
+          return absl::InvalidArgumentError(absl::StrCat("'", k, "' must be a number"));
         *out = v.get<double>();
         return absl::OkStatus();
       };
       auto count = [&](std::optional<size_t>* out) -> absl::Status {
         if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0)) {
-          return absl::InvalidArgumentError(absl::StrCat("'", k, "' must be a non-negative integer"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("'", k, "' must be a non-negative integer"));
         }
         *out = v.get<size_t>();
         return absl::OkStatus();
@@ -48,7 +51,8 @@ class SchemaParser {
           s->types_.push_back(v.get<std::string>());
         } else if (v.is_array()) {
           for (const auto& t : v) {
-            if (!t.is_string()) return absl::InvalidArgumentError("'type' must be a string or a list of strings");
+            if (!t.is_string())
+              return absl::InvalidArgumentError("'type' must be a string or a list of strings");
             s->types_.push_back(t.get<std::string>());
           }
         } else {
@@ -72,7 +76,8 @@ class SchemaParser {
         if (!ps.ok()) return ps.status();
         (k == "items" ? s->items_ : s->additional_properties_) = *ps;
       } else if (k == "prefixItems" || k == "anyOf" || k == "oneOf" || k == "allOf") {
-        if (!v.is_array()) return absl::InvalidArgumentError(absl::StrCat("'", k, "' must be a list"));
+        if (!v.is_array())
+          return absl::InvalidArgumentError(absl::StrCat("'", k, "' must be a list"));
         std::vector<SchemaPtr>& dst = k == "prefixItems" ? s->prefix_items_
                                       : k == "anyOf"     ? s->any_of_
                                       : k == "oneOf"     ? s->one_of_
@@ -83,15 +88,19 @@ class SchemaParser {
           dst.push_back(*ps);
         }
       } else if (k == "required") {
-        if (!v.is_array()) return absl::InvalidArgumentError("'required' must be a list of strings");
+        if (!v.is_array())
+          return absl::InvalidArgumentError("'required' must be a list of strings");
         for (const auto& e : v) {
-          if (!e.is_string()) return absl::InvalidArgumentError("'required' must be a list of strings");
+          if (!e.is_string())
+            return absl::InvalidArgumentError("'required' must be a list of strings");
           s->required_.push_back(e.get<std::string>());
         }
       } else if (k == "dependentRequired") {
-        if (!v.is_object()) return absl::InvalidArgumentError("'dependentRequired' must be an object");
+        if (!v.is_object())
+          return absl::InvalidArgumentError("'dependentRequired' must be an object");
         for (auto p = v.begin(); p != v.end(); ++p) {
-          if (!p.value().is_array()) return absl::InvalidArgumentError("'dependentRequired' values must be lists");
+          if (!p.value().is_array())
+            return absl::InvalidArgumentError("'dependentRequired' values must be lists");
           for (const auto& e : p.value()) {
             if (e.is_string()) s->dependent_required_[p.key()].push_back(e.get<std::string>());
           }
@@ -111,7 +120,8 @@ class SchemaParser {
         st = num(&s->exclusive_maximum_);
       } else if (k == "multipleOf") {
         st = num(&s->multiple_of_);
-        if (st.ok() && *s->multiple_of_ <= 0) st = absl::InvalidArgumentError("'multipleOf' must be positive");
+        if (st.ok() && *s->multiple_of_ <= 0)
+          st = absl::InvalidArgumentError("'multipleOf' must be positive");
       } else if (k == "minLength") {
         st = count(&s->min_length_);
       } else if (k == "maxLength") {
@@ -131,7 +141,8 @@ class SchemaParser {
         try {
           std::regex re(*s->pattern_, std::regex::ECMAScript);
         } catch (const std::regex_error&) {
-          return absl::InvalidArgumentError(absl::StrCat("invalid pattern ", GoJsonString(*s->pattern_)));
+          return absl::InvalidArgumentError(
+              absl::StrCat("invalid pattern ", GoJsonString(*s->pattern_)));
         }
       } else if (k == "$ref") {
         if (!v.is_string()) return absl::InvalidArgumentError("'$ref' must be a string");
@@ -262,19 +273,27 @@ void Schema::ValidateAt(const Value& v, std::vector<std::string>* path,
     double d = std::strtod(v.text.c_str(), nullptr);
     auto fmt = [](double x) { return nlohmann::json(x).dump(); };
     auto fmt_num = [&](double x) {
-      return std::floor(x) == x && std::fabs(x) < 1e15 ? absl::StrCat(static_cast<int64_t>(x)) : fmt(x);
+      return std::floor(x) == x && std::fabs(x) < 1e15 ? absl::StrCat(static_cast<int64_t>(x))
+                                                       : fmt(x);
     };
-    if (s.multiple_of_ && std::fmod(d, *s.multiple_of_) != 0) fail(absl::StrCat("expected a multiple of ", fmt_num(*s.multiple_of_)));
-    if (s.minimum_ && d < *s.minimum_) fail(absl::StrCat("expected a number greater than or equal to ", fmt_num(*s.minimum_)));
-    if (s.exclusive_minimum_ && d <= *s.exclusive_minimum_) fail(absl::StrCat("expected a number greater than ", fmt_num(*s.exclusive_minimum_)));
-    if (s.maximum_ && d > *s.maximum_) fail(absl::StrCat("expected a number less than or equal to", fmt_num(*s.maximum_)));
-    if (s.exclusive_maximum_ && d >= *s.exclusive_maximum_) fail(absl::StrCat("expected a number less than ", fmt_num(*s.exclusive_maximum_)));
+    if (s.multiple_of_ && std::fmod(d, *s.multiple_of_) != 0)
+      fail(absl::StrCat("expected a multiple of ", fmt_num(*s.multiple_of_)));
+    if (s.minimum_ && d < *s.minimum_)
+      fail(absl::StrCat("expected a number greater than or equal to ", fmt_num(*s.minimum_)));
+    if (s.exclusive_minimum_ && d <= *s.exclusive_minimum_)
+      fail(absl::StrCat("expected a number greater than ", fmt_num(*s.exclusive_minimum_)));
+    if (s.maximum_ && d > *s.maximum_)
+      fail(absl::StrCat("expected a number less than or equal to", fmt_num(*s.maximum_)));
+    if (s.exclusive_maximum_ && d >= *s.exclusive_maximum_)
+      fail(absl::StrCat("expected a number less than ", fmt_num(*s.exclusive_maximum_)));
   }
   if (v.kind == Value::Kind::kString) {
     size_t len = 0;
     for (unsigned char c : v.text) len += (c & 0xC0) != 0x80;
-    if (s.min_length_ && len < *s.min_length_) fail(absl::StrCat("expected a string of at least length ", *s.min_length_));
-    if (s.max_length_ && len > *s.max_length_) fail(absl::StrCat("expected a string of at most length ", *s.max_length_));
+    if (s.min_length_ && len < *s.min_length_)
+      fail(absl::StrCat("expected a string of at least length ", *s.min_length_));
+    if (s.max_length_ && len > *s.max_length_)
+      fail(absl::StrCat("expected a string of at most length ", *s.max_length_));
     if (s.pattern_ && v.text.size() <= 4096) {
       try {
         if (!std::regex_search(v.text, std::regex(*s.pattern_, std::regex::ECMAScript))) {
@@ -286,8 +305,10 @@ void Schema::ValidateAt(const Value& v, std::vector<std::string>* path,
     }
   }
   if (v.kind == Value::Kind::kArray) {
-    if (s.min_items_ && v.array.size() < *s.min_items_) fail(absl::StrCat("expected an array with at least ", *s.min_items_, " items"));
-    if (s.max_items_ && v.array.size() > *s.max_items_) fail(absl::StrCat("expected an array with at most ", *s.max_items_, " items"));
+    if (s.min_items_ && v.array.size() < *s.min_items_)
+      fail(absl::StrCat("expected an array with at least ", *s.min_items_, " items"));
+    if (s.max_items_ && v.array.size() > *s.max_items_)
+      fail(absl::StrCat("expected an array with at most ", *s.max_items_, " items"));
     for (size_t i = 0; i < v.array.size(); ++i) {
       SchemaPtr item = i < s.prefix_items_.size() ? s.prefix_items_[i] : s.items_;
       if (item == nullptr) continue;
@@ -307,16 +328,20 @@ void Schema::ValidateAt(const Value& v, std::vector<std::string>* path,
         if (v.object.count(d) == 0) missing.push_back(d);
       }
     }
-    if (!missing.empty()) fail(absl::StrCat("missing required properties: ", absl::StrJoin(missing, ", ")));
-    if (s.min_properties_ && v.object.size() < *s.min_properties_) fail(absl::StrCat("expected an object with at least ", *s.min_properties_, " properties"));
-    if (s.max_properties_ && v.object.size() > *s.max_properties_) fail(absl::StrCat("expected an object with at most ", *s.max_properties_, " properties"));
+    if (!missing.empty())
+      fail(absl::StrCat("missing required properties: ", absl::StrJoin(missing, ", ")));
+    if (s.min_properties_ && v.object.size() < *s.min_properties_)
+      fail(absl::StrCat("expected an object with at least ", *s.min_properties_, " properties"));
+    if (s.max_properties_ && v.object.size() > *s.max_properties_)
+      fail(absl::StrCat("expected an object with at most ", *s.max_properties_, " properties"));
     for (const auto& [k, e] : v.object) {
       auto it = s.properties_.find(k);
       SchemaPtr ps = it != s.properties_.end() ? it->second : s.additional_properties_;
       if (ps == nullptr) continue;
       path->push_back(k);
       if (ps->boolean_.has_value() && !*ps->boolean_) {
-        errors->push_back(SchemaError{absl::StrCat("unknown property \"", k, "\""), *path, e.get()});
+        errors->push_back(
+            SchemaError{absl::StrCat("unknown property \"", k, "\""), *path, e.get()});
       } else {
         ps->ValidateAt(*e, path, errors, depth + 1);
       }

@@ -47,8 +47,8 @@ class Schema {
   friend class SchemaParser;
   const Schema& Resolve() const;
   bool Allows(const char* type) const;
-  void ValidateAt(const Value& v, std::vector<std::string>* path,
-                  std::vector<SchemaError>* errors, int depth) const;
+  void ValidateAt(const Value& v, std::vector<std::string>* path, std::vector<SchemaError>* errors,
+                  int depth) const;
 
   std::optional<bool> boolean_;  // boolean schema
   std::vector<std::string> types_;

@@ -220,16 +220,35 @@ std::string GoQuote(std::string_view s) {
     if (c < 0x80) {
       ++i;
       switch (c) {
-        case '\a': out += "\\a"; continue;
-        case '\b': out += "\\b"; continue;
-        case '\f': out += "\\f"; continue;
-        case '\n': out += "\\n"; continue;
-        case '\r': out += "\\r"; continue;
-        case '\t': out += "\\t"; continue;
-        case '\v': out += "\\v"; continue;
-        case '\\': out += "\\\\"; continue;
-        case '"': out += "\\\""; continue;
-        default: break;
+        case '\a':
+          out += "\\a";
+          continue;
+        case '\b':
+          out += "\\b";
+          continue;
+        case '\f':
+          out += "\\f";
+          continue;
+        case '\n':
+          out += "\\n";
+          continue;
+        case '\r':
+          out += "\\r";
+          continue;
+        case '\t':
+          out += "\\t";
+          continue;
+        case '\v':
+          out += "\\v";
+          continue;
+        case '\\':
+          out += "\\\\";
+          continue;
+        case '"':
+          out += "\\\"";
+          continue;
+        default:
+          break;
       }
       if (c < 0x20 || c == 0x7F) {
         out += absl::StrFormat("\\x%02x", c);
@@ -273,12 +292,18 @@ std::string GoQuote(std::string_view s) {
 
 const char* KindName(const Value& v) {
   switch (v.kind) {
-    case Value::Kind::kNull: return "null";
-    case Value::Kind::kBool: return "boolean";
-    case Value::Kind::kNumber: return "number";
-    case Value::Kind::kString: return "string";
-    case Value::Kind::kArray: return "array";
-    case Value::Kind::kObject: return "object";
+    case Value::Kind::kNull:
+      return "null";
+    case Value::Kind::kBool:
+      return "boolean";
+    case Value::Kind::kNumber:
+      return "number";
+    case Value::Kind::kString:
+      return "string";
+    case Value::Kind::kArray:
+      return "array";
+    case Value::Kind::kObject:
+      return "object";
   }
   return "null";
 }

@@ -33,9 +33,9 @@ struct Value {
   // Make*/Mark*/Merge helpers so that queries are O(1) on shared trees.
   bool any_secret = false;
   bool any_unknown = false;
-  bool final = false;    // fn::final: importers cannot override it
-  Range def;             // where the value was defined
-  ValuePtr base;         // the imported value this one overrides
+  bool final = false;  // fn::final: importers cannot override it
+  Range def;           // where the value was defined
+  ValuePtr base;       // the imported value this one overrides
   std::shared_ptr<const Schema> schema;
   // Nodes plus text bytes once expanded (saturating); guards against values
   // whose JSON would be exponentially large through shared references.

@@ -13,8 +13,8 @@ bool PlainSafe(const std::string& s) {
   std::string text;
   bool b;
   if (ResolvePlainScalar(s, &text, &b) != Kind::kString) return false;
-  static const char* kYaml11[] = {"y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-                                  "on", "On", "ON", "off", "Off", "OFF"};
+  static const char* kYaml11[] = {"y",  "Y",  "yes", "Yes", "YES", "n",   "N",   "no",
+                                  "No", "NO", "on",  "On",  "ON",  "off", "Off", "OFF"};
   for (const char* w : kYaml11) {
     if (s == w) return false;
   }
@@ -44,18 +44,29 @@ std::string Quote(const std::string& s) {
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = s[i];
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c == 0x7F) {
           out += absl::StrFormat("\\x%02x", c);
         } else if (c >= 0x80) {
           int len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
           bool ok = len > 0 && i + len <= s.size();
-          for (int k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+          for (int k = 1; ok && k < len; ++k)
+            ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
           if (ok) {
             out.append(s, i, len);
             i += len - 1;
@@ -73,12 +84,18 @@ std::string Quote(const std::string& s) {
 
 std::string Scalar(const SyntaxNode& n) {
   switch (n.kind) {
-    case Kind::kNull: return "null";
-    case Kind::kBool: return n.boolean ? "true" : "false";
-    case Kind::kNumber: return n.text;
-    case Kind::kString: return PlainSafe(n.text) ? n.text : Quote(n.text);
-    case Kind::kArray: return "[]";
-    case Kind::kObject: return "{}";
+    case Kind::kNull:
+      return "null";
+    case Kind::kBool:
+      return n.boolean ? "true" : "false";
+    case Kind::kNumber:
+      return n.text;
+    case Kind::kString:
+      return PlainSafe(n.text) ? n.text : Quote(n.text);
+    case Kind::kArray:
+      return "[]";
+    case Kind::kObject:
+      return "{}";
   }
   return "null";
 }
@@ -135,17 +152,29 @@ SyntaxNode FromValue(const Value& v, Redaction redaction) {
     return n;
   }
   switch (v.kind) {
-    case Value::Kind::kNull: n.kind = Kind::kNull; break;
-    case Value::Kind::kBool: n.kind = Kind::kBool; n.boolean = v.boolean; break;
-    case Value::Kind::kNumber: n.kind = Kind::kNumber; n.text = v.text; break;
-    case Value::Kind::kString: n.kind = Kind::kString; n.text = v.text; break;
+    case Value::Kind::kNull:
+      n.kind = Kind::kNull;
+      break;
+    case Value::Kind::kBool:
+      n.kind = Kind::kBool;
+      n.boolean = v.boolean;
+      break;
+    case Value::Kind::kNumber:
+      n.kind = Kind::kNumber;
+      n.text = v.text;
+      break;
+    case Value::Kind::kString:
+      n.kind = Kind::kString;
+      n.text = v.text;
+      break;
     case Value::Kind::kArray:
       n.kind = Kind::kArray;
       for (const ValuePtr& i : v.array) n.items.push_back(FromValue(*i, redaction));
       break;
     case Value::Kind::kObject:
       n.kind = Kind::kObject;
-      for (const auto& [k, e] : v.object) n.entries.push_back(SyntaxEntry{k, Range{}, FromValue(*e, redaction)});
+      for (const auto& [k, e] : v.object)
+        n.entries.push_back(SyntaxEntry{k, Range{}, FromValue(*e, redaction)});
       break;
   }
   return n;
@@ -166,20 +195,32 @@ std::string ValueToYaml(const Value& v, Redaction redaction, int indent) {
 SyntaxNode SyntaxFromJson(const nlohmann::json& j) {
   SyntaxNode n;
   switch (j.type()) {
-    case nlohmann::json::value_t::boolean: n.kind = Kind::kBool; n.boolean = j.get<bool>(); break;
+    case nlohmann::json::value_t::boolean:
+      n.kind = Kind::kBool;
+      n.boolean = j.get<bool>();
+      break;
     case nlohmann::json::value_t::number_integer:
     case nlohmann::json::value_t::number_unsigned:
-    case nlohmann::json::value_t::number_float: n.kind = Kind::kNumber; n.text = j.dump(); break;
-    case nlohmann::json::value_t::string: n.kind = Kind::kString; n.text = j.get<std::string>(); break;
+    case nlohmann::json::value_t::number_float:
+      n.kind = Kind::kNumber;
+      n.text = j.dump();
+      break;
+    case nlohmann::json::value_t::string:
+      n.kind = Kind::kString;
+      n.text = j.get<std::string>();
+      break;
     case nlohmann::json::value_t::array:
       n.kind = Kind::kArray;
       for (const auto& e : j) n.items.push_back(SyntaxFromJson(e));
       break;
     case nlohmann::json::value_t::object:
       n.kind = Kind::kObject;
-      for (auto it = j.begin(); it != j.end(); ++it) n.entries.push_back(SyntaxEntry{it.key(), Range{}, SyntaxFromJson(it.value())});
+      for (auto it = j.begin(); it != j.end(); ++it)
+        n.entries.push_back(SyntaxEntry{it.key(), Range{}, SyntaxFromJson(it.value())});
       break;
-    default: n.kind = Kind::kNull; break;
+    default:
+      n.kind = Kind::kNull;
+      break;
   }
   return n;
 }

@@ -28,8 +28,7 @@ namespace {
 // for invalid input) and advances i.
 char32_t NextRune(std::string_view s, size_t* i) {
   unsigned char c = s[*i];
-  int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3
-                          : (c >> 3) == 0x1E ? 4 : 1;
+  int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 1;
   if (*i + len > s.size()) len = 1;
   char32_t r = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
   for (int k = 1; k < len; ++k) {
@@ -46,8 +45,8 @@ char32_t NextRune(std::string_view s, size_t* i) {
 }
 
 bool IsZeroWidth(char32_t r) {
-  return (r >= 0x0300 && r <= 0x036F) || r == 0x200D ||
-         (r >= 0xFE00 && r <= 0xFE0F) || (r >= 0x1F3FB && r <= 0x1F3FF);
+  return (r >= 0x0300 && r <= 0x036F) || r == 0x200D || (r >= 0xFE00 && r <= 0xFE0F) ||
+         (r >= 0x1F3FB && r <= 0x1F3FF);
 }
 
 }  // namespace
@@ -136,10 +135,14 @@ bool ParseGoInt(std::string_view s, std::string* text) {
   int base = 10;
   if (s.size() - i >= 2 && s[i] == '0') {
     char p = s[i + 1] | 0x20;
-    if (p == 'x') base = 16, i += 2;
-    else if (p == 'o') base = 8, i += 2;
-    else if (p == 'b') base = 2, i += 2;
-    else base = 8, i += 1;
+    if (p == 'x')
+      base = 16, i += 2;
+    else if (p == 'o')
+      base = 8, i += 2;
+    else if (p == 'b')
+      base = 2, i += 2;
+    else
+      base = 8, i += 1;
   }
   if (i >= s.size()) return false;
   unsigned long long v = 0;
@@ -178,11 +181,9 @@ bool IsYamlFloat(std::string_view s) {
 
 }  // namespace
 
-SyntaxNode::Kind ResolvePlainScalar(std::string_view plain, std::string* text,
-                                    bool* boolean) {
+SyntaxNode::Kind ResolvePlainScalar(std::string_view plain, std::string* text, bool* boolean) {
   using Kind = SyntaxNode::Kind;
-  if (plain.empty() || plain == "~" || plain == "null" || plain == "Null" ||
-      plain == "NULL") {
+  if (plain.empty() || plain == "~" || plain == "null" || plain == "Null" || plain == "NULL") {
     return Kind::kNull;
   }
   if (plain == "true" || plain == "True" || plain == "TRUE") {
@@ -204,8 +205,7 @@ SyntaxNode::Kind ResolvePlainScalar(std::string_view plain, std::string* text,
       errno = 0;
       char* end = nullptr;
       double d = std::strtod(stripped.c_str(), &end);
-      if (errno != ERANGE && end == stripped.c_str() + stripped.size() &&
-          std::isfinite(d)) {
+      if (errno != ERANGE && end == stripped.c_str() + stripped.size() && std::isfinite(d)) {
         *text = FormatGoFloat(d);
         return Kind::kNumber;
       }
@@ -435,7 +435,9 @@ class FyParser {
   FyParser(const FyParser&) = delete;
   FyParser& operator=(const FyParser&) = delete;
 
-  struct fy_parser* get() { return parser_; }
+  struct fy_parser* get() {
+    return parser_;
+  }
 
   // The first reported error ("<input>:<line>:<col>: error: <message>") as
   // "yaml: line N: message", the shape Go's yaml.v3 errors have.

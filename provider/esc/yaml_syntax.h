@@ -35,8 +35,8 @@ struct SyntaxEntry {
 };
 
 struct SyntaxLimits {
-  int max_depth = 128;          // nesting of sequences/mappings
-  size_t max_bytes = 4 << 20;   // whole document
+  int max_depth = 128;         // nesting of sequences/mappings
+  size_t max_bytes = 4 << 20;  // whole document
 };
 
 struct SyntaxParseResult {
@@ -47,15 +47,13 @@ struct SyntaxParseResult {
 };
 
 // Never throws. `environment` names the ranges.
-SyntaxParseResult ParseYaml(std::string_view environment,
-                            std::string_view text,
+SyntaxParseResult ParseYaml(std::string_view environment, std::string_view text,
                             const SyntaxLimits& limits = {});
 
 // Applies YAML 1.2 core-schema resolution (as Go yaml.v3 does) to a plain
 // scalar: returns the node kind and, for numbers, the canonical text
 // (integers in base 10, floats in Go's shortest 'g' form).
-SyntaxNode::Kind ResolvePlainScalar(std::string_view plain, std::string* text,
-                                    bool* boolean);
+SyntaxNode::Kind ResolvePlainScalar(std::string_view plain, std::string* text, bool* boolean);
 
 // Go strconv.FormatFloat(f, 'g', -1, 64).
 std::string FormatGoFloat(double f);

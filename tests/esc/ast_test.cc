@@ -24,10 +24,12 @@ const Expr& Value(const ParseResult& r, const std::string& key) {
 }
 
 TEST(AstTest, ImportForms) {
-  ParseResult r = ParseEnvironment("env", "imports:\n  - a\n  - proj/b@stable\n  - c: {merge: false}\n"
-                                          "  - {d: 1, e: 2}\n  - [x]\n  - f: {merge: maybe}\n");
-  EXPECT_THAT(Summaries(r), ElementsAre("import must have a single key",
-                                        "import must be a string or an object", "merge must be a boolean"));
+  ParseResult r = ParseEnvironment("env",
+                                   "imports:\n  - a\n  - proj/b@stable\n  - c: {merge: false}\n"
+                                   "  - {d: 1, e: 2}\n  - [x]\n  - f: {merge: maybe}\n");
+  EXPECT_THAT(Summaries(r),
+              ElementsAre("import must have a single key", "import must be a string or an object",
+                          "merge must be a boolean"));
   ASSERT_EQ(r.environment->imports.size(), 4u);
   EXPECT_EQ(r.environment->imports[1].environment, "proj/b@stable");
   EXPECT_FALSE(r.environment->imports[2].merge);
@@ -42,13 +44,15 @@ TEST(AstTest, TopLevelKeys) {
   EXPECT_EQ(r.diagnostics[0].severity, Severity::kWarning);
   EXPECT_EQ(r.environment->values->properties[0].key, "b");  // last wins
   EXPECT_EQ(r.environment->description, "hi");
-  EXPECT_THAT(Summaries(ParseEnvironment("env", "[1]\n")), ElementsAre("environment must be an object"));
+  EXPECT_THAT(Summaries(ParseEnvironment("env", "[1]\n")),
+              ElementsAre("environment must be an object"));
 }
 
 TEST(AstTest, ExpressionKinds) {
-  ParseResult r = ParseEnvironment("env",
-                                   "values:\n  sym: ${a.b}\n  interp: x ${a}\n  lit: a$$b\n  call: {fn::toJSON: 1}\n"
-                                   "  open: {fn::open::aws-login: {x: 1}}\n");
+  ParseResult r = ParseEnvironment(
+      "env",
+      "values:\n  sym: ${a.b}\n  interp: x ${a}\n  lit: a$$b\n  call: {fn::toJSON: 1}\n"
+      "  open: {fn::open::aws-login: {x: 1}}\n");
   EXPECT_TRUE(r.diagnostics.empty());
   EXPECT_EQ(Value(r, "sym").kind, Expr::Kind::kSymbol);
   EXPECT_EQ(Value(r, "interp").kind, Expr::Kind::kInterpolate);
@@ -65,25 +69,29 @@ TEST(AstTest, ExpressionKinds) {
 }
 
 TEST(AstTest, ReservedPrefixAndKeys) {
-  ParseResult r = ParseEnvironment("env",
-                                   "values:\n  a: {fn::nope: 1}\n  b: {fn::join: [a, []], x: 1}\n  c: {\"${k}\": 1}\n");
-  EXPECT_THAT(Summaries(r),
-              ElementsAre("'fn::' is a reserved prefix",
-                          "illegal call to builtin function: \"fn::join\" must be the only key within its "
-                          "containing object",
-                          "object keys must be strings"));
+  ParseResult r = ParseEnvironment(
+      "env", "values:\n  a: {fn::nope: 1}\n  b: {fn::join: [a, []], x: 1}\n  c: {\"${k}\": 1}\n");
+  EXPECT_THAT(
+      Summaries(r),
+      ElementsAre("'fn::' is a reserved prefix",
+                  "illegal call to builtin function: \"fn::join\" must be the only key within its "
+                  "containing object",
+                  "object keys must be strings"));
   EXPECT_EQ(Value(r, "a").kind, Expr::Kind::kObject);
 }
 
 TEST(AstTest, ProviderCallShapes) {
-  ParseResult r = ParseEnvironment("env",
-                                   "values:\n  a: {fn::open: {provider: [x], inputs: 1}}\n"
-                                   "  b: {fn::open::test: null}\n  c: {fn::rotate: {provider: p, inputs: {}, state: 1}}\n"
-                                   "  d: {fn::secret: [1]}\n  e: {fn::open: 1}\n");
-  EXPECT_THAT(Summaries(r),
-              ElementsAre("provider name must be a string literal", "missing provider inputs ('inputs')",
-                          "rotation state must be an object literal", "secret values must be string literals",
-                          "the argument to fn::open must be an object containing 'provider' and 'inputs'"));
+  ParseResult r = ParseEnvironment(
+      "env",
+      "values:\n  a: {fn::open: {provider: [x], inputs: 1}}\n"
+      "  b: {fn::open::test: null}\n  c: {fn::rotate: {provider: p, inputs: {}, state: 1}}\n"
+      "  d: {fn::secret: [1]}\n  e: {fn::open: 1}\n");
+  EXPECT_THAT(
+      Summaries(r),
+      ElementsAre("provider name must be a string literal", "missing provider inputs ('inputs')",
+                  "rotation state must be an object literal",
+                  "secret values must be string literals",
+                  "the argument to fn::open must be an object containing 'provider' and 'inputs'"));
   EXPECT_EQ(r.diagnostics[0].path, "values.a[\"fn::open\"].provider");
 }
 

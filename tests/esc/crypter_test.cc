@@ -43,7 +43,8 @@ TEST(CrypterTest, DecryptErrorsArePrefixed) {
   EXPECT_EQ(DecryptSecret("aHVudGVyMjM=", &rot).status().message(), "invalid ciphertext: EOF");
   EXPECT_EQ(DecryptSecret("a$", &rot).status().message(),
             "invalid ciphertext: illegal base64 data at input byte 1");
-  EXPECT_THAT(DecryptSecret(Base64Encode(WrapEnvelope("xxxxxxxx")), nullptr), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(DecryptSecret(Base64Encode(WrapEnvelope("xxxxxxxx")), nullptr),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
 }
 
 TEST(CrypterTest, Base64) {

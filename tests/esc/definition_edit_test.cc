@@ -17,7 +17,8 @@ TEST(DefinitionEditTest, EncryptDecryptRoundTrip) {
   testing::Rot128Crypter rot;
   const char* yaml =
       "# comment is lost\nimports:\n  - base\nvalues:\n  pw:\n    fn::secret: hunter2\n"
-      "  list: [{fn::secret: two}]\n  other: {fn::secret: {ciphertext: ZXNjeAAAAAHo9e705fKyKo30VQ==}}\n";
+      "  list: [{fn::secret: two}]\n  other: {fn::secret: {ciphertext: "
+      "ZXNjeAAAAAHo9e705fKyKo30VQ==}}\n";
   absl::StatusOr<std::string> enc = EncryptSecrets(yaml, "proj/env", rot);
   ASSERT_OK(enc);
   EXPECT_THAT(*enc, Not(HasSubstr("hunter2")));
@@ -30,7 +31,8 @@ TEST(DefinitionEditTest, EncryptDecryptRoundTrip) {
   absl::StatusOr<std::string> dec = DecryptSecrets(*enc, "proj/env", rot);
   ASSERT_OK(dec);
   EXPECT_EQ(*dec,
-            "imports:\n  - base\nvalues:\n  pw:\n    fn::secret: hunter2\n  list:\n    - fn::secret: two\n"
+            "imports:\n  - base\nvalues:\n  pw:\n    fn::secret: hunter2\n  list:\n    - "
+            "fn::secret: two\n"
             "  other:\n    fn::secret: hunter2\n");
   // The encrypted form evaluates to the same values.
   EvalOptions opts;
@@ -58,7 +60,8 @@ TEST(DefinitionEditTest, SetCreatesIntermediates) {
   auto out = SetDefinitionValue("", "secrets.openai_api_key", "sk-123", /*secret=*/true);
   ASSERT_OK(out);
   EXPECT_EQ(*out, "values:\n  secrets:\n    openai_api_key:\n      fn::secret: sk-123\n");
-  out = SetDefinitionValue(*out, "environmentVariables.OPENAI_API_KEY", "${secrets.openai_api_key}", false);
+  out = SetDefinitionValue(*out, "environmentVariables.OPENAI_API_KEY", "${secrets.openai_api_key}",
+                           false);
   ASSERT_OK(out);
   out = SetDefinitionValue(*out, "a[\"b\"][0]", 42, false);
   ASSERT_OK(out);
@@ -83,21 +86,27 @@ TEST(DefinitionEditTest, SetReplacesInPlaceAndQuotesAmbiguousStrings) {
 }
 
 TEST(DefinitionEditTest, SetErrors) {
-  EXPECT_THAT(SetDefinitionValue("values: {a: 1}\n", "a.b", 1, false), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(SetDefinitionValue("values: {a: [1]}\n", "a[3]", 1, false), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(SetDefinitionValue("", "a", nlohmann::json::array(), true), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(SetDefinitionValue("values: {a: 1}\n", "a.b", 1, false),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(SetDefinitionValue("values: {a: [1]}\n", "a[3]", 1, false),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(SetDefinitionValue("", "a", nlohmann::json::array(), true),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   auto bad = SetDefinitionValue("", "a[", 1, false);
   EXPECT_THAT(bad, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(bad.status().message()), HasSubstr("\"a[\""));
-  EXPECT_THAT(SetDefinitionValue("a: [", "a", 1, false), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(SetDefinitionValue("a: [", "a", 1, false),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(DefinitionEditTest, SecretNumbersAreStringified) {
   auto out = SetDefinitionValue("", "num", 42, true);
   ASSERT_OK(out);
   EXPECT_EQ(*out, "values:\n  num:\n    fn::secret: \"42\"\n");
-  EXPECT_THAT(SetDefinitionValue("", "a\xff", 1, false), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(SetDefinitionValue("", "a\xc0\x9c", 1, false), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(SetDefinitionValue("", "a\xff", 1, false),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(SetDefinitionValue("", "a\xc0\x9c", 1, false),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(DefinitionEditTest, Remove) {
@@ -117,7 +126,8 @@ TEST(DefinitionEditTest, ImportsPath) {
 }
 
 TEST(DefinitionEditTest, Get) {
-  const char* yaml = "values:\n  p: {fn::secret: plain}\n  c: {fn::secret: {ciphertext: abc}}\n  o: {x: [1]}\n";
+  const char* yaml =
+      "values:\n  p: {fn::secret: plain}\n  c: {fn::secret: {ciphertext: abc}}\n  o: {x: [1]}\n";
   auto p = GetDefinitionNode(yaml, "p");
   ASSERT_OK(p);
   EXPECT_TRUE(p->is_secret);

@@ -46,30 +46,32 @@ TEST_F(EvaluatorTest, LiteralsAndInterpolation) {
       "values:\n  a: hello\n  b: ${a} world\n  c: ${d}\n  d: [1, true, null]\n"
       "  e: \"${d}\"\n  f: x ${d} ${g}\n  g: {k: v, \"q\": 1}\n  h: $${a}\n");
   EXPECT_TRUE(r.diagnostics.empty()) << Summaries(r)[0];
-  EXPECT_EQ(Json(r),
-            R"({"a":"hello","b":"hello world","c":[1,true,null],"d":[1,true,null],)"
-            R"("e":[1,true,null],"f":"x \"1\",\"true\",\"\" \"k\"=\"v\",\"q\"=\"1\"",)"
-            R"("g":{"k":"v","q":1},"h":"${a}"})");
+  EXPECT_EQ(Json(r), R"({"a":"hello","b":"hello world","c":[1,true,null],"d":[1,true,null],)"
+                     R"("e":[1,true,null],"f":"x \"1\",\"true\",\"\" \"k\"=\"v\",\"q\"=\"1\"",)"
+                     R"("g":{"k":"v","q":1},"h":"${a}"})");
 }
 
 TEST_F(EvaluatorTest, Context) {
-  EvalResult r = Eval("values:\n  who: ${context.pulumi.user.login}@${context.currentEnvironment.name}\n");
+  EvalResult r =
+      Eval("values:\n  who: ${context.pulumi.user.login}@${context.currentEnvironment.name}\n");
   EXPECT_EQ(Json(r), R"({"who":"alice@env"})");
 }
 
 TEST_F(EvaluatorTest, ImportsMergeInOrderAndLocalWins) {
-  EvalResult r = Eval("imports: [a, b, {c: {merge: false}}]\nvalues:\n  x: local\n  y: ${imports.c.z}\n",
-                      EvalMode::kOpen,
-                      {{"a", "values:\n  x: a\n  o: {p: 1, q: [1]}\n  n: 1\n"},
-                       {"b", "values:\n  o: {q: [2], r: null}\n  n: null\n"},
-                       {"c", "values:\n  z: from-c\n"}});
+  EvalResult r =
+      Eval("imports: [a, b, {c: {merge: false}}]\nvalues:\n  x: local\n  y: ${imports.c.z}\n",
+           EvalMode::kOpen,
+           {{"a", "values:\n  x: a\n  o: {p: 1, q: [1]}\n  n: 1\n"},
+            {"b", "values:\n  o: {q: [2], r: null}\n  n: null\n"},
+            {"c", "values:\n  z: from-c\n"}});
   EXPECT_TRUE(r.diagnostics.empty());
   EXPECT_EQ(Json(r), R"({"n":null,"o":{"p":1,"q":[2],"r":null},"x":"local","y":"from-c"})");
 }
 
 TEST_F(EvaluatorTest, ImportsAreMemoised) {
-  EvalResult r = Eval("imports: [a, b]\n", EvalMode::kOpen,
-                      {{"a", "imports: [c]\n"}, {"b", "imports: [c]\n"}, {"c", "values: {x: 1}\n"}});
+  EvalResult r =
+      Eval("imports: [a, b]\n", EvalMode::kOpen,
+           {{"a", "imports: [c]\n"}, {"b", "imports: [c]\n"}, {"c", "values: {x: 1}\n"}});
   EXPECT_EQ(Json(r), R"({"x":1})");
   EXPECT_EQ(loader_->loads("c"), 1);
 }
@@ -89,12 +91,14 @@ TEST_F(EvaluatorTest, MissingImport) {
 }
 
 TEST_F(EvaluatorTest, VersionedImportsPassThrough) {
-  EvalResult r = Eval("imports: [proj/base@3]\n", EvalMode::kOpen, {{"proj/base@3", "values: {v: 3}\n"}});
+  EvalResult r =
+      Eval("imports: [proj/base@3]\n", EvalMode::kOpen, {{"proj/base@3", "values: {v: 3}\n"}});
   EXPECT_EQ(Json(r), R"({"v":3})");
 }
 
 TEST_F(EvaluatorTest, ReferenceCycles) {
-  EvalResult r = Eval("values:\n  a: {p: \"${a.p}\"}\n  b: {p: \"${c.p}\"}\n  c: {p: \"${b.p}\"}\n");
+  EvalResult r =
+      Eval("values:\n  a: {p: \"${a.p}\"}\n  b: {p: \"${c.p}\"}\n  c: {p: \"${b.p}\"}\n");
   EXPECT_THAT(Summaries(r), ElementsAre("cyclic reference to a.p", "cyclic reference to b.p"));
   EXPECT_EQ(Json(r), R"({"a":{"p":"[unknown]"},"b":{"p":"[unknown]"},"c":{"p":"[unknown]"}})");
 }
@@ -103,13 +107,12 @@ TEST_F(EvaluatorTest, AccessErrors) {
   EvalResult r = Eval(
       "values:\n  s: x\n  arr: [1]\n  o: {baz: 1}\n  e:\n    - ${s.foo}\n    - ${arr.x}\n"
       "    - ${arr[5]}\n    - ${arr[-1]}\n    - ${o[0]}\n    - ${o.bar}\n");
-  EXPECT_THAT(Summaries(r),
-              ElementsAre("receiver must be an array or an object",
-                          "cannot access an array element using a property name",
-                          "array index 5 out-of-bounds for array of length 1",
-                          "array indices must not be negative",
-                          "cannot access an object property using an integer index",
-                          "unknown property \"bar\"; did you mean \"baz\"?"));
+  EXPECT_THAT(Summaries(r), ElementsAre("receiver must be an array or an object",
+                                        "cannot access an array element using a property name",
+                                        "array index 5 out-of-bounds for array of length 1",
+                                        "array indices must not be negative",
+                                        "cannot access an object property using an integer index",
+                                        "unknown property \"bar\"; did you mean \"baz\"?"));
   EXPECT_EQ(r.diagnostics[0].path, "values.e[0]");
 }
 
@@ -124,13 +127,16 @@ TEST_F(EvaluatorTest, ReservedAndDuplicateKeys) {
 
 TEST_F(EvaluatorTest, SecretsPropagate) {
   EvalResult r = Eval(
-      "values:\n  pw: {fn::secret: hunter2}\n  ref: ${pw}\n  interp: x${pw}\n  obj: {k: \"${pw}\", n: 1}\n"
+      "values:\n  pw: {fn::secret: hunter2}\n  ref: ${pw}\n  interp: x${pw}\n  obj: {k: \"${pw}\", "
+      "n: 1}\n"
       "  js: {fn::toJSON: \"${obj}\"}\n  plain: ok\n");
   EXPECT_EQ(Json(r, Redaction::kRedact),
             R"({"interp":"[secret]","js":"[secret]","obj":{"k":"[secret]","n":1},"plain":"ok",)"
             R"("pw":"[secret]","ref":"[secret]"})");
-  EXPECT_EQ(Json(r), R"({"interp":"xhunter2","js":"{\"k\":\"hunter2\",\"n\":1}","obj":{"k":"hunter2","n":1},)"
-                     R"("plain":"ok","pw":"hunter2","ref":"hunter2"})");
+  EXPECT_EQ(
+      Json(r),
+      R"({"interp":"xhunter2","js":"{\"k\":\"hunter2\",\"n\":1}","obj":{"k":"hunter2","n":1},)"
+      R"("plain":"ok","pw":"hunter2","ref":"hunter2"})");
 }
 
 TEST_F(EvaluatorTest, SecretMustBeLiteral) {
@@ -139,7 +145,8 @@ TEST_F(EvaluatorTest, SecretMustBeLiteral) {
 }
 
 TEST_F(EvaluatorTest, CiphertextCheckAndOpen) {
-  const char* yaml = "values:\n  pw:\n    fn::secret:\n      ciphertext: ZXNjeAAAAAHo9e705fKyKo30VQ==\n";
+  const char* yaml =
+      "values:\n  pw:\n    fn::secret:\n      ciphertext: ZXNjeAAAAAHo9e705fKyKo30VQ==\n";
   EvalResult open = Eval(yaml);
   EXPECT_EQ(Json(open), R"({"pw":"hunter2"})");
   EvalResult check = Eval(yaml, EvalMode::kCheck);
@@ -154,10 +161,13 @@ TEST_F(EvaluatorTest, InvalidCiphertext) {
 }
 
 TEST_F(EvaluatorTest, UnknownPropagatesFromFailedProviders) {
-  EvalResult r = Eval("values:\n  e: {fn::open::error: {why: boom}}\n  d: x ${e}\n  ok: {fn::open::test: {a: 1}}\n");
+  EvalResult r = Eval(
+      "values:\n  e: {fn::open::error: {why: boom}}\n  d: x ${e}\n  ok: {fn::open::test: {a: "
+      "1}}\n");
   EXPECT_THAT(Summaries(r), ElementsAre("boom"));
   EXPECT_EQ(Json(r), R"({"d":"[unknown]","e":"[unknown]","ok":{"a":1}})");
-  EvalResult check = Eval("values:\n  ok: {fn::open::test: {a: 1}}\n  r: ${ok.a}\n", EvalMode::kCheck);
+  EvalResult check =
+      Eval("values:\n  ok: {fn::open::test: {a: 1}}\n  r: ${ok.a}\n", EvalMode::kCheck);
   EXPECT_TRUE(check.diagnostics.empty());
   EXPECT_EQ(Json(check), R"({"ok":"[unknown]","r":"[unknown]"})");
 }
@@ -168,7 +178,8 @@ TEST_F(EvaluatorTest, UnknownProvider) {
 }
 
 TEST_F(EvaluatorTest, ProviderSchemaChecksAccessOnUnknown) {
-  EvalResult r = Eval("values:\n  o: {fn::open::schema: {string: s}}\n  e: ${o.string.foo}\n", EvalMode::kCheck);
+  EvalResult r = Eval("values:\n  o: {fn::open::schema: {string: s}}\n  e: ${o.string.foo}\n",
+                      EvalMode::kCheck);
   EXPECT_THAT(Summaries(r), ElementsAre("receiver must be an array or an object"));
 }
 
@@ -191,10 +202,11 @@ TEST_F(EvaluatorTest, Builtins) {
       "  final: {fn::final: 1}\n"
       "  valid: {fn::validate: {schema: {type: string}, value: ok}}\n");
   EXPECT_TRUE(r.diagnostics.empty()) << Summaries(r)[0];
-  EXPECT_EQ(Json(r),
-            R"({"b64":"aGk=","concat":[1,2,[3]],"final":1,"fromjson":{"a":[1.50,"\u003c"]},)"
-            R"("join":"a-b","split":["h","é","y"],"tojson":"{\"a\":\"\\u003c\\u0026\\u003e\",\"n\":1.5}",)"
-            R"("tostring":"\"a\",\"1\"","unb64":"hi","valid":"ok"})");
+  EXPECT_EQ(
+      Json(r),
+      R"({"b64":"aGk=","concat":[1,2,[3]],"final":1,"fromjson":{"a":[1.50,"\u003c"]},)"
+      R"("join":"a-b","split":["h","é","y"],"tojson":"{\"a\":\"\\u003c\\u0026\\u003e\",\"n\":1.5}",)"
+      R"("tostring":"\"a\",\"1\"","unb64":"hi","valid":"ok"})");
 }
 
 TEST_F(EvaluatorTest, BuiltinErrors) {
@@ -213,21 +225,18 @@ TEST_F(EvaluatorTest, BuiltinErrors) {
       "  k: {fn::rotate::swap: {state: {}}}\n"
       "  l: {fn::bogus: 1}\n"
       "  m: {fn::join: [a, b], other: 1}\n");
-  EXPECT_THAT(Summaries(r),
-              ElementsAre("the argument to fn::join must be a two-valued list",
-                          "missing provider name ('provider')",
-                          "missing provider inputs ('inputs')",
-                          "'fn::' is a reserved prefix",
-                          "illegal call to builtin function: \"fn::join\" must be the only key within "
-                          "its containing object",
-                          "expected string, got number",
-                          "expected string, got number",
-                          "expected array, got number",
-                          "decoding JSON string: unexpected EOF",
-                          "decoding base64 string: illegal base64 data at input byte 0",
-                          "expected string, got number",
-                          "expected a number greater than or equal to 3",
-                          "invalid schema: 'type' must be a string or a list of strings"));
+  EXPECT_THAT(
+      Summaries(r),
+      ElementsAre("the argument to fn::join must be a two-valued list",
+                  "missing provider name ('provider')", "missing provider inputs ('inputs')",
+                  "'fn::' is a reserved prefix",
+                  "illegal call to builtin function: \"fn::join\" must be the only key within "
+                  "its containing object",
+                  "expected string, got number", "expected string, got number",
+                  "expected array, got number", "decoding JSON string: unexpected EOF",
+                  "decoding base64 string: illegal base64 data at input byte 0",
+                  "expected string, got number", "expected a number greater than or equal to 3",
+                  "invalid schema: 'type' must be a string or a list of strings"));
 }
 
 TEST_F(EvaluatorTest, FinalValuesCannotBeOverridden) {
@@ -239,8 +248,8 @@ TEST_F(EvaluatorTest, FinalValuesCannotBeOverridden) {
 }
 
 TEST_F(EvaluatorTest, ReferencesSeeMergedImports) {
-  EvalResult r = Eval("imports: [a]\nvalues:\n  o: {b: 2}\n  p: ${o}\n  q: ${o.a}\n", EvalMode::kOpen,
-                      {{"a", "values:\n  o: {a: 1}\n  p: {z: 0}\n"}});
+  EvalResult r = Eval("imports: [a]\nvalues:\n  o: {b: 2}\n  p: ${o}\n  q: ${o.a}\n",
+                      EvalMode::kOpen, {{"a", "values:\n  o: {a: 1}\n  p: {z: 0}\n"}});
   EXPECT_EQ(Json(r), R"({"o":{"a":1,"b":2},"p":{"a":1,"b":2,"z":0},"q":1})");
 }
 
@@ -262,7 +271,8 @@ TEST_F(EvaluatorTest, Rotation) {
   EvalOptions opts;
   opts.providers = &providers_;
   opts.rotate = true;
-  EvalResult r = Evaluate("env", "values:\n  r: {fn::rotate::swap: {inputs: {}, state: {a: 1, b: 2}}}\n", opts);
+  EvalResult r = Evaluate(
+      "env", "values:\n  r: {fn::rotate::swap: {inputs: {}, state: {a: 1, b: 2}}}\n", opts);
   EXPECT_TRUE(r.diagnostics.empty());
   EXPECT_EQ(Json(r), R"({"r":{"a":2,"b":1}})");
   ASSERT_EQ(r.rotate_patches.size(), 1u);
@@ -271,7 +281,8 @@ TEST_F(EvaluatorTest, Rotation) {
 
 TEST_F(EvaluatorTest, DeepReferenceChainsAreBounded) {
   std::string yaml = "values:\n";
-  for (int i = 0; i < 2000; ++i) yaml += "  k" + std::to_string(i) + ": ${k" + std::to_string(i + 1) + "}\n";
+  for (int i = 0; i < 2000; ++i)
+    yaml += "  k" + std::to_string(i) + ": ${k" + std::to_string(i + 1) + "}\n";
   yaml += "  k2000: end\n";
   EvalResult r = Eval(yaml);
   EXPECT_THAT(Summaries(r), ::testing::Contains("evaluation exceeds the maximum depth"));
@@ -324,11 +335,12 @@ namespace {
 
 TEST(EvaluatorSecretsTest, DiagnosticsDoNotQuoteSecrets) {
   EvalOptions opts;
-  EvalResult r = Evaluate("env",
-                          "values:\n  s: {fn::secret: 'Xtopsecret'}\n  j: {fn::fromJSON: \"${s}\"}\n"
-                          "  o: {fn::secret: '{\"password\":1}'}\n  p: {fn::fromJSON: \"${o}\"}\n"
-                          "  q: ${p.passwrd}\n",
-                          opts);
+  EvalResult r =
+      Evaluate("env",
+               "values:\n  s: {fn::secret: 'Xtopsecret'}\n  j: {fn::fromJSON: \"${s}\"}\n"
+               "  o: {fn::secret: '{\"password\":1}'}\n  p: {fn::fromJSON: \"${o}\"}\n"
+               "  q: ${p.passwrd}\n",
+               opts);
   ASSERT_EQ(r.diagnostics.size(), 2u);
   EXPECT_EQ(r.diagnostics[0].summary, "decoding JSON string: invalid JSON");
   EXPECT_EQ(r.diagnostics[1].summary, "unknown property \"passwrd\"");
@@ -360,8 +372,8 @@ namespace {
 TEST(EvaluatorLimitsTest, NestingStackedThroughReferencesIsBounded) {
   std::string yaml = "values:\n  v0: x\n";
   for (int i = 1; i <= 6; ++i) {
-    yaml += "  v" + std::to_string(i) + ": " + std::string(100, '[') + "\"${v" + std::to_string(i - 1) +
-            "}\"" + std::string(100, ']') + "\n";
+    yaml += "  v" + std::to_string(i) + ": " + std::string(100, '[') + "\"${v" +
+            std::to_string(i - 1) + "}\"" + std::string(100, ']') + "\n";
   }
   EvalOptions opts;
   EvalResult r = Evaluate("env", yaml, opts);
@@ -378,7 +390,8 @@ namespace escnative::esc {
 namespace {
 
 TEST(FormatTest, SourceLinesNeverShowPlaintextSecrets) {
-  const char* yaml = "values:\n  a: {fn::secret: hunter2}\n  a: 1\n  b:\n    fn::secret:\n      hunter3\n";
+  const char* yaml =
+      "values:\n  a: {fn::secret: hunter2}\n  a: 1\n  b:\n    fn::secret:\n      hunter3\n";
   Diagnostic d;
   d.summary = "duplicate key \"a\"";
   d.range.environment = "env";

@@ -40,7 +40,8 @@ TEST(JsonEncodingTest, DecodeFirstValueKeepsNumberText) {
 TEST(JsonEncodingTest, DecodeErrors) {
   EXPECT_EQ(DecodeJson("").status().message(), "unexpected EOF");
   EXPECT_EQ(DecodeJson("[1,").status().message(), "unexpected EOF");
-  EXPECT_EQ(DecodeJson("x").status().message(), "invalid character 'x' looking for beginning of value");
+  EXPECT_EQ(DecodeJson("x").status().message(),
+            "invalid character 'x' looking for beginning of value");
   EXPECT_EQ(DecodeJson("{1:2}").status().message(),
             "invalid character '1' looking for beginning of object key string");
   EXPECT_FALSE(DecodeJson(std::string(1000, '[')).ok());

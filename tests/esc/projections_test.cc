@@ -34,7 +34,8 @@ TEST(ProjectionsTest, EnvironmentVariables) {
   EXPECT_EQ(vars[1].value, "hunter2");
   EXPECT_EQ(vars[2].value, "");
   ASSERT_EQ(Files(*r.root).size(), 1u);
-  EXPECT_EQ(ToJsonText(*PulumiConfig(*r.root), Redaction::kReveal), R"({"aws:region":"us-west-2"})");
+  EXPECT_EQ(ToJsonText(*PulumiConfig(*r.root), Redaction::kReveal),
+            R"({"aws:region":"us-west-2"})");
 }
 
 TEST(ProjectionsTest, Dotenv) {
@@ -42,17 +43,21 @@ TEST(ProjectionsTest, Dotenv) {
   EXPECT_EQ(RenderDotenv(*r.root, {{"KUBECONFIG", "/tmp/esc-1"}}, Redaction::kRedact, false),
             "A=\"plain \\\"q\\\"\"\nB=\"[secret]\"\nN=\"\"\nKUBECONFIG=\"/tmp/esc-1\"\n");
   EXPECT_EQ(RenderDotenv(*r.root, {}, Redaction::kReveal, true),
-            "export A=\"plain \\\"q\\\"\"\nexport B=\"hunter2\"\nexport N=\"\"\nexport KUBECONFIG=\"[unknown]\"\n");
+            "export A=\"plain \\\"q\\\"\"\nexport B=\"hunter2\"\nexport N=\"\"\nexport "
+            "KUBECONFIG=\"[unknown]\"\n");
 }
 
 TEST(ProjectionsTest, JsonYamlString) {
   EvalResult r = Open("values:\n  b: {fn::secret: s}\n  a: [x, {k: \"<\"}]\n");
   EXPECT_EQ(RenderJson(*r.root, Redaction::kRedact),
-            "{\n  \"a\": [\n    \"x\",\n    {\n      \"k\": \"\\u003c\"\n    }\n  ],\n  \"b\": \"[secret]\"\n}\n");
+            "{\n  \"a\": [\n    \"x\",\n    {\n      \"k\": \"\\u003c\"\n    }\n  ],\n  \"b\": "
+            "\"[secret]\"\n}\n");
   EXPECT_EQ(RenderYaml(*r.root, Redaction::kRedact), "a:\n   - x\n   -  k: <\nb: \"[secret]\"\n");
   EXPECT_EQ(RenderYaml(*r.root, Redaction::kReveal), "a:\n   - x\n   -  k: <\nb: s\n");
-  EXPECT_EQ(RenderString(*r.root->object.at("a"), Redaction::kReveal), "\"x\",\"\\\"k\\\"=\\\"<\\\"\"\n");
-  EXPECT_EQ(RenderString(*r.root, Redaction::kRedact), "\"a\"=\"\\\"x\\\",\\\"\\\\\\\"k\\\\\\\"=\\\\\\\"<\\\\\\\"\\\"\",\"b\"=\"[secret]\"\n");
+  EXPECT_EQ(RenderString(*r.root->object.at("a"), Redaction::kReveal),
+            "\"x\",\"\\\"k\\\"=\\\"<\\\"\"\n");
+  EXPECT_EQ(RenderString(*r.root, Redaction::kRedact),
+            "\"a\"=\"\\\"x\\\",\\\"\\\\\\\"k\\\\\\\"=\\\\\\\"<\\\\\\\"\\\"\",\"b\"=\"[secret]\"\n");
 }
 
 TEST(ProjectionsTest, OutputFormats) {

@@ -21,18 +21,26 @@ std::vector<std::string> Errors(const char* schema, const char* value) {
 
 TEST(SchemaTest, Messages) {
   EXPECT_THAT(Errors(R"({"type":"string"})", "1"), ElementsAre("expected string, got number"));
-  EXPECT_THAT(Errors(R"({"required":["a","b"]})", "{}"), ElementsAre("missing required properties: a, b"));
+  EXPECT_THAT(Errors(R"({"required":["a","b"]})", "{}"),
+              ElementsAre("missing required properties: a, b"));
   EXPECT_THAT(Errors(R"({"const":["hello",42]})", "1"), ElementsAre("expected [\"hello\",42]"));
-  EXPECT_THAT(Errors(R"({"enum":["foo","bar"]})", "\"x\""), ElementsAre("expected one of [\"foo\",\"bar\"]"));
+  EXPECT_THAT(Errors(R"({"enum":["foo","bar"]})", "\"x\""),
+              ElementsAre("expected one of [\"foo\",\"bar\"]"));
   EXPECT_THAT(Errors(R"({"multipleOf":2})", "3"), ElementsAre("expected a multiple of 2"));
-  EXPECT_THAT(Errors(R"({"minimum":1})", "0"), ElementsAre("expected a number greater than or equal to 1"));
-  EXPECT_THAT(Errors(R"({"exclusiveMinimum":1})", "1"), ElementsAre("expected a number greater than 1"));
-  EXPECT_THAT(Errors(R"({"maximum":1})", "2"), ElementsAre("expected a number less than or equal to1"));
-  EXPECT_THAT(Errors(R"({"exclusiveMaximum":1})", "1"), ElementsAre("expected a number less than 1"));
-  EXPECT_THAT(Errors(R"({"minLength":2})", "\"a\""), ElementsAre("expected a string of at least length 2"));
+  EXPECT_THAT(Errors(R"({"minimum":1})", "0"),
+              ElementsAre("expected a number greater than or equal to 1"));
+  EXPECT_THAT(Errors(R"({"exclusiveMinimum":1})", "1"),
+              ElementsAre("expected a number greater than 1"));
+  EXPECT_THAT(Errors(R"({"maximum":1})", "2"),
+              ElementsAre("expected a number less than or equal to1"));
+  EXPECT_THAT(Errors(R"({"exclusiveMaximum":1})", "1"),
+              ElementsAre("expected a number less than 1"));
+  EXPECT_THAT(Errors(R"({"minLength":2})", "\"a\""),
+              ElementsAre("expected a string of at least length 2"));
   EXPECT_THAT(Errors(R"({"pattern":"^foo[0-9]+$"})", "\"bar\""),
               ElementsAre("string must match the pattern \"^foo[0-9]+$\""));
-  EXPECT_THAT(Errors(R"({"minItems":3})", "[1]"), ElementsAre("expected an array with at least 3 items"));
+  EXPECT_THAT(Errors(R"({"minItems":3})", "[1]"),
+              ElementsAre("expected an array with at least 3 items"));
   EXPECT_THAT(Errors(R"({"maxProperties":1})", R"({"a":1,"b":2})"),
               ElementsAre("expected an object with at most 1 properties"));
   EXPECT_THAT(Errors(R"({"anyOf":[{"type":"string"},{"type":"boolean"}]})", "1"),

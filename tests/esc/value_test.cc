@@ -31,7 +31,8 @@ TEST(ValueTest, ToStringRules) {
 }
 
 TEST(ValueTest, GoQuote) {
-  EXPECT_EQ(GoQuote("a\"b\\c\n\x01\x7f é\xe2\x80\xa8\xff"), "\"a\\\"b\\\\c\\n\\x01\\x7f é\\u2028\\xff\"");
+  EXPECT_EQ(GoQuote("a\"b\\c\n\x01\x7f é\xe2\x80\xa8\xff"),
+            "\"a\\\"b\\\\c\\n\\x01\\x7f é\\u2028\\xff\"");
 }
 
 TEST(ValueTest, SecretAndUnknownQueries) {

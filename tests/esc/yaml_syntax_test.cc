@@ -118,9 +118,7 @@ TEST(YamlSyntaxTest, OnlyFirstDocument) {
   EXPECT_EQ(root.entries[0].key, "a");
 }
 
-TEST(YamlSyntaxTest, EmptyDocumentIsNull) {
-  EXPECT_EQ(ParseOk("").kind, Kind::kNull);
-}
+TEST(YamlSyntaxTest, EmptyDocumentIsNull) { EXPECT_EQ(ParseOk("").kind, Kind::kNull); }
 
 }  // namespace
 }  // namespace escnative::esc

@@ -38,7 +38,8 @@ class DirLoader : public EnvironmentLoader {
         !ReadFile(absl::StrCat(dir_, "/", std::string(ref), ".yaml"), &env.yaml)) {
       // The reference harness's wording, which the golden files record.
       return absl::NotFoundError(absl::StrCat("open testdata/eval/", case_name_, "/",
-                                              std::string(ref), ".yaml: no such file or directory"));
+                                              std::string(ref),
+                                              ".yaml: no such file or directory"));
     }
     return env;
   }
@@ -152,8 +153,8 @@ nlohmann::json Field(const nlohmann::json& j, const char* key) {
   return j.contains(key) ? j[key] : nlohmann::json::array();
 }
 
-bool SameDiags(const nlohmann::json& want, const nlohmann::json& got, bool ranges,
-               std::string* why, const char* field) {
+bool SameDiags(const nlohmann::json& want, const nlohmann::json& got, bool ranges, std::string* why,
+               const char* field) {
   if (want.size() != got.size()) {
     *why = absl::StrCat(field, ": want ", want.size(), " diagnostics, got ", got.size(), ": ",
                         got.dump());

@@ -92,7 +92,8 @@ class SchemaProvider : public Provider {
 
  private:
   static SchemaPtr Get() {
-    static const SchemaPtr kSchema = *Schema::FromJson(nlohmann::json::parse(kSchemaProviderSchema));
+    static const SchemaPtr kSchema =
+        *Schema::FromJson(nlohmann::json::parse(kSchemaProviderSchema));
     return kSchema;
   }
 };
@@ -119,8 +120,8 @@ class SwapRotator : public Rotator {
 class EchoRotator : public Rotator {
  public:
   SchemaPtr InputSchema() const override {
-    static const SchemaPtr kSchema = *Schema::FromJson(nlohmann::json::parse(
-        R"({"type":"object","properties":{"next":{"rotateOnly":true}}})"));
+    static const SchemaPtr kSchema = *Schema::FromJson(
+        nlohmann::json::parse(R"({"type":"object","properties":{"next":{"rotateOnly":true}}})"));
     return kSchema;
   }
   absl::StatusOr<ValuePtr> Open(const Value&, const Value& state) const override {
