@@ -1,5 +1,5 @@
 # With ESC_STATIC_PLUGIN, point the imported library targets we use (Abseil,
-# yaml-cpp, libfyaml, SQLite, libsodium) at their static archives, so the plugin binary
+# libfyaml, SQLite, libsodium) at their static archives, so the plugin binary
 # needs nothing but glibc at run time. Every shared object costs start-up time
 # in the dynamic loader (shared/reference/floor.md §1).
 function(esc_use_static_archive target)
@@ -19,7 +19,7 @@ endfunction()
 if(ESC_STATIC_PLUGIN)
   get_directory_property(_esc_imported IMPORTED_TARGETS)
   foreach(t IN LISTS _esc_imported)
-    if(t MATCHES "^absl::" OR t STREQUAL "yaml-cpp" OR t STREQUAL "yaml-cpp::yaml-cpp")
+    if(t MATCHES "^absl::")
       get_target_property(_type ${t} TYPE)
       if(_type STREQUAL "SHARED_LIBRARY" OR _type STREQUAL "UNKNOWN_LIBRARY")
         esc_use_static_archive(${t})

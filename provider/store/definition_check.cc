@@ -1,16 +1,13 @@
 #include "provider/store/definition_check.h"
 
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/parser.h>
-
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "libfyaml.h"
 #include "provider/store/secret_envelope.h"
+#include "provider/util/utf8.h"
 
 namespace escnative::store {
 namespace {
@@ -20,39 +17,50 @@ constexpr absl::string_view kCiphertextKey = "ciphertext";
 
 // Walks parser events (no node tree is built: this runs on every update and
 // the tree costs more than the scan). Records the first offending path.
-class SecretScanner final : public YAML::EventHandler {
+class SecretScanner {
  public:
   const std::optional<std::string>& error_path() const { return error_path_; }
 
-  void OnDocumentStart(const YAML::Mark&) override { stack_.clear(); }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override { Leaf(std::nullopt); }
-  // An alias can stand for anything; it is refused only where a ciphertext
-  // must be (its target was checked where it was defined).
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { Leaf(std::nullopt); }
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string& value) override {
-    Leaf(value);
-  }
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {
-    BeginNode(/*is_map=*/false);
-    stack_.emplace_back();
-  }
-  void OnSequenceEnd() override { EndCollection(); }
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {
-    const bool secret = BeginNode(/*is_map=*/true);
-    Frame f;
-    f.is_map = true;
-    f.secret_map = secret;
-    stack_.push_back(std::move(f));
-  }
-  void OnMapEnd() override {
-    if (!stack_.empty() && stack_.back().secret_map && stack_.back().keys != 1) {
-      Fail(/*drop_last=*/true);
+  void OnEvent(struct fy_event* e) {
+    switch (e->type) {
+      case FYET_DOCUMENT_START:
+        stack_.clear();
+        break;
+      case FYET_ALIAS:
+        // An alias can stand for anything; it is refused only where a
+        // ciphertext must be (its target was checked where it was defined).
+        Leaf(std::nullopt);
+        break;
+      case FYET_SCALAR: {
+        size_t len = 0;
+        const char* text = fy_token_get_text(e->scalar.value, &len);
+        Leaf(std::string(text != nullptr ? text : "", text != nullptr ? len : 0));
+        break;
+      }
+      case FYET_SEQUENCE_START:
+        BeginNode(/*is_map=*/false);
+        stack_.emplace_back();
+        break;
+      case FYET_SEQUENCE_END:
+        EndCollection();
+        break;
+      case FYET_MAPPING_START: {
+        const bool secret = BeginNode(/*is_map=*/true);
+        Frame f;
+        f.is_map = true;
+        f.secret_map = secret;
+        stack_.push_back(std::move(f));
+        break;
+      }
+      case FYET_MAPPING_END:
+        if (!stack_.empty() && stack_.back().secret_map && stack_.back().keys != 1) {
+          Fail(/*drop_last=*/true);
+        }
+        EndCollection();
+        break;
+      default:
+        break;
     }
-    EndCollection();
   }
 
  private:
@@ -154,6 +162,9 @@ class SecretScanner final : public YAML::EventHandler {
   std::optional<std::string> error_path_;
 };
 
+// Collects libfyaml's diagnostics instead of printing them.
+void Quiet(struct fy_diag*, void*, const char*, size_t) {}
+
 }  // namespace
 
 absl::Status CheckNoPlaintextSecrets(absl::string_view yaml) {
@@ -163,28 +174,42 @@ absl::Status CheckNoPlaintextSecrets(absl::string_view yaml) {
       yaml.find('\\') == absl::string_view::npos) {
     return absl::OkStatus();
   }
-  try {
-    std::istringstream in{std::string(yaml)};
-    YAML::Parser parser(in);
-    SecretScanner scanner;
-    while (parser.HandleNextDocument(scanner)) {
-      if (scanner.error_path().has_value()) break;
-    }
-    if (scanner.error_path().has_value()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("definition holds a plaintext secret at ", *scanner.error_path(),
-                       "; encrypt it (fn::secret: {ciphertext: ...}) before storing"));
-    }
-    return absl::OkStatus();
-  } catch (const YAML::Exception& e) {
-    // e.msg is yaml-cpp's fixed description; e.mark gives the position. The
-    // offending text itself is not included.
-    return absl::InvalidArgumentError(absl::StrCat("definition is not valid YAML (line ",
-                                                   e.mark.line + 1, ", column ", e.mark.column + 1,
-                                                   "): ", e.msg));
-  } catch (...) {
-    return absl::InvalidArgumentError("definition is not valid YAML");
+  if (!util::IsValidUtf8(std::string_view(yaml.data(), yaml.size()))) {
+    return absl::InvalidArgumentError("definition is not valid UTF-8");
   }
+  struct fy_diag_cfg dcfg;
+  fy_diag_cfg_default(&dcfg);
+  dcfg.fp = nullptr;
+  dcfg.output_fn = Quiet;
+  dcfg.level = FYET_ERROR;
+  struct fy_diag* diag = fy_diag_create(&dcfg);
+  struct fy_parse_cfg cfg = {};
+  cfg.search_path = "";
+  cfg.flags = static_cast<enum fy_parse_cfg_flags>(FYPCF_DEFAULT_VERSION_1_2);
+  cfg.diag = diag;
+  struct fy_parser* parser = fy_parser_create(&cfg);
+  if (parser == nullptr || fy_parser_set_string(parser, yaml.empty() ? "" : yaml.data(),
+                                                yaml.size()) != 0) {
+    if (parser != nullptr) fy_parser_destroy(parser);
+    if (diag != nullptr) fy_diag_destroy(diag);
+    return absl::InternalError("cannot create a YAML parser");
+  }
+  SecretScanner scanner;
+  while (struct fy_event* e = fy_parser_parse(parser)) {
+    scanner.OnEvent(e);
+    fy_parser_event_free(parser, e);
+    if (scanner.error_path().has_value()) break;
+  }
+  const bool stream_error = fy_parser_get_stream_error(parser);
+  fy_parser_destroy(parser);
+  if (diag != nullptr) fy_diag_destroy(diag);
+  if (scanner.error_path().has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("definition holds a plaintext secret at ", *scanner.error_path(),
+                     "; encrypt it (fn::secret: {ciphertext: ...}) before storing"));
+  }
+  if (stream_error) return absl::InvalidArgumentError("definition is not valid YAML");
+  return absl::OkStatus();
 }
 
 }  // namespace escnative::store
