@@ -6,27 +6,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "provider/util/utf8.h"
 
 namespace escnative::esc {
 namespace {
 
-// Returns the rune length at s[i] for valid UTF-8 (0 if invalid).
+// Returns the rune length at s[i] for valid multi-byte UTF-8 (0 if invalid).
 int ValidRuneLen(std::string_view s, size_t i, char32_t* rune) {
-  unsigned char c = s[i];
-  int len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (len == 0 || i + len > s.size()) return 0;
-  char32_t r = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-  for (int k = 1; k < len; ++k) {
-    unsigned char cc = s[i + k];
-    if ((cc & 0xC0) != 0x80) return 0;
-    r = (r << 6) | (cc & 0x3F);
-  }
-  if ((len == 2 && r < 0x80) || (len == 3 && r < 0x800) || (len == 4 && r < 0x10000) ||
-      (r >= 0xD800 && r <= 0xDFFF) || r > 0x10FFFF) {
-    return 0;
-  }
-  *rune = r;
-  return len;
+  if (static_cast<unsigned char>(s[i]) < 0x80) return 0;  // callers handle ASCII
+  return util::DecodeUtf8(s, i, rune);
 }
 
 void Indent(std::string* out, int indent, int depth) {

@@ -9,10 +9,14 @@
 namespace escnative::util {
 
 // Length of the valid UTF-8 sequence at s[i] (rejecting overlong forms,
-// surrogates and code points above U+10FFFF), or 0.
-inline int Utf8SequenceLength(std::string_view s, size_t i) {
+// surrogates and code points above U+10FFFF), or 0; the code point goes to
+// `*rune`.
+inline int DecodeUtf8(std::string_view s, size_t i, char32_t* rune) {
   unsigned char c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) return 1;
+  if (c < 0x80) {
+    *rune = c;
+    return 1;
+  }
   int len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
   if (len == 0 || i + len > s.size()) return 0;
   char32_t r = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
@@ -25,7 +29,13 @@ inline int Utf8SequenceLength(std::string_view s, size_t i) {
       (r >= 0xD800 && r <= 0xDFFF) || r > 0x10FFFF) {
     return 0;
   }
+  *rune = r;
   return len;
+}
+
+inline int Utf8SequenceLength(std::string_view s, size_t i) {
+  char32_t rune;
+  return DecodeUtf8(s, i, &rune);
 }
 
 inline bool IsValidUtf8(std::string_view s) {
