@@ -66,8 +66,11 @@ struct UpdateResult {
 
 // The result of a check (no providers called) or an open.
 struct Evaluation {
-  esc::ValuePtr root;  // object of the environment's properties
+  esc::ValuePtr root;            // object of the environment's properties
   esc::Diagnostics diagnostics;  // warnings only when the call succeeded
+  // CheckEnvironment with show_secrets: the definition it evaluated,
+  // decrypted, so a caller showing both needs no second (audited) decryption.
+  std::string definition;
 };
 
 struct CreatedToken {

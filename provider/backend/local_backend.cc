@@ -159,12 +159,20 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Open(LocalBackendOpt
   so.kdf_params = options.kdf_params;
   so.create_if_missing = options.create_if_missing;
   so.clock = options.clock;
+  so.audit_failed_unlock = true;
+  so.actor = options.actor;
   ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store,
                    store::Store::Open(options.path, std::move(so)));
 
   std::unique_ptr<Caller> caller;
   if (options.caller_token.has_value()) {
-    ASSIGN_OR_RETURN(AccessToken token, store->VerifyAccessToken(options.caller_token->Reveal()));
+    absl::StatusOr<AccessToken> verified = store->VerifyAccessToken(options.caller_token->Reveal());
+    if (!verified.ok()) {
+      // Who tried is unknown (the token is not valid); the OS user is recorded.
+      (void)store->AppendAuditEvent(options.actor, "token.denied", "token", "");
+      return verified.status();
+    }
+    AccessToken token = *std::move(verified);
     caller = std::make_unique<Caller>();
     caller->value = options.caller_token->Clone();
     caller->id = token.id;
@@ -187,8 +195,17 @@ absl::Status LocalBackend::Authorize(const EnvironmentRef& ref, store::Permissio
   if (caller_ == nullptr) return absl::OkStatus();
   // Re-verified on every call so that revocation and expiry take effect at
   // once, not at the next process start.
-  ASSIGN_OR_RETURN(AccessToken token, store_->VerifyAccessToken(caller_->value.Reveal()));
-  if (!store::TokenAllows(token, ref, needed)) return Denied(ref, needed);
+  absl::StatusOr<AccessToken> token = store_->VerifyAccessToken(caller_->value.Reveal());
+  if (!token.ok()) {
+    (void)store_->AppendAuditEvent(Actor(), "token.denied", ref.ToString(), "");
+    return token.status();
+  }
+  if (!store::TokenAllows(*token, ref, needed)) {
+    // Denials are audited (best effort: the caller gets the denial regardless).
+    (void)store_->AppendAuditEvent(Actor(), "access.denied", ref.ToString(),
+                                   absl::StrCat("needs:", store::PermissionName(needed)));
+    return Denied(ref, needed);
+  }
   return absl::OkStatus();
 }
 
@@ -259,7 +276,7 @@ absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, abs
                      " (first: ", first->summary, ")"),
         result.diagnostics);
   }
-  return Evaluation{std::move(result.root), std::move(result.diagnostics)};
+  return Evaluation{std::move(result.root), std::move(result.diagnostics), ""};
 }
 
 // --- environments ------------------------------------------------------------
@@ -345,11 +362,15 @@ absl::StatusOr<Evaluation> LocalBackend::CheckEnvironment(const EnvironmentRef& 
       Authorize(ref, show_secrets ? store::Permission::kOpen : store::Permission::kRead));
   RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
+  ASSIGN_OR_RETURN(Evaluation checked, Evaluate(ref, def.yaml, def.etag, esc::EvalMode::kCheck,
+                                                show_secrets, false, "checking"));
   if (show_secrets) {
+    ASSIGN_OR_RETURN(checked.definition,
+                     esc::DecryptSecrets(def.yaml, ShortName(ref), *CrypterFor(ref)));
     RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.decrypt", ref.ToString(),
                                              absl::StrCat("revision:", def.revision)));
   }
-  return Evaluate(ref, def.yaml, def.etag, esc::EvalMode::kCheck, show_secrets, false, "checking");
+  return checked;
 }
 
 absl::StatusOr<Evaluation> LocalBackend::CheckDefinition(const EnvironmentRef& ref,

@@ -4,16 +4,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <memory>
 #include <set>
 #include <sstream>
+#include <typeinfo>
 #include <utility>
 
+#include "absl/random/random.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -23,11 +27,14 @@
 #include "nlohmann/json.hpp"
 #include "provider/backend/local_backend.h"
 #include "provider/backend/ref.h"
+#include "provider/cli/env_files.h"
+#include "provider/crypto/credential_file.h"
 #include "provider/esc/definition_edit.h"
 #include "provider/esc/diagnostic.h"
 #include "provider/esc/json_encoding.h"
 #include "provider/esc/projections.h"
 #include "provider/esc/property_path.h"
+#include "provider/util/echo.h"
 #include "provider/util/spell.h"
 #include "provider/util/status_macros.h"
 
@@ -38,6 +45,11 @@ using backend::LocalBackend;
 using store::EnvironmentRef;
 
 std::string_view S(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+
+absl::BitGen& BitGen() {
+  static absl::BitGen* gen = new absl::BitGen();
+  return *gen;
+}
 
 // --- usage -------------------------------------------------------------------
 
@@ -96,9 +108,12 @@ const std::vector<CommandSpec>& Commands() {
       {"env open",
        "escctl env open ENV[@VERSION] [PATH] [--format json|yaml|string|detailed|dotenv|shell] "
        "[--redact]\n"
-       "  Evaluates ENV. Secrets are printed in plaintext (as esc does) unless --redact.",
+       "                [--files-lifetime 15m]\n"
+       "  Evaluates ENV. Secrets are printed in plaintext (as esc does) unless --redact.\n"
+       "  dotenv/shell single-quote every value (safe to eval); `files` entries go to private\n"
+       "  files removed after --files-lifetime (default 15m, at most 24h).",
        {"redact"},
-       {"format"},
+       {"format", "files-lifetime"},
        {{"-f", "format"}}},
       {"env version ls", "escctl env version ls ENV\n  Lists revisions, newest first.", {}, {}, {}},
       {"env version history",
@@ -284,20 +299,27 @@ class Context {
     return (home.empty() ? std::string(".") : home) + "/.pulumi-esc/store.db";
   }
 
-  // Reads a secret file; one trailing newline is dropped.
+  // A passphrase or token file: a regular file of at most 64 KiB whose first
+  // line is the credential.
   static absl::StatusOr<crypto::SecretBytes> ReadSecretFile(const std::string& path,
                                                             absl::string_view what) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-      return absl::InvalidArgumentError(absl::StrCat("cannot read ", what, " file ", path));
+    return crypto::ReadCredentialFile(path, what);
+  }
+
+  // Global options that were given but empty would silently mean the
+  // default (an empty token would mean the passphrase's full rights).
+  absl::Status CheckGlobals() const {
+    for (const char* flag : {"org", "store", "project", "passphrase-file", "token-file"}) {
+      auto it = args_.flags.find(flag);
+      if (it != args_.flags.end() && !it->second.empty() && it->second.back().empty()) {
+        return absl::OutOfRangeError(absl::StrCat("--", flag, " must not be empty"));
+      }
     }
-    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    size_t n = data.size();
-    if (n > 0 && data[n - 1] == '\n') --n;
-    if (n > 0 && data[n - 1] == '\r') --n;
-    crypto::SecretBytes out = crypto::SecretBytes::CopyFrom(absl::string_view(data.data(), n));
-    crypto::SecureWipe(data.data(), data.size());
-    return out;
+    if (std::optional<std::string> t = env_("ESC_ACCESS_TOKEN"); t.has_value() && t->empty()) {
+      return absl::UnauthenticatedError(
+          "ESC_ACCESS_TOKEN is set but empty; unset it to act with the passphrase's full rights");
+    }
+    return absl::OkStatus();
   }
 
   absl::StatusOr<crypto::SecretBytes> Passphrase() const {
@@ -318,6 +340,11 @@ class Context {
   absl::StatusOr<LocalBackend*> Backend(bool create_if_missing) {
     if (backend_ != nullptr) return backend_.get();
     std::string path = StorePath();
+    std::error_code type_ec;
+    if (std::filesystem::is_directory(path, type_ec)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "store path ", util::Echo(path), " is a directory; expected the store file (--store)"));
+    }
     if (!create_if_missing && !std::filesystem::exists(path)) {
       return absl::NotFoundError(absl::StrCat("no store at ", path,
                                               "; create one with `escctl env init ENV` "
@@ -349,8 +376,7 @@ class Context {
     if (Env("ESC_INSECURE_FAST_KDF") == "1") o.kdf_params = crypto::KdfParams::FastForTesting();
     if (args_.Has("token-file")) {
       ASSIGN_OR_RETURN(o.caller_token, ReadSecretFile(args_.Get("token-file"), "token"));
-    } else if (std::optional<std::string> t = env_("ESC_ACCESS_TOKEN");
-               t.has_value() && !t->empty()) {
+    } else if (std::optional<std::string> t = env_("ESC_ACCESS_TOKEN"); t.has_value()) {
       o.caller_token = crypto::SecretBytes::CopyFrom(*t);
     }
     ASSIGN_OR_RETURN(backend_, LocalBackend::Open(std::move(o)));
@@ -376,7 +402,8 @@ std::string Time(absl::Time t) {
 absl::Status NoVersion(const backend::ParsedRef& r, absl::string_view command) {
   if (r.version.empty()) return absl::OkStatus();
   return absl::InvalidArgumentError(
-      absl::StrCat(command, " works on the latest revision; remove \"@", r.version, "\""));
+      absl::StrCat(command, " works on the latest revision; remove the version \"",
+                   util::Echo(r.version), "\" from the reference"));
 }
 
 // Prints diagnostics as `env:line:col: summary`; the source line only when
@@ -411,30 +438,41 @@ absl::StatusOr<esc::ValuePtr> ValueAt(const esc::ValuePtr& root, const std::stri
   return v;
 }
 
-// Writes each `files` entry to a private temp file (as esc does for
-// dotenv/shell) and returns name -> path.
-absl::StatusOr<std::map<std::string, std::string>> WriteFiles(const esc::Value& root) {
-  std::map<std::string, std::string> paths;
-  for (const auto& f : esc::Files(root)) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string tmpl = std::string(tmp != nullptr ? tmp : "/tmp") + "/esc-XXXXXX";
-    int fd = ::mkstemp(tmpl.data());
-    if (fd < 0) return absl::InternalError("cannot create a temporary file for `files`");
-    size_t off = 0;
-    while (off < f.value.size()) {
-      ssize_t n = ::write(fd, f.value.data() + off, f.value.size() - off);
-      if (n <= 0) break;
-      off += static_cast<size_t>(n);
+// A positive duration of at most `max` ("720h", "30d", "1h30m").
+absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& text, absl::string_view flag,
+                                                 absl::Duration max = absl::Hours(24 * 3650)) {
+  absl::Duration d;
+  std::string t = text;
+  bool ok = false;
+  // Go-style days are not valid for absl; accept "30d" as a convenience.
+  if (!t.empty() && t.back() == 'd') {
+    int64_t days = 0;
+    if (absl::SimpleAtoi(t.substr(0, t.size() - 1), &days) && days > 0 && days <= 1000000) {
+      d = absl::Hours(24) * days;
+      ok = true;
     }
-    ::close(fd);
-    paths[f.name] = tmpl;
   }
-  return paths;
+  if (!ok) ok = absl::ParseDuration(t, &d);
+  if (!ok || d <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid --", flag, " \"", util::Echo(text),
+                                                   "\": expected a duration like 720h or 30d"));
+  }
+  if (d > max) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid --", flag, " \"", util::Echo(text),
+                                                   "\": at most ", absl::FormatDuration(max),
+                                                   " is allowed"));
+  }
+  return d;
 }
 
+// Renders `v` (the value at the path, or `root`) in `format`. For dotenv and
+// shell, `files` entries are written to private files that live for
+// `files_lifetime` (only when `write_files` and revealing), and entries that
+// cannot be written safely are named on `err`.
 absl::StatusOr<std::string> Render(const esc::ValuePtr& root, const esc::ValuePtr& v,
                                    const std::string& format, bool has_path, bool reveal,
-                                   bool write_files) {
+                                   std::optional<absl::Duration> files_lifetime,
+                                   std::ostream& err) {
   ASSIGN_OR_RETURN(esc::OutputFormat f, esc::ParseOutputFormat(format));
   esc::Redaction r = reveal ? esc::Redaction::kReveal : esc::Redaction::kRedact;
   switch (f) {
@@ -457,11 +495,19 @@ absl::StatusOr<std::string> Render(const esc::ValuePtr& root, const esc::ValuePt
         return absl::InvalidArgumentError(
             absl::StrCat("output format '", format, "' may not be used with a property path"));
       }
-      std::map<std::string, std::string> paths;
-      if (write_files && reveal) {
-        ASSIGN_OR_RETURN(paths, WriteFiles(*root));
+      WrittenFiles files;
+      if (files_lifetime.has_value() && reveal) {
+        ASSIGN_OR_RETURN(files, WriteFilesWithLifetime(*root, *files_lifetime));
       }
-      return esc::RenderDotenv(*root, paths, r, f == esc::OutputFormat::kShell);
+      esc::RenderedEnvironment rendered =
+          esc::RenderDotenv(*root, files.paths, r, f == esc::OutputFormat::kShell);
+      for (const std::string& why : rendered.skipped) err << "warning: skipped " << why << "\n";
+      if (!files.paths.empty()) {
+        err << "note: `files` written to " << files.directory << " are removed in "
+            << absl::FormatDuration(*files_lifetime)
+            << " (--files-lifetime); `escctl env run` scopes them to one command\n";
+      }
+      return std::move(rendered.text);
     }
   }
   return absl::InvalidArgumentError(absl::StrCat("unknown format ", format));
@@ -556,33 +602,44 @@ absl::Status EnvGet(Context& ctx, const Positional& p) {
   bool show = ctx.args().Has("show-secrets");
   std::string path = p.size() > 1 ? p[1] : "";
   ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
-  ASSIGN_OR_RETURN(backend::Definition def, b->GetDefinition(r.ref, r.version, show));
-  if (ctx.args().Has("definition")) {
-    ctx.out() << def.yaml;
-    if (!def.yaml.empty() && def.yaml.back() != '\n') ctx.out() << "\n";
-    return absl::OkStatus();
-  }
   std::string root_name = absl::StrCat(r.ref.project, "/", r.ref.name);
   bool imports_path = path.rfind("imports", 0) == 0;
+  bool need_value = !ctx.args().Has("definition") && !imports_path;
+  // One decryption (and one audit event) per command: with --show-secrets
+  // the check returns the decrypted definition it evaluated.
+  std::string definition;
   esc::ValuePtr root, value;
-  if (!imports_path) {
+  if (need_value) {
+    if (!show) {
+      ASSIGN_OR_RETURN(backend::Definition def, b->GetDefinition(r.ref, r.version, false));
+      definition = std::move(def.yaml);
+    }
     absl::StatusOr<backend::Evaluation> checked = b->CheckEnvironment(r.ref, r.version, show);
     if (!checked.ok()) {
       // The stored text is ciphertext-only unless decrypted for --show-secrets.
       PrintDiagnostics(ctx.err(), backend::DiagnosticsFromStatus(checked.status()), root_name,
-                       show ? "" : def.yaml);
+                       definition);
       return checked.status();
     }
+    if (show) definition = std::move(checked->definition);
     root = checked->root;
     value = root;
     if (!path.empty()) {
       ASSIGN_OR_RETURN(value, ValueAt(root, path));
     }
+  } else {
+    ASSIGN_OR_RETURN(backend::Definition def, b->GetDefinition(r.ref, r.version, show));
+    definition = std::move(def.yaml);
+  }
+  if (ctx.args().Has("definition")) {
+    ctx.out() << definition;
+    if (!definition.empty() && definition.back() != '\n') ctx.out() << "\n";
+    return absl::OkStatus();
   }
   if (ctx.args().Has("value")) {
     if (imports_path) return absl::InvalidArgumentError("--value needs a path under values");
     ASSIGN_OR_RETURN(std::string text, Render(root, value, ctx.args().Get("value"), !path.empty(),
-                                              show, /*write_files=*/false));
+                                              show, std::nullopt, ctx.err()));
     ctx.out() << text;
     return absl::OkStatus();
   }
@@ -593,10 +650,10 @@ absl::Status EnvGet(Context& ctx, const Positional& p) {
   }
   ctx.out() << "# Definition\n```yaml\n";
   if (path.empty()) {
-    ctx.out() << def.yaml;
-    if (!def.yaml.empty() && def.yaml.back() != '\n') ctx.out() << "\n";
+    ctx.out() << definition;
+    if (!definition.empty() && definition.back() != '\n') ctx.out() << "\n";
   } else {
-    ASSIGN_OR_RETURN(esc::DefinitionNode node, esc::GetDefinitionNode(def.yaml, path));
+    ASSIGN_OR_RETURN(esc::DefinitionNode node, esc::GetDefinitionNode(definition, path));
     nlohmann::json j = node.value;
     if (node.is_secret) {
       j = node.is_ciphertext ? nlohmann::json{{"fn::secret", {{"ciphertext", node.value}}}}
@@ -606,6 +663,55 @@ absl::Status EnvGet(Context& ctx, const Positional& p) {
   }
   ctx.out() << "```\n";
   return absl::OkStatus();
+}
+
+// What a definition holds at `path`, for telling whether a concurrent
+// writer touched it (ciphertext compares as stored, never decrypted).
+std::string NodeFingerprint(const std::string& yaml, const std::string& path) {
+  absl::StatusOr<esc::DefinitionNode> node = esc::GetDefinitionNode(yaml, path);
+  if (!node.ok()) return absl::StrCat("status:", node.status().ToString());
+  return absl::StrCat(node->is_secret ? "s" : "p", node->is_ciphertext ? "c:" : ":",
+                      node->value.dump());
+}
+
+// A write whose intent is one key (`env set`, `env rm ENV PATH`): saved with
+// the etag it read; when another writer got in first, it is re-read and, if
+// that writer left `path` alone, re-applied (bounded, with jittered backoff).
+// Only a concurrent change to the same key is a conflict.
+absl::Status SaveKeyEdit(
+    Context& ctx, LocalBackend* b, const backend::ParsedRef& r, const std::string& path,
+    const std::function<absl::StatusOr<std::string>(const std::string&)>& edit) {
+  constexpr int kAttempts = 25;
+  std::string base;
+  for (int attempt = 0;; ++attempt) {
+    ASSIGN_OR_RETURN(backend::Definition def, b->GetDefinition(r.ref, "", /*decrypt=*/false));
+    std::string now = NodeFingerprint(def.yaml, path);
+    if (attempt == 0) {
+      base = now;
+    } else if (now != base) {
+      return absl::AbortedError(absl::StrCat(
+          "conflict: ", util::Echo(path), " in ", r.ref.ToString(),
+          " was changed by another writer while this command ran; re-read it and retry"));
+    }
+    ASSIGN_OR_RETURN(std::string yaml, edit(def.yaml));
+    absl::StatusOr<backend::UpdateResult> res = b->UpdateDefinition(r.ref, yaml, def.etag);
+    if (res.ok() || !absl::IsAborted(res.status()) || attempt + 1 >= kAttempts) {
+      std::string root = absl::StrCat(r.ref.project, "/", r.ref.name);
+      if (!res.ok()) {
+        PrintDiagnostics(ctx.err(), backend::DiagnosticsFromStatus(res.status()), root, "");
+        return res.status();
+      }
+      PrintDiagnostics(ctx.err(), res->warnings, root, "");
+      ctx.err() << "Environment " << r.ref.ToString() << " updated (revision " << res->revision
+                << ").\n";
+      return absl::OkStatus();
+    }
+    // Jittered exponential backoff, 2 ms up to ~100 ms: concurrent writers
+    // spread out instead of colliding again in lock step.
+    int64_t cap_us = std::min<int64_t>(int64_t{2000} << std::min(attempt, 6), 100000);
+    absl::SleepFor(
+        absl::Microseconds(cap_us / 2 + absl::Uniform<int64_t>(BitGen(), 0, cap_us / 2)));
+  }
 }
 
 absl::Status EnvSet(Context& ctx, const Positional& p) {
@@ -619,9 +725,9 @@ absl::Status EnvSet(Context& ctx, const Positional& p) {
     if (!parsed.is_discarded()) value = std::move(parsed);
   }
   ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
-  ASSIGN_OR_RETURN(backend::Definition def, b->GetDefinition(r.ref, "", /*decrypt=*/false));
-  ASSIGN_OR_RETURN(std::string yaml, esc::SetDefinitionValue(def.yaml, p[1], value, secret));
-  return Save(ctx, b, r, yaml, def.etag);
+  return SaveKeyEdit(ctx, b, r, p[1], [&](const std::string& yaml) {
+    return esc::SetDefinitionValue(yaml, p[1], value, secret);
+  });
 }
 
 absl::Status EnvRm(Context& ctx, const Positional& p) {
@@ -643,9 +749,9 @@ absl::Status EnvRm(Context& ctx, const Positional& p) {
         "env rm only removes values; edit the imports with env init -f or env set");
   }
   ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
-  ASSIGN_OR_RETURN(backend::Definition def, b->GetDefinition(r.ref, "", false));
-  ASSIGN_OR_RETURN(std::string yaml, esc::RemoveDefinitionValue(def.yaml, p[1]));
-  return Save(ctx, b, r, yaml, def.etag);
+  return SaveKeyEdit(ctx, b, r, p[1], [&](const std::string& yaml) {
+    return esc::RemoveDefinitionValue(yaml, p[1]);
+  });
 }
 
 absl::Status EnvOpen(Context& ctx, const Positional& p) {
@@ -655,6 +761,20 @@ absl::Status EnvOpen(Context& ctx, const Positional& p) {
   bool reveal = !ctx.args().Has("redact");
   std::string format = ctx.args().Get("format", "json");
   RETURN_IF_ERROR(esc::ParseOutputFormat(format).status());
+  // Everything that can fail without the values is checked before the open,
+  // so a command that cannot print anything is not audited as an open.
+  if (!path.empty()) {
+    RETURN_IF_ERROR(esc::ParsePropertyPath(path).status());
+    if (format == "dotenv" || format == "shell") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("output format '", format, "' may not be used with a property path"));
+    }
+  }
+  absl::Duration lifetime = absl::Minutes(15);
+  if (ctx.args().Has("files-lifetime")) {
+    ASSIGN_OR_RETURN(lifetime, ParseDurationFlag(ctx.args().Get("files-lifetime"), "files-lifetime",
+                                                 absl::Hours(24)));
+  }
   ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
   absl::StatusOr<backend::Evaluation> opened = b->OpenEnvironment(r.ref, r.version);
   if (!opened.ok()) {
@@ -671,8 +791,8 @@ absl::Status EnvOpen(Context& ctx, const Positional& p) {
   if (!path.empty()) {
     ASSIGN_OR_RETURN(value, ValueAt(opened->root, path));
   }
-  ASSIGN_OR_RETURN(std::string text, Render(opened->root, value, format, !path.empty(), reveal,
-                                            /*write_files=*/true));
+  ASSIGN_OR_RETURN(std::string text,
+                   Render(opened->root, value, format, !path.empty(), reveal, lifetime, ctx.err()));
   ctx.out() << text;
   return absl::OkStatus();
 }
@@ -845,22 +965,6 @@ absl::StatusOr<store::TokenScope> ParseScope(Context& ctx, const std::string& te
   return scope;
 }
 
-absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& text) {
-  absl::Duration d;
-  std::string t = text;
-  // Go-style days are not valid for absl; accept "30d" as a convenience.
-  if (!t.empty() && t.back() == 'd') {
-    int64_t days = 0;
-    if (absl::SimpleAtoi(t.substr(0, t.size() - 1), &days) && days > 0)
-      return absl::Hours(24 * days);
-  }
-  if (!absl::ParseDuration(t, &d) || d <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid --expires-in \"", text, "\": expected a duration like 720h or 30d"));
-  }
-  return d;
-}
-
 std::string ScopesText(const std::vector<store::TokenScope>& scopes) {
   std::vector<std::string> s;
   for (const auto& sc : scopes) {
@@ -884,7 +988,8 @@ absl::Status TokenCreate(Context& ctx, const Positional& p) {
   }
   ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
   if (ctx.args().Has("expires-in")) {
-    ASSIGN_OR_RETURN(absl::Duration d, ParseDurationFlag(ctx.args().Get("expires-in")));
+    ASSIGN_OR_RETURN(absl::Duration d,
+                     ParseDurationFlag(ctx.args().Get("expires-in"), "expires-in"));
     spec.expires_at = absl::Now() + d;
   }
   ASSIGN_OR_RETURN(backend::CreatedToken created, b->CreateAccessToken(spec));
@@ -1097,7 +1202,17 @@ int RunEscctl(const std::vector<std::string>& argv, const EnvLookup& env, std::o
   }
   Positional positional(args.positional.begin() + depth, args.positional.end());
   Context ctx(args, env, out, err);
-  absl::Status status = Dispatch(spec->path, ctx, positional);
+  absl::Status status = ctx.CheckGlobals();
+  if (status.ok()) {
+    // No exception may end the process with an abort: report it as an error.
+    try {
+      status = Dispatch(spec->path, ctx, positional);
+    } catch (const std::exception& e) {
+      // what() may quote input (a parser's "last read"), so it is not shown.
+      status = absl::InternalError(absl::StrCat("internal error (", typeid(e).name(),
+                                                "); please report it with the command line"));
+    }
+  }
   if (!status.ok()) {
     err << "escctl: " << status.message() << "\n";
     if (status.code() == absl::StatusCode::kOutOfRange) err << "usage: " << spec->usage << "\n";

@@ -36,9 +36,9 @@ absl::StatusOr<SecretBytes> ReadCredentialFile(const std::string& path, absl::st
         what, " file \"", shown, "\" is not a regular file (a device, FIFO or socket)"));
   }
   if (static_cast<size_t>(st.st_size) > kMaxCredentialFileBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " file \"", shown, "\" is ",
-                                                   st.st_size, " bytes; at most ",
-                                                   kMaxCredentialFileBytes, " are allowed"));
+    return absl::InvalidArgumentError(absl::StrCat(what, " file \"", shown, "\" is ", st.st_size,
+                                                   " bytes; at most ", kMaxCredentialFileBytes,
+                                                   " are allowed"));
   }
   // The size may change under us: read at most the limit plus one byte.
   SecretBytes buf(kMaxCredentialFileBytes + 1);

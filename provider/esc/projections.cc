@@ -2,8 +2,10 @@
 
 #include <functional>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "provider/esc/yaml_emit.h"
+#include "provider/util/echo.h"
 
 namespace escnative::esc {
 namespace {
@@ -98,19 +100,56 @@ std::string RenderString(const Value& v, Redaction redaction) {
   return Bounded(v) + "\n";
 }
 
-std::string RenderDotenv(const Value& root, const std::map<std::string, std::string>& file_paths,
-                         Redaction redaction, bool shell) {
-  std::string out;
-  const char* prefix = shell ? "export " : "";
-  for (const EnvironmentEntry& e : EnvironmentVariables(root)) {
-    absl::StrAppend(&out, prefix, e.name, "=", GoQuote(Shown(e, redaction)), "\n");
+bool IsPosixVariableName(std::string_view name) {
+  if (name.empty() || absl::ascii_isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (char c : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
   }
+  return true;
+}
+
+std::string ShellQuote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  out += "'";
+  return out;
+}
+
+RenderedEnvironment RenderDotenv(const Value& root,
+                                 const std::map<std::string, std::string>& file_paths,
+                                 Redaction redaction, bool shell) {
+  RenderedEnvironment r;
+  const char* prefix = shell ? "export " : "";
+  auto emit = [&](const std::string& name, const std::string& value) {
+    if (!IsPosixVariableName(name)) {
+      r.skipped.push_back(absl::StrCat(util::Echo(name), ": not a valid variable name"));
+      return;
+    }
+    if (value.find('\0') != std::string::npos) {
+      r.skipped.push_back(absl::StrCat(name, ": the value holds a NUL byte"));
+      return;
+    }
+    if (!shell && value.find('\'') != std::string::npos) {
+      r.skipped.push_back(
+          absl::StrCat(name,
+                       ": the value holds a single quote, which .env readers cannot read back; use "
+                       "--format shell or json"));
+      return;
+    }
+    absl::StrAppend(&r.text, prefix, name, "=", ShellQuote(value), "\n");
+  };
+  for (const EnvironmentEntry& e : EnvironmentVariables(root)) emit(e.name, Shown(e, redaction));
   for (const EnvironmentEntry& e : Files(root)) {
     auto it = file_paths.find(e.name);
-    absl::StrAppend(&out, prefix, e.name, "=",
-                    GoQuote(it == file_paths.end() ? "[unknown]" : it->second), "\n");
+    emit(e.name, it == file_paths.end() ? "[unknown]" : it->second);
   }
-  return out;
+  return r;
 }
 
 }  // namespace escnative::esc

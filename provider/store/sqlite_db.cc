@@ -28,7 +28,10 @@ absl::Status SqliteStatus(sqlite3* db, int rc, absl::string_view what) {
       return absl::ResourceExhaustedError(msg);
     case SQLITE_READONLY:
     case SQLITE_PERM:
+      return absl::InvalidArgumentError(
+          absl::StrCat("the store file cannot be written (read-only file or file system): ", msg));
     case SQLITE_CANTOPEN:
+      return absl::InvalidArgumentError(absl::StrCat("cannot open the store file: ", msg));
     case SQLITE_CONSTRAINT:
       return absl::FailedPreconditionError(msg);
     default:

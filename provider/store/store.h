@@ -194,13 +194,19 @@ struct StoreOptions {
   int busy_retries = 8;
   // Tests only: stop migrations at this version (0 = latest).
   int max_schema_version_for_test = 0;
+  // When set, a wrong credential for an existing store appends one
+  // "store.unlock.denied" event by `actor` to the audit log (and writes
+  // nothing else); otherwise a wrong credential writes nothing at all.
+  bool audit_failed_unlock = false;
+  std::string actor = "unknown";
 };
 
 class Store {
  public:
-  // Opens or creates the store at `path` (created with mode 0600). A wrong
-  // credential, a corrupt, truncated or foreign file, or a newer schema fails
-  // before anything is written to the file.
+  // Opens or creates the store at `path` (created with mode 0600; an empty
+  // file being initialised is set to 0600 too). A wrong credential, a corrupt,
+  // truncated or foreign file, or a newer schema fails before anything is
+  // written to the file (but see StoreOptions::audit_failed_unlock).
   static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& path, StoreOptions options);
 
   virtual ~Store() = default;

@@ -190,7 +190,7 @@ absl::Status PrecheckExistingFile(const std::string& path, int64_t size) {
   unsigned char header[100];
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return absl::FailedPreconditionError(
+    return absl::InvalidArgumentError(
         absl::StrCat("cannot read ", what, ": ", std::strerror(errno)));
   }
   const ssize_t n = ::pread(fd, header, sizeof header, 0);
@@ -228,15 +228,30 @@ absl::Status CreateFileIfMissing(const std::string& path, bool create, bool* cre
   *created = false;
   struct stat st;
   if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("store path ", path, " is a directory; expected the store file"));
+    }
     if (!S_ISREG(st.st_mode)) {
-      return absl::FailedPreconditionError(
+      return absl::InvalidArgumentError(
           absl::StrCat("store path ", path, " is not a regular file"));
+    }
+    if (::access(path.c_str(), R_OK | W_OK) != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "store file ", path, " is not readable and writable by this user (", std::strerror(errno),
+          "); every command writes to it, even opens (audit log)"));
+    }
+    // An empty file is about to become a store: it must not stay readable
+    // by others (SQLite gives -wal/-shm the main file's mode).
+    if (st.st_size == 0 && (st.st_mode & 077) != 0 && ::chmod(path.c_str(), 0600) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot make store file ", path, " private: ", std::strerror(errno)));
     }
     *size = st.st_size;
     return absl::OkStatus();
   }
   if (errno != ENOENT) {
-    return absl::FailedPreconditionError(
+    return absl::InvalidArgumentError(
         absl::StrCat("cannot stat store file ", path, ": ", std::strerror(errno)));
   }
   if (!create) {
@@ -254,7 +269,7 @@ absl::Status CreateFileIfMissing(const std::string& path, bool create, bool* cre
       *size = st.st_size;
       return absl::OkStatus();
     }
-    return absl::FailedPreconditionError(
+    return absl::InvalidArgumentError(
         absl::StrCat("cannot create store file ", path, ": ", std::strerror(errno)));
   }
   ::close(fd);
@@ -1660,6 +1675,16 @@ bool TokenAllows(const AccessToken& token, const EnvironmentRef& env, Permission
   return false;
 }
 
+// Best effort: the open fails with the credential error whatever happens here.
+void RecordFailedUnlock(const std::string& path, const StoreOptions& options) {
+  absl::StatusOr<std::unique_ptr<SqliteDb>> db = SqliteDb::Open(path, SQLITE_OPEN_READWRITE);
+  if (!db.ok() || !ConfigureConnection(**db, options).ok()) return;
+  (void)RunWriteTxn(**db, options.busy_retries, [&]() -> absl::Status {
+    return InsertAudit(**db, ToUs(options.clock->Now()), options.actor, "store.unlock.denied",
+                       "store", "");
+  });
+}
+
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, StoreOptions options) {
   if (!options.credential.has_value()) {
     return absl::InvalidArgumentError("a passphrase or key is required to open the store");
@@ -1678,7 +1703,15 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, Stor
   std::optional<crypto::UnlockedKeyring> unlocked;
   if (!created && size > 0) {
     RETURN_IF_ERROR(PrecheckExistingFile(path, size));
-    ASSIGN_OR_RETURN(unlocked, InspectExisting(path, options));
+    absl::StatusOr<std::optional<crypto::UnlockedKeyring>> inspected =
+        InspectExisting(path, options);
+    if (!inspected.ok()) {
+      if (absl::IsUnauthenticated(inspected.status()) && options.audit_failed_unlock) {
+        RecordFailedUnlock(path, options);
+      }
+      return inspected.status();
+    }
+    unlocked = *std::move(inspected);
   }
 
   // Phase 2: the read-write connection. Everything from here on either runs

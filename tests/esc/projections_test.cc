@@ -40,11 +40,46 @@ TEST(ProjectionsTest, EnvironmentVariables) {
 
 TEST(ProjectionsTest, Dotenv) {
   EvalResult r = Open(kEnv);
-  EXPECT_EQ(RenderDotenv(*r.root, {{"KUBECONFIG", "/tmp/esc-1"}}, Redaction::kRedact, false),
-            "A=\"plain \\\"q\\\"\"\nB=\"[secret]\"\nN=\"\"\nKUBECONFIG=\"/tmp/esc-1\"\n");
-  EXPECT_EQ(RenderDotenv(*r.root, {}, Redaction::kReveal, true),
-            "export A=\"plain \\\"q\\\"\"\nexport B=\"hunter2\"\nexport N=\"\"\nexport "
-            "KUBECONFIG=\"[unknown]\"\n");
+  RenderedEnvironment dotenv =
+      RenderDotenv(*r.root, {{"KUBECONFIG", "/tmp/esc-1"}}, Redaction::kRedact, false);
+  EXPECT_EQ(dotenv.text, "A='plain \"q\"'\nB='[secret]'\nN=''\nKUBECONFIG='/tmp/esc-1'\n");
+  EXPECT_TRUE(dotenv.skipped.empty());
+  EXPECT_EQ(RenderDotenv(*r.root, {}, Redaction::kReveal, true).text,
+            "export A='plain \"q\"'\nexport B='hunter2'\nexport N=''\nexport "
+            "KUBECONFIG='[unknown]'\n");
+}
+
+// Regression: values were double-quoted without neutralising $(...) or
+// backticks, and names were not checked, so `eval` ran code from a value.
+TEST(ProjectionsTest, ShellAndDotenvNeverInterpolate) {
+  EvalResult r = Open(R"(values:
+  environmentVariables:
+    A: "$(touch x) `id` $${HOME} \\ it's\n"
+    "F;touch y": v
+    "1X": v
+    OK_2: "'"
+)");
+  RenderedEnvironment shell = RenderDotenv(*r.root, {}, Redaction::kReveal, true);
+  EXPECT_EQ(shell.text, "export A='$(touch x) `id` ${HOME} \\ it'\\''s\n'\nexport OK_2=''\\'''\n");
+  ASSERT_EQ(shell.skipped.size(), 2u);
+  EXPECT_EQ(shell.skipped[0], "1X: not a valid variable name");
+  EXPECT_EQ(shell.skipped[1], "F;touch y: not a valid variable name");
+  RenderedEnvironment dotenv = RenderDotenv(*r.root, {}, Redaction::kReveal, false);
+  EXPECT_EQ(dotenv.text, "");
+  ASSERT_EQ(dotenv.skipped.size(), 4u);
+  EXPECT_NE(dotenv.skipped[1].find("A: the value holds a single quote"), std::string::npos);
+}
+
+TEST(ProjectionsTest, PosixNamesAndQuoting) {
+  EXPECT_TRUE(IsPosixVariableName("_a1"));
+  EXPECT_TRUE(IsPosixVariableName("PATH"));
+  EXPECT_FALSE(IsPosixVariableName(""));
+  EXPECT_FALSE(IsPosixVariableName("9a"));
+  EXPECT_FALSE(IsPosixVariableName("a-b"));
+  EXPECT_FALSE(IsPosixVariableName("a b"));
+  EXPECT_FALSE(IsPosixVariableName("\xc3\xa9"));
+  EXPECT_EQ(ShellQuote(""), "''");
+  EXPECT_EQ(ShellQuote("a'b"), "'a'\\''b'");
 }
 
 TEST(ProjectionsTest, JsonYamlString) {

@@ -269,7 +269,7 @@ TEST(StoreOpenTest, MissingFileWithoutCreateIsNotFound) {
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_FALSE(FileExists(dir.File("none.db")));
   EXPECT_THAT(Store::Open(dir.File("no/such/dir.db"), FastOptions("pw")),
-              StatusIs(absl::StatusCode::kFailedPrecondition));
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(StoreOpenTest, CredentialIsRequired) {
