@@ -1,0 +1,166 @@
+#include "provider/cli/command_util.h"
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "provider/cli/env_files.h"
+#include "provider/esc/json_encoding.h"
+#include "provider/esc/projections.h"
+#include "provider/esc/property_path.h"
+#include "provider/util/echo.h"
+#include "provider/util/status_macros.h"
+
+namespace escnative::cli {
+
+using backend::LocalBackend;
+
+std::string_view S(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+
+std::string Time(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+absl::Status NoVersion(const backend::ParsedRef& r, absl::string_view command) {
+  if (r.version.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(command, " works on the latest revision; remove the version \"",
+                   util::Echo(r.version), "\" from the reference"));
+}
+
+void PrintDiagnostics(std::ostream& err, const esc::Diagnostics& diags, absl::string_view root,
+                      absl::string_view stored_source) {
+  for (const auto& d : diags) {
+    bool own = d.range.environment == S(root);
+    err << (d.severity == esc::Severity::kError ? "error: " : "warning: ")
+        << esc::Format(d, own ? S(stored_source) : std::string_view());
+  }
+}
+
+absl::StatusOr<esc::ValuePtr> ValueAt(const esc::ValuePtr& root, const std::string& path) {
+  ASSIGN_OR_RETURN(std::vector<esc::PathElement> elems, esc::ParsePropertyPath(path));
+  esc::ValuePtr v = root;
+  for (const auto& e : elems) {
+    if (e.is_index) {
+      if (!v->is_array() || e.index < 0 || static_cast<size_t>(e.index) >= v->array.size()) {
+        return absl::NotFoundError(absl::StrCat("no value at path ", path));
+      }
+      v = v->array[e.index];
+    } else {
+      auto it = v->is_object() ? v->object.find(e.key) : v->object.end();
+      if (!v->is_object() || it == v->object.end()) {
+        return absl::NotFoundError(absl::StrCat("no value at path ", path));
+      }
+      v = it->second;
+    }
+  }
+  return v;
+}
+
+absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& text, absl::string_view flag,
+                                                 absl::Duration max) {
+  absl::Duration d;
+  std::string t = text;
+  bool ok = false;
+  // Go-style days are not valid for absl; accept "30d" as a convenience.
+  if (!t.empty() && t.back() == 'd') {
+    int64_t days = 0;
+    if (absl::SimpleAtoi(t.substr(0, t.size() - 1), &days) && days > 0 && days <= 1000000) {
+      d = absl::Hours(24) * days;
+      ok = true;
+    }
+  }
+  if (!ok) ok = absl::ParseDuration(t, &d);
+  if (!ok || d <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid --", flag, " \"", util::Echo(text),
+                                                   "\": expected a duration like 720h or 30d"));
+  }
+  if (d > max) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid --", flag, " \"", util::Echo(text),
+                                                   "\": at most ", absl::FormatDuration(max),
+                                                   " is allowed"));
+  }
+  return d;
+}
+
+absl::StatusOr<std::string> Render(const esc::ValuePtr& root, const esc::ValuePtr& v,
+                                   const std::string& format, bool has_path, bool reveal,
+                                   std::optional<absl::Duration> files_lifetime,
+                                   std::ostream& err) {
+  ASSIGN_OR_RETURN(esc::OutputFormat f, esc::ParseOutputFormat(format));
+  esc::Redaction r = reveal ? esc::Redaction::kReveal : esc::Redaction::kRedact;
+  switch (f) {
+    case esc::OutputFormat::kJson:
+      return esc::RenderJson(*v, r);
+    case esc::OutputFormat::kYaml:
+      return esc::RenderYaml(*v, r);
+    case esc::OutputFormat::kDetailed:
+      if (!reveal) {
+        return absl::InvalidArgumentError(
+            "output format 'detailed' shows secrets; use it with --show-secrets (get) or without "
+            "--redact (open)");
+      }
+      return esc::RenderDetailed(*v);
+    case esc::OutputFormat::kString:
+      return esc::RenderString(*v, r);
+    case esc::OutputFormat::kDotenv:
+    case esc::OutputFormat::kShell: {
+      if (has_path) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("output format '", format, "' may not be used with a property path"));
+      }
+      WrittenFiles files;
+      if (files_lifetime.has_value() && reveal) {
+        ASSIGN_OR_RETURN(files, WriteFilesWithLifetime(*root, *files_lifetime));
+      }
+      esc::RenderedEnvironment rendered =
+          esc::RenderDotenv(*root, files.paths, r, f == esc::OutputFormat::kShell);
+      for (const std::string& why : rendered.skipped) err << "warning: skipped " << why << "\n";
+      if (!files.paths.empty()) {
+        err << "note: `files` written to " << files.directory << " are removed in "
+            << absl::FormatDuration(*files_lifetime)
+            << " (--files-lifetime); `escctl env run` scopes them to one command\n";
+      }
+      return std::move(rendered.text);
+    }
+  }
+  return absl::InvalidArgumentError(absl::StrCat("unknown format ", format));
+}
+
+absl::Status NeedArgs(const Positional& p, size_t min, size_t max) {
+  if (p.size() < min) return absl::OutOfRangeError("missing arguments");
+  if (p.size() > max) {
+    return absl::OutOfRangeError(absl::StrCat("unexpected argument \"", p[max], "\""));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadInput(const std::string& file) {
+  if (file == "-") {
+    return std::string((std::istreambuf_iterator<char>(std::cin)),
+                       std::istreambuf_iterator<char>());
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", file));
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+absl::Status Save(Context& ctx, LocalBackend* b, const backend::ParsedRef& r,
+                  const std::string& yaml, std::optional<std::string> etag) {
+  absl::StatusOr<backend::UpdateResult> res = b->UpdateDefinition(r.ref, yaml, std::move(etag));
+  std::string root = absl::StrCat(r.ref.project, "/", r.ref.name);
+  if (!res.ok()) {
+    PrintDiagnostics(ctx.err(), backend::DiagnosticsFromStatus(res.status()), root, "");
+    return res.status();
+  }
+  PrintDiagnostics(ctx.err(), res->warnings, root, "");
+  ctx.err() << "Environment " << r.ref.ToString() << " updated (revision " << res->revision
+            << ").\n";
+  return absl::OkStatus();
+}
+
+}  // namespace escnative::cli

@@ -1,0 +1,90 @@
+// The state one escctl command runs with: its parsed arguments, the
+// process environment, the output streams, and the store (opened on first
+// use with the passphrase and token from the usual places).
+#ifndef PROVIDER_CLI_CONTEXT_H_
+#define PROVIDER_CLI_CONTEXT_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "provider/backend/local_backend.h"
+#include "provider/backend/ref.h"
+#include "provider/cli/escctl.h"
+#include "provider/crypto/secret_bytes.h"
+
+namespace escnative::cli {
+
+// A command line split into positional words and flags (a flag may repeat).
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::vector<std::string>> flags;
+
+  bool Has(const std::string& name) const { return flags.count(name) > 0; }
+  std::string Get(const std::string& name, const std::string& fallback = "") const {
+    auto it = flags.find(name);
+    return it == flags.end() || it->second.empty() ? fallback : it->second.back();
+  }
+};
+
+using Positional = std::vector<std::string>;
+
+// Flags every command takes (each with a value).
+const std::set<std::string>& GlobalValueFlags();
+
+class Context {
+ public:
+  Context(const Args& args, const EnvLookup& env, std::ostream& out, std::ostream& err)
+      : args_(args), env_(env), out_(out), err_(err) {}
+
+  std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
+  const Args& args() const { return args_; }
+
+  std::string Env(const char* name) const {
+    std::optional<std::string> v = env_(name);
+    return v.value_or("");
+  }
+  std::string Organization() const {
+    std::string org = args_.Get("org", Env("ESC_ORGANIZATION"));
+    return org.empty() ? "organization" : org;
+  }
+  std::string Project() const {
+    std::string p = args_.Get("project", Env("ESC_PROJECT"));
+    return p.empty() ? "default" : p;
+  }
+  std::string StorePath() const;
+
+  // A passphrase or token file: a regular file of at most 64 KiB whose first
+  // line is the credential.
+  static absl::StatusOr<crypto::SecretBytes> ReadSecretFile(const std::string& path,
+                                                            absl::string_view what);
+
+  // Global options that were given but empty would silently mean the
+  // default (an empty token would mean the passphrase's full rights).
+  absl::Status CheckGlobals() const;
+
+  absl::StatusOr<crypto::SecretBytes> Passphrase() const;
+
+  absl::StatusOr<backend::LocalBackend*> Backend(bool create_if_missing);
+
+  absl::StatusOr<backend::ParsedRef> Ref(const std::string& text) const;
+
+ private:
+  const Args& args_;
+  const EnvLookup& env_;
+  std::ostream& out_;
+  std::ostream& err_;
+  std::unique_ptr<backend::LocalBackend> backend_;
+};
+
+}  // namespace escnative::cli
+
+#endif  // PROVIDER_CLI_CONTEXT_H_

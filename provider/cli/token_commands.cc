@@ -1,0 +1,154 @@
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "provider/cli/command_util.h"
+#include "provider/cli/commands.h"
+#include "provider/util/status_macros.h"
+
+namespace escnative::cli {
+namespace {
+
+using backend::LocalBackend;
+
+// `name`, `proj/name` or `org/proj/name`, `*` allowed per part.
+absl::StatusOr<store::TokenScope> ParseScope(Context& ctx, const std::string& text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid scope \"", text, "\": expected ENVREF:read|open|write|admin"));
+  }
+  store::TokenScope scope;
+  ASSIGN_OR_RETURN(scope.permission, store::ParsePermission(text.substr(colon + 1)));
+  std::vector<std::string> parts = absl::StrSplit(text.substr(0, colon), '/');
+  if (parts.size() == 1) parts.insert(parts.begin(), ctx.Project());
+  if (parts.size() == 2) parts.insert(parts.begin(), ctx.Organization());
+  if (parts.size() != 3) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid scope \"", text, "\": expected [[org/]project/]name"));
+  }
+  auto check = [&](const std::string& part, auto validate) -> absl::Status {
+    return part == "*" ? absl::OkStatus() : validate(part, text);
+  };
+  RETURN_IF_ERROR(check(parts[0], backend::ValidateOrganizationName));
+  RETURN_IF_ERROR(check(parts[1], backend::ValidateProjectName));
+  RETURN_IF_ERROR(check(parts[2], backend::ValidateEnvironmentName));
+  scope.environment = absl::StrJoin(parts, "/");
+  return scope;
+}
+
+std::string ScopesText(const std::vector<store::TokenScope>& scopes) {
+  std::vector<std::string> s;
+  for (const auto& sc : scopes) {
+    s.push_back(absl::StrCat(sc.environment, ":", store::PermissionName(sc.permission)));
+  }
+  return absl::StrJoin(s, ",");
+}
+
+}  // namespace
+
+absl::Status TokenCreate(Context& ctx, const Positional& p) {
+  RETURN_IF_ERROR(NeedArgs(p, 0, 0));
+  store::AccessTokenSpec spec;
+  spec.name = ctx.args().Get("name");
+  spec.description = ctx.args().Get("description");
+  auto it = ctx.args().flags.find("scope");
+  if (it == ctx.args().flags.end()) {
+    return absl::OutOfRangeError("token create needs at least one --scope ENVREF:PERMISSION");
+  }
+  for (const auto& s : it->second) {
+    ASSIGN_OR_RETURN(store::TokenScope scope, ParseScope(ctx, s));
+    spec.scopes.push_back(std::move(scope));
+  }
+  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  if (ctx.args().Has("expires-in")) {
+    ASSIGN_OR_RETURN(absl::Duration d,
+                     ParseDurationFlag(ctx.args().Get("expires-in"), "expires-in"));
+    spec.expires_at = absl::Now() + d;
+  }
+  ASSIGN_OR_RETURN(backend::CreatedToken created, b->CreateAccessToken(spec));
+  ctx.err() << "Created token " << created.token.id << " (" << ScopesText(created.token.scopes)
+            << (created.token.expires_at.has_value()
+                    ? ", expires " + Time(*created.token.expires_at)
+                    : std::string(", no expiry"))
+            << "). The value below is shown once.\n";
+  ctx.out() << created.value.Reveal() << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status TokenLs(Context& ctx, const Positional& p) {
+  RETURN_IF_ERROR(NeedArgs(p, 0, 0));
+  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(std::vector<store::AccessToken> tokens,
+                   b->ListAccessTokens(ctx.args().Has("all")));
+  for (const auto& t : tokens) {
+    ctx.out() << t.id << "\t" << (t.name.empty() ? "-" : t.name) << "\t" << ScopesText(t.scopes)
+              << "\tcreated " << Time(t.created) << "\texpires "
+              << (t.expires_at.has_value() ? Time(*t.expires_at) : std::string("never"))
+              << (t.revoked_at.has_value() ? "\trevoked" : "") << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TokenRevoke(Context& ctx, const Positional& p) {
+  RETURN_IF_ERROR(NeedArgs(p, 1, 1));
+  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  RETURN_IF_ERROR(b->RevokeAccessToken(p[0]));
+  ctx.out() << "Token " << p[0] << " revoked.\n";
+  return absl::OkStatus();
+}
+
+absl::Status AuditLs(Context& ctx, const Positional& p) {
+  RETURN_IF_ERROR(NeedArgs(p, 0, 0));
+  store::AuditQuery q;
+  q.actor = ctx.args().Get("actor");
+  q.action = ctx.args().Get("action");
+  q.target_prefix = ctx.args().Get("target");
+  int limit = 0;
+  std::string lim = ctx.args().Get("limit", "100");
+  if (!absl::SimpleAtoi(lim, &limit) || limit <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid --limit \"", lim, "\": expected a positive number"));
+  }
+  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  // Pages forward; prints the newest `limit` events, oldest first.
+  std::vector<store::AuditEvent> all;
+  q.limit = 1000;
+  while (true) {
+    ASSIGN_OR_RETURN(std::vector<store::AuditEvent> page, b->ListAuditEvents(q));
+    if (page.empty()) break;
+    q.after_sequence = page.back().sequence;
+    for (auto& e : page) all.push_back(std::move(e));
+    if (all.size() > static_cast<size_t>(limit)) {
+      all.erase(all.begin(), all.end() - limit);
+    }
+    if (page.size() < static_cast<size_t>(q.limit)) break;
+  }
+  for (const auto& e : all) {
+    ctx.out() << e.sequence << "\t" << Time(e.time) << "\t" << e.actor << "\t" << e.action << "\t"
+              << e.target << (e.path.empty() ? "" : "\t" + e.path) << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Rekey(Context& ctx, const Positional& p) {
+  RETURN_IF_ERROR(NeedArgs(p, 0, 0));
+  crypto::SecretBytes next;
+  if (ctx.args().Has("new-passphrase-file")) {
+    ASSIGN_OR_RETURN(
+        next, Context::ReadSecretFile(ctx.args().Get("new-passphrase-file"), "new passphrase"));
+  } else if (std::string v = ctx.Env("ESC_NEW_PASSPHRASE"); !v.empty()) {
+    next = crypto::SecretBytes::CopyFrom(v);
+  } else {
+    return absl::OutOfRangeError(
+        "rekey needs the new passphrase: --new-passphrase-file FILE or ESC_NEW_PASSPHRASE");
+  }
+  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  RETURN_IF_ERROR(b->Rekey(crypto::Credential::Passphrase(std::move(next))));
+  ctx.out() << "Store key re-wrapped under the new passphrase.\n";
+  return absl::OkStatus();
+}
+}  // namespace escnative::cli
