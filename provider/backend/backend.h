@@ -140,6 +140,12 @@ class Backend {
   // Makes the environment's tags exactly `tags` (create, update, delete).
   virtual absl::Status SetEnvironmentTags(const EnvironmentRef& ref,
                                           const std::map<std::string, std::string>& tags) = 0;
+  // Creates or changes one tag, leaving the others alone (concurrent writers
+  // of different tags never undo each other).
+  virtual absl::Status SetEnvironmentTag(const EnvironmentRef& ref, absl::string_view name,
+                                         absl::string_view value) = 0;
+  // Deletes one tag; NotFound when it does not exist.
+  virtual absl::Status DeleteEnvironmentTag(const EnvironmentRef& ref, absl::string_view name) = 0;
 
   // --- access tokens -------------------------------------------------------
   virtual absl::StatusOr<CreatedToken> CreateAccessToken(const AccessTokenSpec& spec) = 0;

@@ -45,8 +45,8 @@ esc::Diagnostics DiagnosticsFromStatus(const absl::Status& status) {
   if (!list.is_array()) return out;
   for (const auto& j : list) {
     esc::Diagnostic d;
-    d.severity = j.value("severity", "error") == "error" ? esc::Severity::kError
-                                                         : esc::Severity::kWarning;
+    d.severity =
+        j.value("severity", "error") == "error" ? esc::Severity::kError : esc::Severity::kWarning;
     d.summary = j.value("summary", "");
     d.detail = j.value("detail", "");
     d.path = j.value("path", "");

@@ -474,6 +474,26 @@ absl::Status LocalBackend::SetEnvironmentTags(const EnvironmentRef& ref,
   return absl::OkStatus();
 }
 
+absl::Status LocalBackend::SetEnvironmentTag(const EnvironmentRef& ref, absl::string_view name,
+                                             absl::string_view value) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  // Update first: the common case for an existing tag. A tag created by
+  // another writer between the two calls makes Create fail, so retry once.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    absl::Status updated = store_->UpdateEnvironmentTag(ref, name, name, value, Actor()).status();
+    if (!absl::IsNotFound(updated)) return updated;
+    absl::Status created = store_->CreateEnvironmentTag(ref, name, value, Actor()).status();
+    if (!absl::IsAlreadyExists(created)) return created;
+  }
+  return absl::AbortedError(absl::StrCat("environment tag \"", name, "\" of ", ref.ToString(),
+                                         " is being changed by another writer; retry"));
+}
+
+absl::Status LocalBackend::DeleteEnvironmentTag(const EnvironmentRef& ref, absl::string_view name) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  return store_->DeleteEnvironmentTag(ref, name, Actor());
+}
+
 // --- access tokens -----------------------------------------------------------
 
 absl::StatusOr<CreatedToken> LocalBackend::CreateAccessToken(const AccessTokenSpec& spec) {

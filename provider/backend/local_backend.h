@@ -108,6 +108,9 @@ class LocalBackend final : public Backend {
       const EnvironmentRef& ref) override;
   absl::Status SetEnvironmentTags(const EnvironmentRef& ref,
                                   const std::map<std::string, std::string>& tags) override;
+  absl::Status SetEnvironmentTag(const EnvironmentRef& ref, absl::string_view name,
+                                 absl::string_view value) override;
+  absl::Status DeleteEnvironmentTag(const EnvironmentRef& ref, absl::string_view name) override;
 
   absl::StatusOr<CreatedToken> CreateAccessToken(const AccessTokenSpec& spec) override;
   absl::StatusOr<AccessToken> GetAccessToken(absl::string_view id) override;

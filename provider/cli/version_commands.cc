@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "provider/cli/command_util.h"
 #include "provider/cli/commands.h"
+#include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 
 namespace escnative::cli {
@@ -23,14 +24,6 @@ absl::StatusOr<int64_t> ParseRevision(absl::string_view text) {
         absl::StrCat("invalid revision \"", text, "\": expected a positive number"));
   }
   return n;
-}
-
-absl::StatusOr<std::map<std::string, std::string>> TagMap(LocalBackend* b,
-                                                          const EnvironmentRef& ref) {
-  ASSIGN_OR_RETURN(std::vector<store::EnvironmentTag> tags, b->ListEnvironmentTags(ref));
-  std::map<std::string, std::string> m;
-  for (auto& t : tags) m[t.name] = t.value;
-  return m;
 }
 
 absl::Status SetProtection(Context& ctx, const Positional& p, bool on) {
@@ -134,13 +127,13 @@ absl::Status EnvTagLs(Context& ctx, const Positional& p) {
   return absl::OkStatus();
 }
 
+// One tag at a time, so concurrent `env tag set` of different tags never
+// undo each other.
 absl::Status EnvTagSet(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 3, 3));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
   ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
-  ASSIGN_OR_RETURN(auto tags, TagMap(b, r.ref));
-  tags[p[1]] = p[2];
-  RETURN_IF_ERROR(b->SetEnvironmentTags(r.ref, tags));
+  RETURN_IF_ERROR(b->SetEnvironmentTag(r.ref, p[1], p[2]));
   ctx.out() << "Tag " << p[1] << " set on " << r.ref.ToString() << ".\n";
   return absl::OkStatus();
 }
@@ -149,12 +142,12 @@ absl::Status EnvTagRm(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 2, 2));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
   ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
-  ASSIGN_OR_RETURN(auto tags, TagMap(b, r.ref));
-  if (tags.erase(p[1]) == 0) {
+  absl::Status deleted = b->DeleteEnvironmentTag(r.ref, p[1]);
+  if (absl::IsNotFound(deleted)) {
     return absl::NotFoundError(
-        absl::StrCat("environment ", r.ref.ToString(), " has no tag \"", p[1], "\""));
+        absl::StrCat("environment ", r.ref.ToString(), " has no tag \"", util::Echo(p[1]), "\""));
   }
-  RETURN_IF_ERROR(b->SetEnvironmentTags(r.ref, tags));
+  RETURN_IF_ERROR(deleted);
   ctx.out() << "Tag " << p[1] << " removed from " << r.ref.ToString() << ".\n";
   return absl::OkStatus();
 }

@@ -12,11 +12,12 @@ class EscctlConcurrencyTest : public EscctlTest {
   // Runs `workers` copies of a loop of `count` `escctl env set` calls in
   // parallel; worker W's call I sets key(W, I). Each failure is one line
   // "W I EXIT" in fail.W, with escctl's stderr in err.W.
-  Result RunWorkers(int workers, int count, const std::string& key_expr) {
-    std::string script =
-        absl::StrCat("for w in $(seq ", workers, "); do (for i in $(seq ", count,
-                     "); do \"$ESCCTL\" env set app ", key_expr,
-                     " \"v$w-$i\" 2>>err.$w || echo \"$w $i $?\" >> fail.$w; done) & done; wait");
+  Result RunWorkers(int workers, int count, const std::string& key_expr,
+                    const std::string& command = "env set") {
+    std::string script = absl::StrCat(
+        "for w in $(seq ", workers, "); do (for i in $(seq ", count, "); do \"$ESCCTL\" ", command,
+        " app ", key_expr,
+        " \"v$w-$i\" 2>>err.$w >/dev/null || echo \"$w $i $?\" >> fail.$w; done) & done; wait");
     std::map<std::string, std::string> env = env_;
     env["ESCCTL"] = escctl_;
     env["TESTDIR"] = dir_.path();
@@ -71,6 +72,21 @@ TEST_F(EscctlConcurrencyTest, SameKeyConflictsOnlyWhenAnotherWriterChangedIt) {
   Result get = Run({"env", "get", "app", "shared.key", "--value", "string"});
   EXPECT_EQ(get.code, 0);
   EXPECT_THAT(get.out, ::testing::StartsWith("v"));
+}
+
+TEST_F(EscctlConcurrencyTest, DistinctEnvironmentTagsAllStay) {
+  ASSERT_EQ(Run({"env", "init", "app"}).code, 0);
+  Result r = RunWorkers(4, 10, "\"t$w-$i\"", "env tag set");
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (int w = 1; w <= 4; ++w) EXPECT_TRUE(Failures(w).empty()) << "worker " << w;
+  Result ls = Run({"env", "tag", "ls", "app"});
+  for (int w = 1; w <= 4; ++w) {
+    for (int i = 1; i <= 10; ++i) {
+      EXPECT_THAT(ls.out, HasSubstr(absl::StrCat("t", w, "-", i, "\tv", w, "-", i, "\n")));
+    }
+  }
+  EXPECT_EQ(Run({"env", "tag", "rm", "app", "t1-1"}).code, 0);
+  EXPECT_EQ(Run({"env", "tag", "rm", "app", "t1-1"}).code, 3);
 }
 
 }  // namespace
