@@ -1,5 +1,10 @@
 #include "provider/cli/command_util.h"
 
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -9,11 +14,13 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "provider/cli/env_files.h"
+#include "provider/crypto/secret_bytes.h"
 #include "provider/esc/json_encoding.h"
 #include "provider/esc/projections.h"
 #include "provider/esc/property_path.h"
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
+#include "provider/util/utf8.h"
 
 namespace escnative::cli {
 
@@ -161,6 +168,83 @@ absl::Status Save(Context& ctx, LocalBackend* b, const backend::ParsedRef& r,
   ctx.err() << "Environment " << r.ref.ToString() << " updated (revision " << res->revision
             << ").\n";
   return absl::OkStatus();
+}
+
+namespace {
+
+constexpr size_t kMaxValueBytes = 1 << 20;
+
+absl::Status CheckValueText(const std::string& text, absl::string_view source) {
+  if (text.size() > kMaxValueBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the value from ", source, " is larger than 1 MiB"));
+  }
+  if (!util::IsValidUtf8(text) || text.find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the value from ", source,
+                     " is not text (invalid UTF-8 or a NUL byte); encode binary "
+                     "data, e.g. as base64 with fn::fromBase64"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadValueFromStdin(Context& ctx, absl::string_view what) {
+  std::string text;
+  if (::isatty(STDIN_FILENO) == 1) {
+    ctx.err() << "Value for " << util::Echo(S(what)) << " (input hidden): " << std::flush;
+    termios saved;
+    bool hidden = ::tcgetattr(STDIN_FILENO, &saved) == 0;
+    if (hidden) {
+      termios quiet = saved;
+      quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+      ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    std::getline(std::cin, text);
+    if (hidden) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+    ctx.err() << "\n";
+  } else {
+    char buf[65536];
+    while (text.size() <= kMaxValueBytes) {
+      ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      text.append(buf, static_cast<size_t>(n));
+    }
+    crypto::SecureWipe(buf, sizeof buf);
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+  }
+  absl::Status ok = CheckValueText(text, "stdin");
+  if (!ok.ok()) {
+    crypto::SecureWipe(text.data(), text.size());
+    return ok;
+  }
+  return text;
+}
+
+absl::StatusOr<std::string> ReadValueFile(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--value-file \"", util::Echo(path), "\": not a readable regular file"));
+  }
+  if (static_cast<size_t>(st.st_size) > kMaxValueBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--value-file \"", util::Echo(path), "\" is larger than 1 MiB"));
+  }
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!in.good() && !in.eof()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--value-file \"", util::Echo(path), "\": cannot read it"));
+  }
+  absl::Status ok = CheckValueText(text, absl::StrCat("--value-file ", util::Echo(path)));
+  if (!ok.ok()) {
+    crypto::SecureWipe(text.data(), text.size());
+    return ok;
+  }
+  return text;
 }
 
 }  // namespace escnative::cli

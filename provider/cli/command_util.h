@@ -34,6 +34,14 @@ absl::Status NoVersion(const backend::ParsedRef& r, absl::string_view command);
 // The contents of `file`, or of stdin for "-".
 absl::StatusOr<std::string> ReadInput(const std::string& file);
 
+// A value for `env set` (or any secret input) from stdin: on a terminal, a
+// prompt naming `what` with echo off; otherwise everything on stdin, one
+// trailing newline dropped. At most 1 MiB of valid UTF-8.
+absl::StatusOr<std::string> ReadValueFromStdin(Context& ctx, absl::string_view what);
+// The exact contents of a value file (a regular file of at most 1 MiB of
+// valid UTF-8).
+absl::StatusOr<std::string> ReadValueFile(const std::string& path);
+
 // Prints diagnostics as `env:line:col: summary`; the source line only when
 // `stored_source` is a stored definition (ciphertext), never a new one,
 // which may still hold a plaintext secret.

@@ -2,11 +2,13 @@
 #include <functional>
 #include <string>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "provider/cli/command_util.h"
 #include "provider/cli/commands.h"
+#include "provider/crypto/secret_bytes.h"
 #include "provider/esc/definition_edit.h"
 #include "provider/esc/json_encoding.h"
 #include "provider/esc/projections.h"
@@ -190,13 +192,34 @@ absl::Status EnvGet(Context& ctx, const Positional& p) {
 }
 
 absl::Status EnvSet(Context& ctx, const Positional& p) {
-  RETURN_IF_ERROR(NeedArgs(p, 3, 3));
+  RETURN_IF_ERROR(NeedArgs(p, 2, 3));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
   RETURN_IF_ERROR(NoVersion(r, "env set"));
   bool secret = ctx.args().Has("secret");
-  nlohmann::json value = p[2];
-  if (!ctx.args().Has("string") && !secret) {
-    nlohmann::json parsed = nlohmann::json::parse(p[2], nullptr, /*allow_exceptions=*/false);
+  bool from_file = ctx.args().Has("value-file");
+  bool from_stdin = p.size() == 2 || p[2] == "-";
+  if (from_file && p.size() == 3) {
+    return absl::OutOfRangeError("give VALUE or --value-file, not both");
+  }
+  std::string text;
+  if (from_file) {
+    ASSIGN_OR_RETURN(text, ReadValueFile(ctx.args().Get("value-file")));
+  } else if (from_stdin) {
+    ASSIGN_OR_RETURN(text, ReadValueFromStdin(ctx, p[1]));
+  } else {
+    text = p[2];
+    if (secret) {
+      ctx.err() << "warning: a secret given as an argument is visible to other users (ps) and in "
+                   "shell history; pass it on stdin (omit VALUE) or with --value-file\n";
+    }
+  }
+  absl::Cleanup wipe = [&text] { crypto::SecureWipe(text.data(), text.size()); };
+  nlohmann::json value = text;
+  // Only an argument is read as JSON: a value from stdin or a file is the
+  // exact string given (a token that happens to look like a number stays a
+  // string).
+  if (!ctx.args().Has("string") && !secret && !from_file && !from_stdin) {
+    nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (!parsed.is_discarded()) value = std::move(parsed);
   }
   ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));

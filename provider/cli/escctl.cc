@@ -67,11 +67,14 @@ const std::vector<CommandSpec>& Commands() {
        {}},
       {"env set",
        EnvSet,
-       "escctl env set ENV PATH VALUE [--secret] [--string]\n"
+       "escctl env set ENV PATH [VALUE|-] [--secret] [--string] [--value-file FILE]\n"
        "  Sets PATH (relative to values, or imports[N]) and saves a new revision.\n"
-       "  VALUE is JSON when it parses as JSON (numbers, true, [..]), else a string.",
+       "  VALUE is JSON when it parses as JSON (numbers, true, [..]), else a string.\n"
+       "  Without VALUE (or with -) the value is read from stdin (a prompt with echo off on\n"
+       "  a terminal; one trailing newline dropped); --value-file reads a file as is. Pass\n"
+       "  secrets that way: an argument is visible in ps and shell history.",
        {"secret", "string", "plaintext"},
-       {},
+       {"value-file"},
        {}},
       {"env rm",
        EnvRm,

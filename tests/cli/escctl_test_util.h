@@ -48,11 +48,12 @@ inline std::string SourceDir() {
 
 // posix_spawn with a clean environment: only `env` (plus PATH/HOME).
 inline Result Spawn(const std::vector<std::string>& argv,
-                    const std::map<std::string, std::string>& env, const std::string& dir) {
+                    const std::map<std::string, std::string>& env, const std::string& dir,
+                    const std::string& stdin_path = "/dev/null") {
   std::string out_path = dir + "/.stdout", err_path = dir + "/.stderr";
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 0, stdin_path.c_str(), O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   std::vector<std::string> env_strings;
@@ -94,11 +95,12 @@ class EscctlTest : public ::testing::Test {
 
   std::string Store() const { return dir_.File("store.db"); }
 
-  Result Run(std::vector<std::string> args, std::map<std::string, std::string> extra = {}) {
+  Result Run(std::vector<std::string> args, std::map<std::string, std::string> extra = {},
+             const std::string& stdin_path = "/dev/null") {
     args.insert(args.begin(), escctl_);
     std::map<std::string, std::string> env = env_;
     for (auto& [k, v] : extra) env[k] = v;
-    Result r = Spawn(args, env, dir_.path());
+    Result r = Spawn(args, env, dir_.path(), stdin_path);
     outputs_.push_back(r.all());
     return r;
   }
