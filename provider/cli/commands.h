@@ -18,6 +18,8 @@ absl::Status EnvGet(Context& ctx, const Positional& p);
 absl::Status EnvSet(Context& ctx, const Positional& p);
 absl::Status EnvRm(Context& ctx, const Positional& p);
 absl::Status EnvOpen(Context& ctx, const Positional& p);
+// run_command.cc
+absl::Status EnvRun(Context& ctx, const Positional& p);
 // version_commands.cc
 absl::Status EnvVersionLs(Context& ctx, const Positional& p);
 absl::Status EnvVersionRollback(Context& ctx, const Positional& p);

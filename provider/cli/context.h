@@ -77,12 +77,17 @@ class Context {
 
   absl::StatusOr<backend::ParsedRef> Ref(const std::string& text) const;
 
+  // A command that runs another program passes its exit code on (`env run`).
+  void SetExitCode(int code) { exit_code_ = code; }
+  std::optional<int> exit_code() const { return exit_code_; }
+
  private:
   const Args& args_;
   const EnvLookup& env_;
   std::ostream& out_;
   std::ostream& err_;
   std::unique_ptr<backend::LocalBackend> backend_;
+  std::optional<int> exit_code_;
 };
 
 }  // namespace escnative::cli

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "provider/esc/projections.h"
+#include "provider/util/status_macros.h"
 
 namespace escnative::cli {
 namespace {
@@ -73,8 +74,7 @@ absl::Status StartReaper(const std::vector<std::string>& files, const std::strin
 
 }  // namespace
 
-absl::StatusOr<WrittenFiles> WriteFilesWithLifetime(const esc::Value& root,
-                                                    absl::Duration lifetime) {
+absl::StatusOr<WrittenFiles> WritePrivateFiles(const esc::Value& root) {
   WrittenFiles out;
   std::vector<esc::EnvironmentEntry> entries = esc::Files(root);
   if (entries.empty()) return out;
@@ -85,27 +85,40 @@ absl::StatusOr<WrittenFiles> WriteFilesWithLifetime(const esc::Value& root,
         absl::StrCat("cannot create a private directory for `files`: ", std::strerror(errno)));
   }
   out.directory = tmpl;
-  std::vector<std::string> written;
-  absl::Status status;
   int n = 0;
   for (const esc::EnvironmentEntry& e : entries) {
     // Numbered, not named after the entry: names are not file-name safe.
     std::string path = absl::StrCat(out.directory, "/file-", n++);
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      status = absl::InternalError(
-          absl::StrCat("cannot create a file for `files`: ", std::strerror(errno)));
-      break;
+    absl::Status status = fd < 0 ? absl::InternalError(absl::StrCat(
+                                       "cannot create a file for `files`: ", std::strerror(errno)))
+                                 : WriteAll(fd, e.value);
+    if (fd >= 0) {
+      ::close(fd);
+      out.paths[e.name] = path;
     }
-    written.push_back(path);
-    status = WriteAll(fd, e.value);
-    ::close(fd);
-    if (!status.ok()) break;
-    out.paths[e.name] = path;
+    if (!status.ok()) {
+      RemovePrivateFiles(out);
+      return status;
+    }
   }
-  if (status.ok()) status = StartReaper(written, out.directory, lifetime);
+  return out;
+}
+
+void RemovePrivateFiles(const WrittenFiles& files) {
+  for (const auto& [name, path] : files.paths) ::unlink(path.c_str());
+  if (!files.directory.empty()) ::rmdir(files.directory.c_str());
+}
+
+absl::StatusOr<WrittenFiles> WriteFilesWithLifetime(const esc::Value& root,
+                                                    absl::Duration lifetime) {
+  ASSIGN_OR_RETURN(WrittenFiles out, WritePrivateFiles(root));
+  if (out.paths.empty()) return out;
+  std::vector<std::string> written;
+  for (const auto& [name, path] : out.paths) written.push_back(path);
+  absl::Status status = StartReaper(written, out.directory, lifetime);
   if (!status.ok()) {
-    RemoveAll(written, out.directory);
+    RemovePrivateFiles(out);
     return status;
   }
   return out;

@@ -19,8 +19,13 @@ struct WrittenFiles {
   std::map<std::string, std::string> paths;  // entry name -> file (mode 0600)
 };
 
-// Writes each `files` entry of `root` under a new directory in $TMPDIR (or
-// /tmp) and starts a detached process that removes the directory after
+// Writes each `files` entry of `root` under a new private directory in
+// $TMPDIR (or /tmp). Nothing is written when there are no files.
+absl::StatusOr<WrittenFiles> WritePrivateFiles(const esc::Value& root);
+// Removes what WritePrivateFiles wrote (async-signal-safe calls only).
+void RemovePrivateFiles(const WrittenFiles& files);
+
+// WritePrivateFiles, then starts a detached process that removes the directory after
 // `lifetime`. The reaper holds none of the caller's descriptors, so
 // `$(escctl ...)` returns at once. Nothing is written when there are no files.
 absl::StatusOr<WrittenFiles> WriteFilesWithLifetime(const esc::Value& root,

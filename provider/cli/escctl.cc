@@ -94,6 +94,16 @@ const std::vector<CommandSpec>& Commands() {
        {"redact"},
        {"format", "files-lifetime"},
        {{"-f", "format"}}},
+      {"env run",
+       EnvRun,
+       "escctl env run ENV[@VERSION] [--mask] -- CMD [ARGS...]\n"
+       "  Runs CMD with the environment's environmentVariables set and its files written to\n"
+       "  private files (0600) that are removed when CMD ends. CMD's exit code is escctl's\n"
+       "  (128+N when a signal ended it). --mask replaces every secret value of 4 or more\n"
+       "  characters in CMD's stdout and stderr with [secret].",
+       {"mask"},
+       {},
+       {}},
       {"env version ls",
        EnvVersionLs,
        "escctl env version ls ENV\n  Lists revisions, newest first.",
@@ -374,6 +384,7 @@ int RunEscctl(const std::vector<std::string>& argv, const EnvLookup& env, std::o
                                                 "); please report it with the command line"));
     }
   }
+  if (status.ok() && ctx.exit_code().has_value()) return *ctx.exit_code();
   if (!status.ok()) {
     err << "escctl: " << status.message() << "\n";
     if (status.code() == absl::StatusCode::kOutOfRange) err << "usage: " << spec->usage << "\n";

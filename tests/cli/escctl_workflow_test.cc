@@ -61,5 +61,71 @@ TEST_F(EscctlWorkflowTest, SecretsFromStdinAndFilesNeverFromArgv) {
   ExpectNoPlaintext({kStdinSecret, kFileSecret});
 }
 
+class EscctlRunTest : public EscctlWorkflowTest {
+ protected:
+  void SetUp() override {
+    EscctlWorkflowTest::SetUp();
+    MakeHierarchy();
+    ASSERT_EQ(Run({"env", "set", "dev", "files.KUBECONFIG", "kube-contents"}).code, 0);
+  }
+  Result Bash(const std::string& script) {
+    std::map<std::string, std::string> env = env_;
+    env["ESCCTL"] = escctl_;
+    env["TESTDIR"] = dir_.path();
+    env["TMPDIR"] = dir_.path();
+    Result r =
+        Spawn({"/bin/bash", "-c", "cd \"$TESTDIR\" || exit 99; " + script}, env, dir_.path());
+    outputs_.push_back(r.all());
+    return r;
+  }
+  // The KUBECONFIG path CMD wrote to path.txt, and whether it still exists.
+  bool FileLeft() {
+    std::string path = ReadFileBytes(dir_.File("path.txt"));
+    EXPECT_FALSE(path.empty());
+    path = path.substr(0, path.find('\n'));
+    return std::filesystem::exists(path) ||
+           std::filesystem::exists(std::filesystem::path(path).parent_path());
+  }
+};
+
+TEST_F(EscctlRunTest, SetsVariablesAndFilesAndPassesTheExitCode) {
+  Result r =
+      Run({"env", "run", "dev", "--", "/bin/sh", "-c",
+           "[ \"$OPENAI_API_KEY\" = \"$EXPECTED\" ] && cat \"$KUBECONFIG\" && "
+           "echo \"$KUBECONFIG\" > \"$TESTDIR/path.txt\" && stat -c %a \"$KUBECONFIG\" && exit 7"},
+          {{"EXPECTED", kOpenAiKey}, {"TESTDIR", dir_.path()}});
+  outputs_.pop_back();  // the environment above holds the expected value
+  EXPECT_EQ(r.code, 7) << r.err;
+  EXPECT_EQ(r.out, "kube-contents600\n");
+  EXPECT_FALSE(FileLeft());
+  EXPECT_EQ(Run({"env", "run", "dev", "--", "/no/such/cmd"}).code, 127);
+  EXPECT_EQ(Run({"env", "run", "dev"}).code, 2);
+  EXPECT_EQ(Run({"env", "run", "nope", "--", "true"}).code, 3);
+}
+
+TEST_F(EscctlRunTest, RemovesFilesWhenTheCommandIsKilled) {
+  Result r = Run({"env", "run", "dev", "--", "/bin/sh", "-c",
+                  "echo \"$KUBECONFIG\" > \"$TESTDIR/path.txt\"; kill -9 $$"},
+                 {{"TESTDIR", dir_.path()}});
+  EXPECT_EQ(r.code, 137);
+  EXPECT_FALSE(FileLeft());
+  // escctl itself told to stop: CMD gets the signal, the files still go.
+  r = Bash(
+      "\"$ESCCTL\" env run dev -- /bin/sh -c 'echo \"$KUBECONFIG\" > path.txt; exec sleep 30' "
+      "& pid=$!; for i in $(seq 200); do [ -s path.txt ] && break; sleep 0.05; done; "
+      "kill -TERM $pid; wait $pid; echo \"rc=$?\"");
+  EXPECT_EQ(r.out, "rc=143\n") << r.err;
+  EXPECT_FALSE(FileLeft());
+}
+
+TEST_F(EscctlRunTest, MaskReplacesSecretsInOutput) {
+  Result r = Run({"env", "run", "dev", "--mask", "--", "/bin/sh", "-c",
+                  "echo \"key=$OPENAI_API_KEY.\"; echo \"$OPENAI_API_KEY\" >&2; echo plain"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "key=[secret].\nplain\n");
+  EXPECT_EQ(r.err, "[secret]\n");
+  ExpectNoPlaintext({kOpenAiKey, kAnthropicKey});
+}
+
 }  // namespace
 }  // namespace escnative::cli
