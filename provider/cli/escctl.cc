@@ -94,6 +94,27 @@ const std::vector<CommandSpec>& Commands() {
        {"redact"},
        {"format", "files-lifetime"},
        {{"-f", "format"}}},
+      {"env export",
+       EnvExport,
+       "escctl env export ENV[@VERSION] [--format dotenv|shell|json] [--all] [--template]\n"
+       "                  [-o FILE]\n"
+       "  Writes the environmentVariables (with --all, every value too, named like\n"
+       "  SECRETS_GITHUB_TOKEN) as a .env file, shell exports or JSON; -o writes FILE with\n"
+       "  mode 0600. --template writes the same keys with empty values and a comment each\n"
+       "  (a .env.example; no value is read or written).",
+       {"all", "template"},
+       {"format", "output"},
+       {{"-o", "output"}}},
+      {"env check",
+       EnvCheck,
+       "escctl env check ENV[@VERSION] [--require FILE] [--json]\n"
+       "  The smoke check: one line per requirement, `✓ PATH ***abcd` or `✗ PATH missing`\n"
+       "  (the last 4 characters only for values of 12 or more). FILE is YAML with\n"
+       "  `required:` and `optional:` lists of paths or {any: [paths]}; without it every\n"
+       "  environmentVariables entry is required. Exit 0 when all required are present, else 1.",
+       {"json"},
+       {"require"},
+       {}},
       {"env run",
        EnvRun,
        "escctl env run ENV[@VERSION] [--mask] -- CMD [ARGS...]\n"

@@ -1,5 +1,9 @@
 // The secret workflows of escctl: values from stdin and files (never argv),
 // export, run, check, import, edit and diff.
+#include <sys/stat.h>
+
+#include <cstring>
+
 #include "absl/strings/str_split.h"
 #include "tests/cli/escctl_test_util.h"
 
@@ -59,6 +63,66 @@ TEST_F(EscctlWorkflowTest, SecretsFromStdinAndFilesNeverFromArgv) {
   EXPECT_THAT(r.err, HasSubstr("not a readable regular file"));
   EXPECT_EQ(Run({"env", "get", "dev", "--definition"}).out, before);
   ExpectNoPlaintext({kStdinSecret, kFileSecret});
+}
+
+TEST_F(EscctlWorkflowTest, CheckMasksAndFailsOnMissingRequirements) {
+  MakeHierarchy();
+  ASSERT_EQ(Run({"env", "set", "dev", "secrets.short", "abc", "--secret"}).code, 0);
+  outputs_.pop_back();
+  std::string req = WriteFile("req.yaml",
+                              "required:\n"
+                              "  - secrets.openai_api_key\n"
+                              "  - any: [secrets.nope, secrets.short]\n"
+                              "optional:\n"
+                              "  - secrets.qdrant_url\n");
+  Result r = Run({"env", "check", "dev", "--require", req});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, absl::StrCat("✓ secrets.openai_api_key ***",
+                                std::string(kOpenAiKey).substr(std::strlen(kOpenAiKey) - 4),
+                                "\n✓ any of secrets.nope, secrets.short: secrets.short ***\n"
+                                "- secrets.qdrant_url missing (optional)\n"));
+  WriteFile("req.yaml", "required:\n  - secrets.openai_api_key\n  - secrets.qdrant_api_key\n");
+  r = Run({"env", "check", "dev", "--require", req, "--json"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.out, HasSubstr("\"ok\": false"));
+  EXPECT_THAT(r.out, HasSubstr("\"item\": \"secrets.qdrant_api_key\""));
+  // Without a file every environment variable is required.
+  r = Run({"env", "check", "dev"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_THAT(r.out, HasSubstr("✓ environmentVariables.OPENAI_API_KEY ***"));
+  for (const char* bad :
+       {"required: [1]\n", "required: x\n", "wanted: []\n", "[1, 2]\n", "required:\n  - 'a['\n"}) {
+    WriteFile("req.yaml", bad);
+    r = Run({"env", "check", "dev", "--require", req});
+    EXPECT_EQ(r.code, 1) << bad;
+    EXPECT_THAT(r.err, HasSubstr("--require")) << bad;
+  }
+  ExpectNoPlaintext({kOpenAiKey, kAnthropicKey});
+}
+
+TEST_F(EscctlWorkflowTest, ExportWritesPrivateFilesAndTemplatesWithoutValues) {
+  MakeHierarchy();
+  std::string out = dir_.File("dev.env");
+  Result r = Run({"env", "export", "dev", "-o", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(ReadFileBytes(out), absl::StrCat("OPENAI_API_KEY='", kOpenAiKey, "'\n"));
+  struct stat st;
+  ASSERT_EQ(::stat(out.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  std::filesystem::remove(out);
+  r = Run({"env", "export", "dev", "--all", "--template"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "# environmentVariables.OPENAI_API_KEY (secret) from myorg/default/dev\n"
+            "OPENAI_API_KEY=''\n"
+            "# region from myorg/default/dev\nREGION=''\n"
+            "# secrets.anthropic_api_key (secret) from myorg/default/dev\n"
+            "SECRETS_ANTHROPIC_API_KEY=''\n"
+            "# secrets.openai_api_key (secret) from myorg/default/dev\n"
+            "SECRETS_OPENAI_API_KEY=''\n");
+  r = Run({"env", "export", "dev", "--format", "yaml"});
+  EXPECT_EQ(r.code, 1);
+  ExpectNoPlaintext({kOpenAiKey, kAnthropicKey});
 }
 
 class EscctlRunTest : public EscctlWorkflowTest {
