@@ -21,6 +21,8 @@ absl::Status EnvOpen(Context& ctx, const Positional& p);
 // export_commands.cc
 absl::Status EnvExport(Context& ctx, const Positional& p);
 absl::Status EnvCheck(Context& ctx, const Positional& p);
+// import_command.cc
+absl::Status EnvImport(Context& ctx, const Positional& p);
 // run_command.cc
 absl::Status EnvRun(Context& ctx, const Positional& p);
 // version_commands.cc

@@ -94,6 +94,19 @@ const std::vector<CommandSpec>& Commands() {
        {"redact"},
        {"format", "files-lifetime"},
        {{"-f", "format"}}},
+      {"env import",
+       EnvImport,
+       "escctl env import ENV [--dotenv FILE]... [--json FILE]... [--env NAME]...\n"
+       "                  [--env-prefix PREFIX]... [--map FILE] [--prefix secrets.] [--keep-case]\n"
+       "                  [--plain KEY]... [--prune] [--dry-run] [--allow-missing]\n"
+       "  Imports keys into ENV in one revision. --map FILE (YAML `KEY: target.path`) renames\n"
+       "  and places keys; others go under --prefix, lowercased unless --keep-case. Values are\n"
+       "  secrets unless listed with --plain. Prints the plan (+ new, ~ changed, = unchanged,\n"
+       "  - removed by --prune under the prefix), never a value. Mapped keys that no source\n"
+       "  provides make it write nothing and exit 3, unless --allow-missing.",
+       {"dry-run", "prune", "keep-case", "allow-missing"},
+       {"dotenv", "json", "env", "env-prefix", "map", "prefix", "plain"},
+       {}},
       {"env export",
        EnvExport,
        "escctl env export ENV[@VERSION] [--format dotenv|shell|json] [--all] [--template]\n"

@@ -12,7 +12,7 @@ TEST_F(EscctlTest, HelpAndUsageErrors) {
   EXPECT_THAT(r.out, HasSubstr("Exit codes"));
   r = Run({"env", "set", "--help"});
   EXPECT_EQ(r.code, 0);
-  EXPECT_THAT(r.out, HasSubstr("usage: escctl env set ENV PATH VALUE"));
+  EXPECT_THAT(r.out, HasSubstr("usage: escctl env set ENV PATH [VALUE|-]"));
   r = Run({"env", "version", "--help"});
   EXPECT_EQ(r.code, 0);
   EXPECT_THAT(r.out, HasSubstr("env version rollback"));

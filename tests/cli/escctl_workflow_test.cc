@@ -125,6 +125,76 @@ TEST_F(EscctlWorkflowTest, ExportWritesPrivateFilesAndTemplatesWithoutValues) {
   ExpectNoPlaintext({kOpenAiKey, kAnthropicKey});
 }
 
+TEST_F(EscctlWorkflowTest, ImportMapsKeysInOneRevisionAndPlansWithoutValues) {
+  ASSERT_EQ(Run({"env", "init", "app"}).code, 0);
+  ASSERT_EQ(Run({"env", "set", "app", "keep", "untouched"}).code, 0);
+  std::string env =
+      WriteFile("ci.env", absl::StrCat("VERCEL_ACCESS_TOKEN=", kStdinSecret, "\nNOTION_API_KEY='",
+                                       kFileSecret, "'\nLOG_LEVEL=debug\n"));
+  std::string map = WriteFile("map.yaml",
+                              "VERCEL_ACCESS_TOKEN: secrets.vercel_api_token\n"
+                              "NOTION_API_KEY: secrets.notion_api_token\n"
+                              "GITHUB_TOKEN: secrets.github_token\n");
+  // A mapped key no source provides: listed, exit 3, nothing written.
+  Result r = Run({"env", "import", "app", "--dotenv", env, "--map", map});
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("missing: GITHUB_TOKEN -> secrets.github_token"));
+  EXPECT_THAT(Run({"env", "version", "ls", "app"}).out, ::testing::StartsWith("revision 2 "));
+
+  r = Run({"env", "import", "app", "--dotenv", env, "--map", map, "--allow-missing", "--plain",
+           "LOG_LEVEL", "--env", "CI_ONLY"},
+          {{"CI_ONLY", "from-ci-env"}});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "+ secrets.ci_only\n+ secrets.log_level\n+ secrets.notion_api_token\n"
+            "+ secrets.vercel_api_token\n");
+  EXPECT_THAT(Run({"env", "version", "ls", "app"}).out, ::testing::StartsWith("revision 3 "));
+  EXPECT_EQ(Open("app", "secrets.vercel_api_token"), absl::StrCat(kStdinSecret, "\n"));
+  EXPECT_EQ(Open("app", "keep"), "untouched\n");
+  EXPECT_EQ(Run({"env", "get", "app", "secrets.log_level", "--value", "json"}).out, "\"debug\"\n");
+
+  // Again, one value changed, with --prune: compared by decrypted value.
+  WriteFile("ci.env", absl::StrCat("VERCEL_ACCESS_TOKEN=rotated-value-123\nNOTION_API_KEY='",
+                                   kFileSecret, "'\n"));
+  r = Run({"env", "import", "app", "--dotenv", env, "--map", map, "--allow-missing", "--prune",
+           "--dry-run"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out,
+            "- secrets.ci_only\n- secrets.log_level\n= secrets.notion_api_token\n"
+            "~ secrets.vercel_api_token\n");
+  EXPECT_THAT(Run({"env", "version", "ls", "app"}).out, ::testing::StartsWith("revision 3 "));
+
+  // Bad inputs write nothing.
+  WriteFile("dup.yaml", "A: secrets.x\nB: secrets.x\n");
+  WriteFile("ab.env", "A=1\nB=2\n");
+  r = Run(
+      {"env", "import", "app", "--dotenv", dir_.File("ab.env"), "--map", dir_.File("dup.yaml")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("both go to secrets.x"));
+  WriteFile("badpath.yaml", "A: 'secrets.[oops'\n");
+  r = Run({"env", "import", "app", "--dotenv", dir_.File("ab.env"), "--map",
+           dir_.File("badpath.yaml")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("invalid target path"));
+  WriteFile("bad.env", "A='unterminated\n");
+  r = Run({"env", "import", "app", "--dotenv", dir_.File("bad.env")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("bad.env:1: the quoted value is never closed"));
+  EXPECT_EQ(Run({"env", "import", "app"}).code, 2);
+  EXPECT_THAT(Run({"env", "version", "ls", "app"}).out, ::testing::StartsWith("revision 3 "));
+  ExpectNoPlaintext({kStdinSecret, kFileSecret, "from-ci-env"});
+}
+
+TEST_F(EscctlWorkflowTest, ImportOfTwoHundredKeysIsOneRevision) {
+  ASSERT_EQ(Run({"env", "init", "app"}).code, 0);
+  std::string text;
+  for (int i = 0; i < 200; ++i) absl::StrAppend(&text, "KEY_", i, "=value-", i, "-secret\n");
+  Result r = Run({"env", "import", "app", "--dotenv", WriteFile("many.env", text)});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(Run({"env", "version", "ls", "app"}).out, ::testing::StartsWith("revision 2 "));
+  EXPECT_EQ(Open("app", "secrets.key_199"), "value-199-secret\n");
+}
+
 class EscctlRunTest : public EscctlWorkflowTest {
  protected:
   void SetUp() override {
