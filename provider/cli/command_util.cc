@@ -213,7 +213,13 @@ absl::StatusOr<std::string> ReadValueFromStdin(Context& ctx, absl::string_view w
       text.append(buf, static_cast<size_t>(n));
     }
     crypto::SecureWipe(buf, sizeof buf);
-    if (!text.empty() && text.back() == '\n') text.pop_back();
+    if (text.empty()) {
+      // Most likely a forgotten VALUE in a script, not a wish for "".
+      return absl::OutOfRangeError(absl::StrCat(
+          "missing VALUE for ", util::Echo(S(what)),
+          ": stdin is empty (give VALUE, pipe the value in, or use --value-file)"));
+    }
+    if (text.back() == '\n') text.pop_back();
   }
   absl::Status ok = CheckValueText(text, "stdin");
   if (!ok.ok()) {

@@ -24,9 +24,12 @@ TEST_F(EscctlTest, HelpAndUsageErrors) {
   r = Run({"env", "get", "dev", "--show-secret"});
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("did you mean --show-secrets"));
-  r = Run({"env", "set", "dev", "a"});
+  r = Run({"env", "set", "dev"});
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("missing arguments"));
+  r = Run({"env", "set", "dev", "a"});  // VALUE would come from stdin, which is empty
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("missing VALUE for a: stdin is empty"));
   r = Run({"env", "get", "a/b/c/d"});
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("\"a/b/c/d\""));
