@@ -226,7 +226,9 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
          backend::Backend& b = *c.caller.backend;
          ASSIGN_OR_RETURN(backend::Definition def, b.GetDefinition(src, version, true));
          std::vector<store::EnvironmentTag> tags;
-         if (body.value("preserveEnvironmentTags", false)) {
+         ASSIGN_OR_RETURN(bool keep_tags,
+                          BoolField(body, "preserveEnvironmentTags", false, "clone environment"));
+         if (keep_tags) {
            ASSIGN_OR_RETURN(tags, b.ListEnvironmentTags(src));
          }
          RETURN_IF_ERROR(b.CreateEnvironment(dst).status());

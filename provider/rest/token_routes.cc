@@ -48,6 +48,7 @@ absl::StatusOr<store::AccessTokenSpec> SpecFrom(const nlohmann::json& body,
       spec.expires_at = absl::FromUnixSeconds(at);
     }
   }
+  ASSIGN_OR_RETURN(bool admin, BoolField(body, "admin", false, kWhat));
   if (body.contains("scopes")) {
     if (!body["scopes"].is_array() || body["scopes"].empty()) {
       return absl::InvalidArgumentError(
@@ -75,7 +76,7 @@ absl::StatusOr<store::AccessTokenSpec> SpecFrom(const nlohmann::json& body,
       }
       spec.scopes.push_back(std::move(scope));
     }
-  } else if (body.value("admin", false) == true) {
+  } else if (admin) {
     spec.scopes.push_back({absl::StrCat(org, "/*/*"), store::Permission::kAdmin});
   } else {
     return absl::InvalidArgumentError(

@@ -221,6 +221,17 @@ absl::StatusOr<std::string> StringField(const nlohmann::json& obj, const char* f
   return it->get<std::string>();
 }
 
+absl::StatusOr<bool> BoolField(const nlohmann::json& obj, const char* field, bool fallback,
+                               absl::string_view what) {
+  auto it = obj.find(field);
+  if (it == obj.end() || it->is_null()) return fallback;
+  if (!it->is_boolean()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, ": field \"", field, "\" must be true or false"));
+  }
+  return it->get<bool>();
+}
+
 std::string UnquoteEtag(absl::string_view header) {
   absl::string_view s = absl::StripAsciiWhitespace(header);
   absl::ConsumePrefix(&s, "W/");

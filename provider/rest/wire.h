@@ -56,6 +56,9 @@ absl::StatusOr<nlohmann::json> ParseJsonObject(absl::string_view body, absl::str
 // A required string member; InvalidArgument naming the field.
 absl::StatusOr<std::string> StringField(const nlohmann::json& obj, const char* field,
                                         absl::string_view what);
+// An optional boolean member (`fallback` when absent).
+absl::StatusOr<bool> BoolField(const nlohmann::json& obj, const char* field, bool fallback,
+                               absl::string_view what);
 // An etag as sent in ETag/If-Match: surrounding quotes and W/ dropped.
 std::string UnquoteEtag(absl::string_view header);
 // A positive count query parameter (default when absent), capped at `max`.

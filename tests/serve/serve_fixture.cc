@@ -108,11 +108,13 @@ std::string ServeTest::Token(const std::string& scope) {
   return r.Json().value("tokenValue", "");
 }
 
-void ServeTest::StartServer() {
+void ServeTest::StartServer(const std::vector<std::string>& extra, const std::string& scheme) {
   int fds[2];
   ASSERT_EQ(pipe(fds), 0);
-  pid_ = Spawn({ESCCTL_PATH, "--store", store_, "serve", "--listen", "127.0.0.1:0"}, dir_.path(),
-               fds[1], "", dir_.File("serve.stderr"));
+  std::vector<std::string> argv = {ESCCTL_PATH, "--store",  store_,
+                                   "serve",     "--listen", "127.0.0.1:0"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  pid_ = Spawn(argv, dir_.path(), fds[1], "", dir_.File("serve.stderr"));
   close(fds[1]);
   ASSERT_GT(pid_, 0);
   // The first line, within 30 s.
@@ -128,7 +130,7 @@ void ServeTest::StartServer() {
   }
   close(fds[0]);
   line = line.substr(0, line.find('\n'));
-  const std::string prefix = "listening on http://127.0.0.1:";
+  const std::string prefix = "listening on " + scheme + "://127.0.0.1:";
   ASSERT_TRUE(absl::StartsWith(line, prefix)) << "first line: " << line << "\n" << ServerStderr();
   ASSERT_TRUE(absl::SimpleAtoi(line.substr(prefix.size()), &port_)) << line;
 }

@@ -44,7 +44,8 @@ class ServeTest : public ::testing::Test {
   Exit Escctl(const std::vector<std::string>& args);
   // `escctl token create --scope SCOPE` → the token value.
   std::string Token(const std::string& scope);
-  void StartServer();
+  // Starts `escctl serve --listen 127.0.0.1:0 EXTRA...`; expects `scheme`.
+  void StartServer(const std::vector<std::string>& extra = {}, const std::string& scheme = "http");
   // SIGTERM (or `sig`) and wait; returns the exit code.
   int StopServer(int sig = 15);
 

@@ -127,6 +127,10 @@ TEST_F(ServeTest, TokensApiCreatesOnceListsWithoutValuesAndRevokes) {
             400);
   EXPECT_EQ(Call("POST", "/api/orgs/myorg/tokens", admin_, R"({"admin":true,"expires":1})").status,
             400);
+  EXPECT_EQ(Call("POST", "/api/orgs/myorg/tokens", admin_, R"({"admin":"yes"})").status, 400);
+  EXPECT_EQ(
+      Call("POST", "/api/orgs/myorg/tokens", admin_, R"({"admin":true,"expires":"x"})").status,
+      400);
   // Revoked: 401 from then on.
   EXPECT_EQ(Call("DELETE", "/api/orgs/myorg/tokens/" + id, admin_).status, 204);
   EXPECT_EQ(Call("GET", "/api/esc/environments/myorg", value).status, 401);

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -249,6 +250,8 @@ TEST_F(ServeTest, BadInputGetsClearErrorsNotCrashes) {
   EXPECT_EQ(malformed.status, 400);
   EXPECT_THAT(malformed.Json()["message"].get<std::string>(), HasSubstr("JSON object"));
   EXPECT_EQ(Call("POST", org, admin_, R"({"project":"app"})").status, 400);
+  EXPECT_EQ(Call("POST", org, admin_, R"([1,2])").status, 400);
+  EXPECT_EQ(Call("POST", org, admin_, R"({"project":7,"name":null})").status, 400);
   Resp badname = Call("POST", org, admin_, R"({"project":"app","name":"bad name!"})");
   EXPECT_EQ(badname.status, 400);
   EXPECT_THAT(badname.Json()["message"].get<std::string>(), HasSubstr("environment"));
@@ -256,6 +259,13 @@ TEST_F(ServeTest, BadInputGetsClearErrorsNotCrashes) {
   EXPECT_EQ(Call("GET", "/api/esc/environments/bad%20org", admin_).status, 400);
 
   MakeEnv("dev", "");
+  EXPECT_EQ(
+      Call("POST", Env("app/dev/clone"), admin_, R"({"name":"c","preserveEnvironmentTags":1})")
+          .status,
+      400);
+  EXPECT_EQ(Call("POST", Env("app/dev/versions/tags"), admin_, R"({"name":5})").status, 400);
+  EXPECT_EQ(Call("POST", Env("app/dev/tags"), admin_, "not json").status, 400);
+  EXPECT_EQ(Call("PATCH", Env("app/dev/tags/x"), admin_, "{}").status, 400);
   Resp yaml = Call("PATCH", Env("app/dev"), admin_, "values: [unclosed\n");
   EXPECT_EQ(yaml.status, 400);
   EXPECT_TRUE(yaml.Json()["diagnostics"].is_array());
@@ -276,6 +286,38 @@ TEST_F(ServeTest, BadInputGetsClearErrorsNotCrashes) {
   EXPECT_EQ(Call("PUT", Env("app/dev"), admin_, "{}").status, 404);
   EXPECT_EQ(Call("GET", std::string("/api/") + std::string(9000, 'x'), admin_).status, 414);
   EXPECT_EQ(Call("GET", Env("app/dev"), admin_).status, 200);
+}
+
+TEST_F(ServeTest, ServesHttpsWithTheGivenCertificateAndRefusesPlainHttpOffLoopback) {
+  StopServer();
+  std::string cert = dir_.File("cert.pem"), key = dir_.File("key.pem");
+  std::string cmd =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  StartServer({"--tls-cert", cert, "--tls-key", key}, "https");
+  httplib::SSLClient tls("127.0.0.1", port_);
+  tls.set_ca_cert_path(cert.c_str());
+  tls.enable_server_certificate_verification(true);
+  auto res = tls.Get("/api/esc/environments/myorg", {{"Authorization", "token " + admin_}});
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 200);
+  httplib::Client plain("127.0.0.1", port_);
+  plain.set_read_timeout(5, 0);
+  auto clear = plain.Get("/api/esc/environments/myorg", {{"Authorization", "token " + admin_}});
+  EXPECT_TRUE(!clear || clear->status != 200);
+  EXPECT_EQ(StopServer(), 0);
+
+  Exit refused = Escctl({"serve", "--listen", "0.0.0.0:0"});
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("refusing plain HTTP"));
+  Exit bad_key =
+      Escctl({"serve", "--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", cert});
+  EXPECT_EQ(bad_key.code, 1);
+  EXPECT_THAT(bad_key.err, HasSubstr("TLS"));
+  EXPECT_EQ(Escctl({"serve", "--listen", "127.0.0.1"}).code, 1);
+  EXPECT_EQ(Escctl({"serve", "--listen", "127.0.0.1:99999"}).code, 1);
 }
 
 TEST_F(ServeTest, SigtermAndSigintStopCleanlyWithExitZero) {
