@@ -186,7 +186,13 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Open(LocalBackendOpt
 }
 
 absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::AsToken(absl::string_view value) const {
-  ASSIGN_OR_RETURN(AccessToken token, store_->VerifyAccessToken(value));
+  absl::StatusOr<AccessToken> verified = store_->VerifyAccessToken(value);
+  if (!verified.ok()) {
+    // As in Open: who tried is unknown; the server's OS user is recorded.
+    (void)store_->AppendAuditEvent(options_.actor, "token.denied", "token", "");
+    return verified.status();
+  }
+  AccessToken token = *std::move(verified);
   auto caller = std::make_unique<Caller>();
   caller->value = crypto::SecretBytes::CopyFrom(value);
   caller->id = token.id;
