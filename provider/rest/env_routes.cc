@@ -115,33 +115,37 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
                        return Json(200, body);
                      })});
 
-  routes->push_back({"GET", kOrg, Authed([this](Call& c) -> absl::StatusOr<http::Response> {
-                       const std::string& org = c.req.captures[0];
-                       RETURN_IF_ERROR(backend::ValidateOrganizationName(org, "the request path"));
-                       ASSIGN_OR_RETURN(int page,
-                                        CountParam(c.req.Query("maxResults"), options_.max_page,
-                                                   options_.max_page, "maxResults"));
-                       ASSIGN_OR_RETURN(std::vector<store::EnvironmentInfo> all,
-                                        c.caller.backend->ListEnvironments(org, ""));
-                       // The token is "project/name" of the last one returned: listing
-                       // is sorted by project, then name.
-                       std::string after = c.req.Query("continuationToken").value_or("");
-                       nlohmann::json list = nlohmann::json::array();
-                       std::string last;
-                       bool more = false;
-                       for (const auto& info : all) {
-                         std::string key = absl::StrCat(info.ref.project, "/", info.ref.name);
-                         if (!after.empty() && key <= after) continue;
-                         if (static_cast<int>(list.size()) == page) {
-                           more = true;
-                           break;
-                         }
-                         list.push_back(OrgEnvironmentJson(info));
-                         last = key;
-                       }
-                       nlohmann::json body = {{"environments", std::move(list)}};
-                       if (more) body["nextToken"] = last;
-                       return Json(200, body);
+  // One organization's environments; `GET /environments` (the esc CLI's
+  // listing) takes it from `organization`, else the caller's default.
+  auto list = [this](Call& c, const std::string& org) -> absl::StatusOr<http::Response> {
+    RETURN_IF_ERROR(backend::ValidateOrganizationName(org, "the request"));
+    ASSIGN_OR_RETURN(int page, CountParam(c.req.Query("maxResults"), options_.max_page,
+                                          options_.max_page, "maxResults"));
+    ASSIGN_OR_RETURN(std::vector<store::EnvironmentInfo> all,
+                     c.caller.backend->ListEnvironments(org, ""));
+    // The token is "project/name" of the last one returned: listing is
+    // sorted by project, then name.
+    std::string after = c.req.Query("continuationToken").value_or("");
+    nlohmann::json items = nlohmann::json::array();
+    std::string last;
+    bool more = false;
+    for (const auto& info : all) {
+      std::string key = absl::StrCat(info.ref.project, "/", info.ref.name);
+      if (!after.empty() && key <= after) continue;
+      if (static_cast<int>(items.size()) == page) {
+        more = true;
+        break;
+      }
+      items.push_back(OrgEnvironmentJson(info));
+      last = key;
+    }
+    nlohmann::json body = {{"environments", std::move(items)}};
+    if (more) body["nextToken"] = last;
+    return Json(200, body);
+  };
+  routes->push_back({"GET", kOrg, Authed([list](Call& c) { return list(c, c.req.captures[0]); })});
+  routes->push_back({"GET", "/api/esc/environments", Authed([this, list](Call& c) {
+                       return list(c, c.req.Query("organization").value_or(options_.organization));
                      })});
 
   routes->push_back(

@@ -130,6 +130,12 @@ TEST_F(ServeTest, EnvironmentLifecycle) {
   ASSERT_EQ(page2.Json()["environments"].size(), 1u);
   EXPECT_EQ(page2.Json()["environments"][0]["name"], "sdk");
   EXPECT_FALSE(page2.Json().contains("nextToken"));
+  // The esc CLI's listing: the caller's default organization, or ?organization=.
+  EXPECT_EQ(Call("GET", "/api/esc/environments", admin_).Json()["environments"].size(), 2u);
+  EXPECT_EQ(
+      Call("GET", "/api/esc/environments?organization=other", admin_).Json()["environments"].size(),
+      0u);
+  EXPECT_EQ(Call("GET", "/api/esc/environments?organization=bad%20org", admin_).status, 400);
 
   // Clone (re-encrypts under the new environment).
   Resp cl = Call("POST", Env("app/dev/clone"), admin_, R"({"project":"other","name":"dev2"})");
