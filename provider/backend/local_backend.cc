@@ -514,7 +514,7 @@ absl::Status LocalBackend::SetEnvironmentTags(const EnvironmentRef& ref,
 
 absl::Status LocalBackend::SetEnvironmentTag(const EnvironmentRef& ref, absl::string_view name,
                                              absl::string_view value) {
-  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
   // Update first: the common case for an existing tag. A tag created by
   // another writer between the two calls makes Create fail, so retry once.
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -528,7 +528,7 @@ absl::Status LocalBackend::SetEnvironmentTag(const EnvironmentRef& ref, absl::st
 }
 
 absl::Status LocalBackend::DeleteEnvironmentTag(const EnvironmentRef& ref, absl::string_view name) {
-  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
   return store_->DeleteEnvironmentTag(ref, name, Actor());
 }
 

@@ -1,5 +1,5 @@
-// Revision tags and environment tags (esc-rest.md §5, §7). Environment tags
-// map onto the Backend's whole-set SetEnvironmentTags.
+// Revision tags and environment tags (esc-rest.md §5, §7). Environment tag
+// writes are key-level (SetEnvironmentTag / DeleteEnvironmentTag).
 #include <algorithm>
 #include <map>
 #include <utility>
@@ -36,13 +36,6 @@ absl::StatusOr<std::map<std::string, store::EnvironmentTag>> EnvTags(
   ASSIGN_OR_RETURN(std::vector<store::EnvironmentTag> list, b.ListEnvironmentTags(ref));
   std::map<std::string, store::EnvironmentTag> out;
   for (auto& t : list) out.emplace(t.name, std::move(t));
-  return out;
-}
-
-std::map<std::string, std::string> Values(
-    const std::map<std::string, store::EnvironmentTag>& tags) {
-  std::map<std::string, std::string> out;
-  for (const auto& [name, t] : tags) out[name] = t.value;
   return out;
 }
 
@@ -153,9 +146,7 @@ void Api::TagRoutes(std::vector<http::Route>* routes) {
            return absl::AlreadyExistsError(absl::StrCat("environment tag \"", util::Echo(name),
                                                         "\" already exists on ", ref.ToString()));
          }
-         auto values = Values(tags);
-         values[name] = value;
-         RETURN_IF_ERROR(b.SetEnvironmentTags(ref, values));
+         RETURN_IF_ERROR(b.SetEnvironmentTag(ref, name, value));
          return TagAfterWrite(b, ref, name);
        })});
   routes->push_back(
@@ -199,10 +190,9 @@ void Api::TagRoutes(std::vector<http::Route>* routes) {
            return absl::AlreadyExistsError(absl::StrCat("environment tag \"", util::Echo(new_name),
                                                         "\" already exists on ", ref.ToString()));
          }
-         auto values = Values(tags);
-         values.erase(current);
-         values[new_name] = new_value;
-         RETURN_IF_ERROR(b.SetEnvironmentTags(ref, values));
+         // New name first: a failure part-way leaves the old tag in place.
+         RETURN_IF_ERROR(b.SetEnvironmentTag(ref, new_name, new_value));
+         if (new_name != current) RETURN_IF_ERROR(b.DeleteEnvironmentTag(ref, current));
          return TagAfterWrite(b, ref, new_name);
        })});
   routes->push_back(
@@ -211,9 +201,7 @@ void Api::TagRoutes(std::vector<http::Route>* routes) {
          backend::Backend& b = *c.caller.backend;
          ASSIGN_OR_RETURN(auto tags, EnvTags(b, ref));
          if (tags.count(c.req.captures[3]) == 0) return NoTag(c.req.captures[3], ref);
-         auto values = Values(tags);
-         values.erase(c.req.captures[3]);
-         RETURN_IF_ERROR(b.SetEnvironmentTags(ref, values));
+         RETURN_IF_ERROR(b.DeleteEnvironmentTag(ref, c.req.captures[3]));
          return NoContent();
        })});
 }
