@@ -8,3 +8,5 @@ bash "$root/scripts/setup.sh"
 jobs="${JOBS:-$(nproc)}"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
 cmake --build "$build" -j "$jobs"
+# The official ESC SDK for the `escctl serve` conformance test (tests/npm).
+bash "$root/scripts/npm-setup.sh" "$build/npm"

@@ -136,9 +136,12 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
   mutable std::map<std::string, std::string> etags_;  // loaded name -> revision etag
 };
 
-LocalBackend::LocalBackend(LocalBackendOptions options, std::unique_ptr<store::Store> store,
-                           std::unique_ptr<Caller> caller)
-    : options_(std::move(options)), store_(std::move(store)), caller_(std::move(caller)) {
+LocalBackend::LocalBackend(LocalBackendOptions options, std::shared_ptr<store::Store> store,
+                           std::unique_ptr<Caller> caller, const LocalBackend* parent)
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      caller_(std::move(caller)),
+      parent_(parent) {
   absl::MutexLock lock(&rekey_mu_);
   credential_ = options_.credential->Clone();
 }
@@ -182,6 +185,36 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Open(LocalBackendOpt
       new LocalBackend(std::move(options), std::move(store), std::move(caller)));
 }
 
+absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::AsToken(absl::string_view value) const {
+  absl::StatusOr<AccessToken> verified = store_->VerifyAccessToken(value);
+  if (!verified.ok()) {
+    // As in Open: who tried is unknown; the server's OS user is recorded.
+    (void)store_->AppendAuditEvent(options_.actor, "token.denied", "token", "");
+    return verified.status();
+  }
+  AccessToken token = *std::move(verified);
+  auto caller = std::make_unique<Caller>();
+  caller->value = crypto::SecretBytes::CopyFrom(value);
+  caller->id = token.id;
+  LocalBackendOptions o;
+  o.path = options_.path;
+  {
+    absl::MutexLock lock(&rekey_mu_);
+    o.credential = credential_->Clone();
+  }
+  o.organization = options_.organization;
+  o.project = options_.project;
+  o.actor = options_.actor;
+  o.clock = options_.clock;
+  o.create_if_missing = false;
+  o.kdf_params = options_.kdf_params;
+  const LocalBackend* root = parent_ != nullptr ? parent_ : this;
+  return std::unique_ptr<LocalBackend>(
+      new LocalBackend(std::move(o), store_, std::move(caller), root));
+}
+
+std::string LocalBackend::CallerId() const { return caller_ == nullptr ? "" : caller_->id; }
+
 std::string LocalBackend::Describe() const { return absl::StrCat("local store ", options_.path); }
 
 absl::StatusOr<std::pair<EnvironmentRef, std::string>> LocalBackend::ParseRef(
@@ -224,6 +257,7 @@ std::unique_ptr<LocalBackend::Crypter> LocalBackend::CrypterFor(const Environmen
 std::shared_ptr<const esc::ParseResult> LocalBackend::Parsed(const std::string& name,
                                                              absl::string_view etag,
                                                              absl::string_view yaml) const {
+  if (parent_ != nullptr) return parent_->Parsed(name, etag, yaml);
   // Bounded: cleared when full (a hot working set refills at once).
   constexpr size_t kMaxEntries = 4096;
   std::string key = absl::StrCat(name, "\n", etag);
@@ -282,7 +316,7 @@ absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, abs
 // --- environments ------------------------------------------------------------
 
 absl::StatusOr<EnvironmentInfo> LocalBackend::CreateEnvironment(const EnvironmentRef& ref) {
-  RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
   return store_->CreateEnvironment(ref, Actor());
 }
 
@@ -327,6 +361,10 @@ absl::StatusOr<Definition> LocalBackend::GetDefinition(const EnvironmentRef& ref
   if (decrypt) {
     ASSIGN_OR_RETURN(out.yaml, esc::DecryptSecrets(out.yaml, ShortName(ref), *CrypterFor(ref)));
     RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.decrypt", ref.ToString(),
+                                             absl::StrCat("revision:", out.revision)));
+  } else if (caller_ != nullptr) {
+    // Token reads are audited too (the passphrase holder reads the file anyway).
+    RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.read", ref.ToString(),
                                              absl::StrCat("revision:", out.revision)));
   }
   return out;
@@ -416,14 +454,14 @@ absl::StatusOr<UpdateResult> LocalBackend::Rollback(const EnvironmentRef& ref,
 absl::StatusOr<RevisionTag> LocalBackend::CreateRevisionTag(const EnvironmentRef& ref,
                                                             absl::string_view name,
                                                             std::optional<int64_t> revision) {
-  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
   return store_->CreateRevisionTag(ref, name, revision, Actor());
 }
 
 absl::StatusOr<RevisionTag> LocalBackend::UpdateRevisionTag(const EnvironmentRef& ref,
                                                             absl::string_view name,
                                                             int64_t revision) {
-  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
   return store_->UpdateRevisionTag(ref, name, revision, Actor());
 }
 
@@ -439,7 +477,7 @@ absl::StatusOr<std::vector<RevisionTag>> LocalBackend::ListRevisionTags(const En
 }
 
 absl::Status LocalBackend::DeleteRevisionTag(const EnvironmentRef& ref, absl::string_view name) {
-  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
   return store_->DeleteRevisionTag(ref, name, Actor());
 }
 
@@ -451,7 +489,7 @@ absl::StatusOr<std::vector<EnvironmentTag>> LocalBackend::ListEnvironmentTags(
 
 absl::Status LocalBackend::SetEnvironmentTags(const EnvironmentRef& ref,
                                               const std::map<std::string, std::string>& tags) {
-  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
   ASSIGN_OR_RETURN(std::vector<EnvironmentTag> current, store_->ListEnvironmentTags(ref));
   // Not one transaction: each step is durable and audited on its own; a
   // failure part-way leaves a subset applied, and repeating the call
@@ -476,7 +514,7 @@ absl::Status LocalBackend::SetEnvironmentTags(const EnvironmentRef& ref,
 
 absl::Status LocalBackend::SetEnvironmentTag(const EnvironmentRef& ref, absl::string_view name,
                                              absl::string_view value) {
-  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
   // Update first: the common case for an existing tag. A tag created by
   // another writer between the two calls makes Create fail, so retry once.
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -490,7 +528,7 @@ absl::Status LocalBackend::SetEnvironmentTag(const EnvironmentRef& ref, absl::st
 }
 
 absl::Status LocalBackend::DeleteEnvironmentTag(const EnvironmentRef& ref, absl::string_view name) {
-  RETURN_IF_ERROR(Authorize(ref, store::Permission::kAdmin));
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
   return store_->DeleteEnvironmentTag(ref, name, Actor());
 }
 

@@ -15,16 +15,17 @@
 // Access: without a caller token (the local user holding the passphrase)
 // every operation is allowed. With one, each operation needs a scope of the
 // token that grants it (store::TokenAllows): read for definitions with
-// ciphertext and checks, open for opens and decryption, write for updates
-// and rollbacks, admin for deletion, tags, protection, tokens and the audit
-// log. Imports are evaluated on the importing environment's behalf when it is
-// read or opened; writing a definition with a token needs `open` on every
-// environment it imports (else write access to one environment would reveal
-// the secrets of any environment it can name).
+// ciphertext and checks, open for opens and decryption, write for updates,
+// rollbacks, revision tags and environment tags, admin for creation,
+// deletion, protection, tokens and the audit log. Imports are evaluated on the importing
+// environment's behalf when it is read or opened; writing a definition with a token needs `open` on
+// every environment it imports (else write access to one environment would reveal the secrets of
+// any environment it can name).
 //
 // Audit: the store records every mutation with its actor; this class adds
 // "environment.open" and "environment.decrypt" (definition, or a check with
-// secrets shown), with the revision. Never a value.
+// secrets shown), with the revision, and for a token caller
+// "environment.read" (definition with ciphertext). Never a value.
 //
 // Thread-safe.
 #ifndef PROVIDER_BACKEND_LOCAL_BACKEND_H_
@@ -69,6 +70,13 @@ class LocalBackend final : public Backend {
   static absl::StatusOr<std::unique_ptr<LocalBackend>> Open(LocalBackendOptions options);
 
   ~LocalBackend() override;
+
+  // A backend over the same open store acting as the access token `value`:
+  // its scopes, "token:<id>" as audit actor. What `escctl serve` uses per
+  // request (no key derivation, shared parse cache). Unauthenticated as Open.
+  absl::StatusOr<std::unique_ptr<LocalBackend>> AsToken(absl::string_view value) const;
+  // The token id this backend acts as ("" for the passphrase holder).
+  std::string CallerId() const;
 
   std::string Describe() const override;
   absl::StatusOr<std::pair<EnvironmentRef, std::string>> ParseRef(
@@ -134,8 +142,8 @@ class LocalBackend final : public Backend {
   class Loader;
   struct Caller;
 
-  LocalBackend(LocalBackendOptions options, std::unique_ptr<store::Store> store,
-               std::unique_ptr<Caller> caller);
+  LocalBackend(LocalBackendOptions options, std::shared_ptr<store::Store> store,
+               std::unique_ptr<Caller> caller, const LocalBackend* parent = nullptr);
 
   // OK if the caller may do `needed` on `ref` (always, without a token).
   absl::Status Authorize(const EnvironmentRef& ref, store::Permission needed) const;
@@ -156,10 +164,13 @@ class LocalBackend final : public Backend {
                                                  absl::string_view yaml) const;
 
   const LocalBackendOptions options_;
-  const std::unique_ptr<store::Store> store_;
-  const std::unique_ptr<Caller> caller_;  // null: the passphrase holder
+  const std::shared_ptr<store::Store> store_;  // shared with AsToken views
+  const std::unique_ptr<Caller> caller_;       // null: the passphrase holder
+  // AsToken views use the parse cache of the backend they came from, which
+  // must outlive them.
+  const LocalBackend* const parent_;
 
-  absl::Mutex rekey_mu_;
+  mutable absl::Mutex rekey_mu_;
   // What currently unlocks the store (the options' credential until a Rekey).
   std::optional<crypto::Credential> credential_ ABSL_GUARDED_BY(rekey_mu_);
 

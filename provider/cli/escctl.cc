@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "provider/cli/commands.h"
 #include "provider/cli/context.h"
+#include "provider/cli/serve.h"
 #include "provider/util/spell.h"
 
 namespace escnative::cli {
@@ -224,6 +225,7 @@ const std::vector<CommandSpec>& Commands() {
        {},
        {"limit", "actor", "action", "target"},
        {}},
+      {"serve", ServeCommand, kServeUsage, {}, {"listen", "tls-cert", "tls-key"}, {}},
       {"rekey",
        Rekey,
        "escctl rekey [--new-passphrase-file FILE]\n"

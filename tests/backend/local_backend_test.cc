@@ -346,8 +346,9 @@ TEST_F(LocalBackendTest, TokenScopesAreEnforcedPerPermission) {
   EXPECT_THAT(DiagnosticsFromStatus(res.status())[0].summary, HasSubstr("does not grant"));
   EXPECT_THAT(writer->DeleteEnvironment(Ref("dev")), StatusIs(kDenied));
   EXPECT_THAT(writer->SetDeletionProtected(Ref("dev"), true), StatusIs(kDenied));
-  EXPECT_THAT(writer->SetEnvironmentTags(Ref("dev"), {}), StatusIs(kDenied));
-  EXPECT_THAT(writer->CreateRevisionTag(Ref("dev"), "t", std::nullopt), StatusIs(kDenied));
+  EXPECT_OK(writer->SetEnvironmentTags(Ref("dev"), {{"team", "a"}}));
+  EXPECT_OK(writer->CreateRevisionTag(Ref("dev"), "w", std::nullopt));
+  EXPECT_THAT(writer->CreateEnvironment(Ref("new")), StatusIs(kDenied));
   EXPECT_THAT(writer->ListAccessTokens(false), StatusIs(kDenied));
   EXPECT_THAT(writer->ListAuditEvents({}), StatusIs(kDenied));
   EXPECT_THAT(writer->Rekey(crypto::Credential::Passphrase(crypto::SecretBytes::CopyFrom("x"))),
@@ -501,6 +502,28 @@ TEST_F(LocalBackendTest, ConcurrentOpensAndUpdatesShareOneBackend) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(backend_->GetEnvironment(Ref("base"))->latest_revision, 2 + 4 * 20);
+}
+
+TEST_F(LocalBackendTest, AsTokenSharesTheStoreWithTheTokensScopesAndActor) {
+  Make("dev", "values:\n  v: 1\n");
+  std::string value = CreateToken("myorg/default/dev", store::Permission::kRead);
+  auto view = backend_->AsToken(value);
+  ASSERT_OK(view);
+  EXPECT_FALSE((*view)->CallerId().empty());
+  EXPECT_EQ(backend_->CallerId(), "");
+  EXPECT_OK((*view)->GetDefinition(Ref("dev"), "", false));
+  EXPECT_THAT((*view)->OpenEnvironment(Ref("dev"), ""),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(backend_->AsToken("esc_not-a-token"), StatusIs(absl::StatusCode::kUnauthenticated));
+  // The read is audited under the token's id, never its value.
+  auto events = backend_->ListAuditEvents({});
+  ASSERT_OK(events);
+  bool read = false;
+  for (const auto& e : *events) {
+    EXPECT_EQ(e.actor.find(value), std::string::npos);
+    read |= e.action == "environment.read" && e.actor == "token:" + (*view)->CallerId();
+  }
+  EXPECT_TRUE(read);
 }
 
 TEST_F(LocalBackendTest, SecretAssociatedDataNamesTheEnvironment) {

@@ -1,0 +1,70 @@
+// The Pulumi ESC REST API on the wire (shared/reference/esc-rest.md): paths,
+// JSON bodies, status codes and error bodies. Shared by the server
+// (`escctl serve`) and a REST client, so both speak exactly one dialect.
+#ifndef PROVIDER_REST_WIRE_H_
+#define PROVIDER_REST_WIRE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+#include "provider/esc/diagnostic.h"
+#include "provider/esc/value.h"
+#include "provider/store/store.h"
+
+namespace escnative::rest {
+
+inline constexpr absl::string_view kEscPrefix = "/api/esc";
+inline constexpr absl::string_view kRevisionHeader = "Pulumi-ESC-Revision";
+inline constexpr absl::string_view kYamlContentType = "application/x-yaml";
+
+// "/api/esc/environments/{org}/{project}/{env}" with each part escaped.
+std::string EnvironmentPath(const store::EnvironmentRef& ref);
+std::string PercentEncode(absl::string_view s);
+
+// --- status and errors ---------------------------------------------------------
+// The HTTP status for a Backend error (backend.h's code list).
+int HttpStatusFor(const absl::Status& status);
+// {"code": N, "message": "..."}; the message is capped (util::CapMessage).
+nlohmann::json ErrorJson(int code, absl::string_view message);
+// The error body for `status`; InvalidArgument with diagnostics (the
+// backend's payload) adds "diagnostics".
+nlohmann::json ErrorJson(const absl::Status& status);
+
+// --- shapes ----------------------------------------------------------------------
+std::string TimeString(absl::Time t);  // RFC 3339 UTC, e.g. 2026-08-01T10:00:00Z
+nlohmann::json DiagnosticsJson(const esc::Diagnostics& diags);
+nlohmann::json OrgEnvironmentJson(const store::EnvironmentInfo& info);
+nlohmann::json RevisionJson(const store::RevisionInfo& rev);
+nlohmann::json RevisionTagJson(const store::RevisionTag& tag);
+nlohmann::json EnvironmentTagJson(const store::EnvironmentTag& tag);
+// `Environment` {properties?}: each property a detailed `Value`. Empty
+// objects are left out, so an empty environment is exactly {}. Secrets in
+// plaintext only for an open (`reveal_secrets`); else "[secret]".
+nlohmann::json EnvironmentJson(const esc::Value& root, bool reveal_secrets);
+// The token list entry: never the value. Times as unix seconds (0 = never).
+nlohmann::json AccessTokenJson(const store::AccessToken& token);
+
+// --- request bodies ----------------------------------------------------------------
+// Parses a JSON object body; InvalidArgument naming `what` otherwise.
+absl::StatusOr<nlohmann::json> ParseJsonObject(absl::string_view body, absl::string_view what);
+// A required string member; InvalidArgument naming the field.
+absl::StatusOr<std::string> StringField(const nlohmann::json& obj, const char* field,
+                                        absl::string_view what);
+// An optional boolean member (`fallback` when absent).
+absl::StatusOr<bool> BoolField(const nlohmann::json& obj, const char* field, bool fallback,
+                               absl::string_view what);
+// An etag as sent in ETag/If-Match: surrounding quotes and W/ dropped.
+std::string UnquoteEtag(absl::string_view header);
+// A positive count query parameter (default when absent), capped at `max`.
+absl::StatusOr<int> CountParam(const std::optional<std::string>& text, int fallback, int max,
+                               absl::string_view name);
+
+}  // namespace escnative::rest
+
+#endif  // PROVIDER_REST_WIRE_H_
