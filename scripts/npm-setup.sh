@@ -10,7 +10,15 @@ mkdir -p "$dir"
 if [[ -d "$dir/node_modules" ]] && cmp -s "$src/package-lock.json" "$dir/.installed-lock.json"; then
   exit 0
 fi
-command -v npm >/dev/null || { echo "npm-setup: npm not found (Node.js is needed for the SDK suite)" >&2; exit 1; }
+if ! command -v npm >/dev/null; then
+  # A machine without Node.js gets Debian's (node 18 and npm 9 are enough for the suite).
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  echo "npm-setup: installing Debian's nodejs and npm" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
 cp "$src/package.json" "$src/package-lock.json" "$dir/"
 echo "npm-setup: npm ci in $dir" >&2
 (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
