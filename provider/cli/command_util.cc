@@ -215,9 +215,9 @@ absl::StatusOr<std::string> ReadValueFromStdin(Context& ctx, absl::string_view w
     crypto::SecureWipe(buf, sizeof buf);
     if (text.empty()) {
       // Most likely a forgotten VALUE in a script, not a wish for "".
-      return absl::OutOfRangeError(absl::StrCat(
-          "missing VALUE for ", util::Echo(S(what)),
-          ": stdin is empty (give VALUE, pipe the value in, or use --value-file)"));
+      return absl::OutOfRangeError(
+          absl::StrCat("missing VALUE for ", util::Echo(S(what)),
+                       ": stdin is empty (give VALUE, pipe the value in, or use --value-file)"));
     }
     if (text.back() == '\n') text.pop_back();
   }

@@ -18,6 +18,9 @@ absl::Status EnvGet(Context& ctx, const Positional& p);
 absl::Status EnvSet(Context& ctx, const Positional& p);
 absl::Status EnvRm(Context& ctx, const Positional& p);
 absl::Status EnvOpen(Context& ctx, const Positional& p);
+// edit_commands.cc
+absl::Status EnvEdit(Context& ctx, const Positional& p);
+absl::Status EnvDiff(Context& ctx, const Positional& p);
 // export_commands.cc
 absl::Status EnvExport(Context& ctx, const Positional& p);
 absl::Status EnvCheck(Context& ctx, const Positional& p);

@@ -102,9 +102,9 @@ class Parser {
       ++pos_;
       while (true) {
         if (AtEnd()) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              source_, ":", open_line, ": the quoted value is never closed (missing ",
-              std::string(1, quote), ")"));
+          return absl::InvalidArgumentError(
+              absl::StrCat(source_, ":", open_line, ": the quoted value is never closed (missing ",
+                           std::string(1, quote), ")"));
         }
         char c = Peek();
         if (c == quote) {
@@ -141,7 +141,8 @@ class Parser {
       }
       ++pos_;
     }
-    out = std::string(absl::StripAsciiWhitespace(absl::string_view(text_.data() + start, pos_ - start)));
+    out = std::string(
+        absl::StripAsciiWhitespace(absl::string_view(text_.data() + start, pos_ - start)));
     SkipToEndOfLine();
     if (!AtEnd()) Advance();
     return out;

@@ -95,6 +95,24 @@ const std::vector<CommandSpec>& Commands() {
        {"redact"},
        {"format", "files-lifetime"},
        {{"-f", "format"}}},
+      {"env edit",
+       EnvEdit,
+       "escctl env edit ENV [-f FILE|-]\n"
+       "  Opens the decrypted definition in $VISUAL or $EDITOR (a 0600 file in a private\n"
+       "  directory, removed afterwards) and saves it with the etag it was read at (exit 4 if\n"
+       "  ENV changed meanwhile); a definition with errors reopens with the errors on top.\n"
+       "  With -f, replaces the whole definition with FILE (or stdin), etag-guarded.",
+       {},
+       {"file"},
+       {{"-f", "file"}}},
+      {"env diff",
+       EnvDiff,
+       "escctl env diff ENV@V1 [@V2 | ENV2[@V2]]\n"
+       "  Differences in the definitions and in the evaluated values (default: V1 against the\n"
+       "  latest). Plain values are shown; a secret shows only as changed, never its value.",
+       {},
+       {},
+       {}},
       {"env import",
        EnvImport,
        "escctl env import ENV [--dotenv FILE]... [--json FILE]... [--env NAME]...\n"

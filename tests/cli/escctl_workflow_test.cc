@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <cstring>
+#include <filesystem>
 
 #include "absl/strings/str_split.h"
 #include "tests/cli/escctl_test_util.h"
@@ -193,6 +194,82 @@ TEST_F(EscctlWorkflowTest, ImportOfTwoHundredKeysIsOneRevision) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(Run({"env", "version", "ls", "app"}).out, ::testing::StartsWith("revision 2 "));
   EXPECT_EQ(Open("app", "secrets.key_199"), "value-199-secret\n");
+}
+
+TEST_F(EscctlWorkflowTest, EditInTheEditorReopensOnErrorsAndLeavesNothingBehind) {
+  MakeHierarchy();
+  // First pass: breaks the definition; second pass (errors on top): fixes it.
+  std::string editor =
+      WriteFile("editor.sh",
+                "#!/bin/sh\n"
+                "echo \"$1 $(stat -c %a \"$1\") $(stat -c %a \"$(dirname \"$1\")\")\" "
+                ">> \"$LOG\"\n"
+                "if grep -q 'escctl: the definition was not saved' \"$1\"; then\n"
+                "  sed -i 's/[$][{]nope[}]/fixed/' \"$1\"\n"
+                "else\n"
+                "  sed -i 's/^  region: .*/  region: ${nope}/' \"$1\"\n"
+                "fi\n");
+  ::chmod(editor.c_str(), 0700);
+  std::string log = dir_.File("editor.log");
+  Result r = Run({"env", "edit", "dev"}, {{"EDITOR", editor}, {"LOG", log}});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("reopening the editor"));
+  EXPECT_EQ(Open("dev", "region"), "fixed\n");
+  std::vector<std::string> runs = absl::StrSplit(ReadFileBytes(log), '\n', absl::SkipEmpty());
+  ASSERT_EQ(runs.size(), 2u);
+  std::vector<std::string> first = absl::StrSplit(runs[0], ' ');
+  EXPECT_EQ(first[1], "600");
+  EXPECT_EQ(first[2], "700");
+  EXPECT_FALSE(std::filesystem::exists(first[0]));
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(first[0]).parent_path()));
+
+  // No editor, an editor that fails, a stale etag: nothing saved.
+  std::string before = Run({"env", "get", "dev", "--definition"}).out;
+  r = Run({"env", "edit", "dev"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("no editor: set $EDITOR"));
+  r = Run({"env", "edit", "dev"}, {{"EDITOR", "false"}});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("the editor did not exit cleanly"));
+  std::string racer = WriteFile("racer.sh",
+                                "#!/bin/sh\n\"$ESCCTL\" env set dev other 1 >/dev/null 2>&1\n"
+                                "sed -i 's/^  region: .*/  region: raced/' \"$1\"\n");
+  ::chmod(racer.c_str(), 0700);
+  r = Run({"env", "edit", "dev"}, {{"EDITOR", racer}, {"ESCCTL", escctl_}});
+  EXPECT_EQ(r.code, 4) << r.err;
+  EXPECT_EQ(Open("dev", "region"), "fixed\n");
+
+  // -f replaces the whole definition.
+  std::string file = WriteFile("new.yaml", "imports:\n  - base\nvalues:\n  region: from-file\n");
+  ASSERT_EQ(Run({"env", "edit", "dev", "-f", file}).code, 0);
+  EXPECT_EQ(Open("dev", "region"), "from-file\n");
+  ExpectNoPlaintext({kOpenAiKey, kAnthropicKey});
+}
+
+TEST_F(EscctlWorkflowTest, DiffShowsSecretsOnlyAsChanged) {
+  MakeHierarchy();
+  ASSERT_EQ(Run({"env", "set", "base", "region", "us-east-1"}).code, 0);
+  Result rev = Run({"env", "version", "ls", "base"});
+  std::string before = rev.out.substr(9, rev.out.find(' ', 9) - 9);  // "revision N ..."
+  ASSERT_EQ(Run({"env", "set", "base", "region", "eu-west-1"}).code, 0);
+  ASSERT_EQ(Run({"env", "set", "base", "secrets.anthropic_api_key", "rotated-anthropic-value",
+                 "--secret"})
+                .code,
+            0);
+  outputs_.pop_back();
+  Result r = Run({"env", "diff", absl::StrCat("base@", before)});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("# Definition\n"));
+  EXPECT_THAT(r.out, HasSubstr("~ values.region: us-east-1 -> eu-west-1\n"));
+  EXPECT_THAT(r.out, HasSubstr("~ values.secrets.anthropic_api_key (secret changed)\n"));
+  EXPECT_THAT(r.out, HasSubstr("# Values\n"));
+  EXPECT_THAT(r.out, HasSubstr("~ secrets.anthropic_api_key (secret changed)\n"));
+  EXPECT_THAT(r.out, Not(HasSubstr("openai_api_key")));  // unchanged
+  r = Run({"env", "diff", "base", "dev"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("+ imports[0]: base\n"));
+  EXPECT_EQ(Run({"env", "diff", "base"}).code, 2);
+  ExpectNoPlaintext({kOpenAiKey, kAnthropicKey, "rotated-anthropic-value"});
 }
 
 class EscctlRunTest : public EscctlWorkflowTest {
