@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -194,10 +195,10 @@ class SecretResource final : public CustomResource {
     // What this resource wrote: the old inputs (old engines send none; the
     // outputs carry no value, so then nothing proves ownership).
     const PropertyMap& old = req.old_inputs.empty() ? req.properties : req.old_inputs;
-    if (Find(old, "value") == nullptr) {
-      return leave("the engine sent no previous value to compare it with");
+    std::optional<json> mine;
+    if (Find(old, "value") != nullptr) {
+      if (auto j = ValueJson(old); j.ok()) mine = *std::move(j);
     }
-    ASSIGN_OR_RETURN(json mine, ValueJson(old));
     for (int attempt = 0; attempt < kDeleteAttempts; ++attempt) {
       // The node as stored (ciphertext), then the same revision decrypted.
       auto stored = b->GetDefinition(*ref, "", /*decrypt=*/false);
@@ -211,7 +212,10 @@ class SecretResource final : public CustomResource {
       const json* live = JsonAt(plain_json, at);
       const json* stored_node = JsonAt(stored_json, at);
       if (live == nullptr || stored_node == nullptr) return absl::OkStatus();  // already gone
-      if (*live != mine) {
+      if (!mine.has_value()) {
+        return leave("the engine sent no previous value to compare it with");
+      }
+      if (*live != *mine) {
         return leave(
             "it no longer holds the value this resource wrote (it was changed by "
             "another resource or by hand)");

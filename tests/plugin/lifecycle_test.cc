@@ -4,17 +4,15 @@
 // (with escctl) -> refresh without drift -> import by id -> delete -> delete
 // again. Every response, engine log line, stderr, escctl output and the
 // database file are searched for the plaintext secrets at the end.
+#include <gmock/gmock.h>
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <fstream>
 #include <iterator>
-
-#include <gmock/gmock.h>
-#include <google/protobuf/util/json_util.h>
-#include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -25,6 +23,7 @@ namespace escnative::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 namespace wire = ::escnative::server::wire;
 using google::protobuf::Struct;
 using json = nlohmann::json;
@@ -74,15 +73,18 @@ void StripSecrets(json& v) {
 class LifecycleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/lifecycle-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    dir_ = ::testing::TempDir() + "/lifecycle-" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
     std::system(("rm -rf '" + dir_ + "' && mkdir -p '" + dir_ + "'").c_str());
     store_ = dir_ + "/store.db";
     engine_ = FakeEngine::Start();
     ASSERT_NE(engine_, nullptr);
     LaunchOptions opts;
     opts.engine_address = engine_->address();
-    opts.env = {{"ESC_PASSPHRASE", kPassphrase}, {"ESC_LOCAL_PATH", store_},
-                {"PULUMI_ACCESS_TOKEN", std::nullopt}, {"PULUMI_CONFIG_PASSPHRASE", std::nullopt}};
+    opts.env = {{"ESC_PASSPHRASE", kPassphrase},
+                {"ESC_LOCAL_PATH", store_},
+                {"PULUMI_ACCESS_TOKEN", std::nullopt},
+                {"PULUMI_CONFIG_PASSPHRASE", std::nullopt}};
     auto p = PluginProcess::Launch(opts);
     ASSERT_TRUE(p.ok()) << p.status();
     plugin_ = *std::move(p);
@@ -123,8 +125,7 @@ class LifecycleTest : public ::testing::Test {
   // escctl against the same store, as a person editing behind the program.
   int Escctl(const std::string& args, std::string* out = nullptr) {
     std::string cmd = absl::StrCat("ESC_PASSPHRASE='", kPassphrase, "' ESC_LOCAL_PATH='", store_,
-                                   "' '", EscctlBinaryPath(), "' ", args,
-                                   " 2>&1");
+                                   "' '", EscctlBinaryPath(), "' ", args, " 2>&1");
     FILE* f = popen(cmd.c_str(), "r");
     std::string text;
     char buf[4096];
@@ -218,14 +219,16 @@ class LifecycleTest : public ::testing::Test {
     return st;
   }
 
+  // `old_inputs` defaults to `props` (outputs); the engine sends the old
+  // checked inputs.
   grpc::Status Delete(const std::string& type, const std::string& name, const std::string& id,
-                      const json& props) {
+                      const json& props, const json* old_inputs = nullptr) {
     pulumirpc::DeleteRequest req;
     req.set_urn(Urn(type, name));
     req.set_type(type);
     req.set_id(id);
     *req.mutable_properties() = J(props);
-    *req.mutable_old_inputs() = J(props);
+    *req.mutable_old_inputs() = J(old_inputs != nullptr ? *old_inputs : props);
     google::protobuf::Empty e;
     grpc::Status st = plugin_->stub().Delete(CallContext().get(), req, &e);
     responses_.push_back(json(st.error_message()));
@@ -270,7 +273,8 @@ TEST_F(LifecycleTest, EnvironmentStructuredForm) {
   const std::string id = "organization/default/dev";
   // Preview with an unknown import: Check passes it, Create(preview) writes nothing.
   json preview_in = Check(kEnv, "dev", json::object(),
-                          {{"name", "dev"}, {"imports", {Unknown()}},
+                          {{"name", "dev"},
+                           {"imports", {Unknown()}},
                            {"values", {{"greeting", "hi"}, {"apiKey", Secret(kApiKey)}}}});
   pulumirpc::CreateResponse pc;
   ASSERT_TRUE(Create(kEnv, "dev", preview_in, /*preview=*/true, &pc).ok());
@@ -282,10 +286,12 @@ TEST_F(LifecycleTest, EnvironmentStructuredForm) {
                        {{"name", "base"}, {"values", {{"shared", "from-base"}}}});
   pulumirpc::CreateResponse bc;
   ASSERT_TRUE(Create(kEnv, "base", base_in, false, &bc).ok());
-  json in = Check(kEnv, "dev", json::object(),
-                  {{"name", "dev"}, {"imports", {"base"}},
-                   {"values", {{"greeting", "hi"}, {"apiKey", Secret(kApiKey)},
-                               {"env", {{"API", "${apiKey}"}}}}}});
+  json in =
+      Check(kEnv, "dev", json::object(),
+            {{"name", "dev"},
+             {"imports", {"base"}},
+             {"values",
+              {{"greeting", "hi"}, {"apiKey", Secret(kApiKey)}, {"env", {{"API", "${apiKey}"}}}}}});
   EXPECT_EQ(in["organization"], "organization");
   EXPECT_EQ(in["project"], "default");
   EXPECT_TRUE(IsSecret(in["values"]["apiKey"]));
@@ -321,8 +327,9 @@ TEST_F(LifecycleTest, EnvironmentStructuredForm) {
   json checked = Check(kEnv, "dev", in, news);
   auto d = Diff(kEnv, "dev", id, out, in, checked);
   EXPECT_EQ(d.changes(), pulumirpc::DiffResponse::DIFF_SOME);
-  EXPECT_EQ(Kinds(d), (std::map<std::string, int>{{"values.env", pulumirpc::PropertyDiff::DELETE},
-                                                  {"values.greeting", pulumirpc::PropertyDiff::UPDATE}}));
+  EXPECT_EQ(Kinds(d),
+            (std::map<std::string, int>{{"values.env", pulumirpc::PropertyDiff::DELETE},
+                                        {"values.greeting", pulumirpc::PropertyDiff::UPDATE}}));
   pulumirpc::UpdateResponse u;
   ASSERT_TRUE(Update(kEnv, "dev", id, out, in, checked, true, &u).ok());  // preview
   ASSERT_TRUE(Update(kEnv, "dev", id, out, in, checked, false, &u).ok());
@@ -356,7 +363,8 @@ TEST_F(LifecycleTest, EnvironmentStructuredForm) {
   ASSERT_TRUE(IsSecret(read_in["values"]["apiKey"]));
   EXPECT_EQ(read_in["values"]["apiKey"]["value"], kDrift);
   auto dd = Diff(kEnv, "dev", id, ToJ(r.properties()), read_in, checked);
-  EXPECT_EQ(Kinds(dd), (std::map<std::string, int>{{"values.apiKey", pulumirpc::PropertyDiff::UPDATE}}));
+  EXPECT_EQ(Kinds(dd),
+            (std::map<std::string, int>{{"values.apiKey", pulumirpc::PropertyDiff::UPDATE}}));
 
   // Import by id: the yaml form, as a secret because it holds secrets.
   auto imp = Read(kEnv, "imported", id, nullptr, nullptr);
@@ -378,8 +386,9 @@ TEST_F(LifecycleTest, EnvironmentYamlFormAndProtection) {
   const std::string id = "organization/default/app";
   std::string yaml = absl::StrCat("values:\n  token:\n    fn::secret: ", kApiKey, "\n  n: 1\n");
   // Plaintext fn::secret in a non-secret yaml: returned as a secret, with a warning.
-  json in = Check(kEnv, "app", json::object(),
-                  {{"name", "app"}, {"yaml", yaml}, {"deletionProtected", true}, {"tags", {{"team", "esc"}}}});
+  json in = Check(
+      kEnv, "app", json::object(),
+      {{"name", "app"}, {"yaml", yaml}, {"deletionProtected", true}, {"tags", {{"team", "esc"}}}});
   EXPECT_TRUE(IsSecret(in["yaml"]));
   bool warned = false;
   for (const auto& l : engine_->logs()) warned |= l.severity() == pulumirpc::WARNING;
@@ -399,8 +408,8 @@ TEST_F(LifecycleTest, EnvironmentYamlFormAndProtection) {
   EXPECT_THAT(failures[0].second, HasSubstr("values.a"));
   EXPECT_THAT(failures[0].second, HasSubstr("unknown property"));
   failures.clear();
-  Check(kEnv, "both", json::object(), {{"name", "both"}, {"yaml", "values: {}"}, {"values", {{"a", 1}}}},
-        &failures);
+  Check(kEnv, "both", json::object(),
+        {{"name", "both"}, {"yaml", "values: {}"}, {"values", {{"a", 1}}}}, &failures);
   ASSERT_EQ(failures.size(), 1u);
   EXPECT_THAT(failures[0].second, HasSubstr("cannot be combined"));
 
@@ -416,7 +425,8 @@ TEST_F(LifecycleTest, EnvironmentYamlFormAndProtection) {
   // A change behind the program's back makes the etag-guarded update fail clearly.
   ASSERT_EQ(Escctl("env set app extra x"), 0);
   json news = in;
-  news["yaml"] = Secret(absl::StrCat("values:\n  token:\n    fn::secret: ", kApiKey2, "\n  n: 2\n"));
+  news["yaml"] =
+      Secret(absl::StrCat("values:\n  token:\n    fn::secret: ", kApiKey2, "\n  n: 2\n"));
   json checked = Check(kEnv, "app", in, news);
   pulumirpc::UpdateResponse u;
   st = Update(kEnv, "app", id, out, in, checked, false, &u);
@@ -458,8 +468,9 @@ TEST_F(LifecycleTest, SecretResource) {
   ASSERT_TRUE(Create(kSecret, "key", pin, true, &pc).ok());
   EXPECT_EQ(ToJ(pc.properties())["revision"], wire::kUnknownNumber);
 
-  json in = Check(kSecret, "key", json::object(),
-                  {{"environment", "svc"}, {"path", "values.secrets.openai"}, {"value", kSecretValue}});
+  json in =
+      Check(kSecret, "key", json::object(),
+            {{"environment", "svc"}, {"path", "values.secrets.openai"}, {"value", kSecretValue}});
   EXPECT_EQ(in["environment"], "organization/default/svc");
   EXPECT_EQ(in["path"], "secrets.openai");
   EXPECT_TRUE(IsSecret(in["value"])) << "value is secret even if the program forgot";
@@ -490,8 +501,9 @@ TEST_F(LifecycleTest, SecretResource) {
   json out2 = ToJ(u.properties());
   json moved = checked;
   moved["path"] = "secrets.other";
-  EXPECT_EQ(Diff(kSecret, "key", id, out2, checked, Check(kSecret, "key", checked, moved)).replaces(0),
-            "path");
+  EXPECT_EQ(
+      Diff(kSecret, "key", id, out2, checked, Check(kSecret, "key", checked, moved)).replaces(0),
+      "path");
 
   // Refresh: quiet, then drift by hand, then gone after removal by hand.
   auto r = Read(kSecret, "key", id, &out2, &checked);
@@ -542,9 +554,11 @@ TEST_F(LifecycleTest, AccessTokenWithRotation) {
   EXPECT_EQ(failures[0].first, "scopes");
 
   json in = Check(kTokenType, "ci", json::object(),
-                  {{"kind", "environment"}, {"name", "ci"},
+                  {{"kind", "environment"},
+                   {"name", "ci"},
                    {"scopes", {{{"environment", "dev"}, {"permission", "read"}}}},
-                   {"expiresIn", "720h"}, {"rotateBefore", "168h"}});
+                   {"expiresIn", "720h"},
+                   {"rotateBefore", "168h"}});
   EXPECT_EQ(in["scopes"][0]["environment"], "organization/default/dev");
   pulumirpc::CreateResponse pc;
   ASSERT_TRUE(Create(kTokenType, "ci", in, true, &pc).ok());
@@ -560,7 +574,8 @@ TEST_F(LifecycleTest, AccessTokenWithRotation) {
   EXPECT_FALSE(out["expiresAt"].get<std::string>().empty());
 
   // Far from expiry: no change. Inside the window: replace, create before delete.
-  EXPECT_EQ(Diff(kTokenType, "ci", c.id(), out, in, in).changes(), pulumirpc::DiffResponse::DIFF_NONE);
+  EXPECT_EQ(Diff(kTokenType, "ci", c.id(), out, in, in).changes(),
+            pulumirpc::DiffResponse::DIFF_NONE);
   json near = out;
   near["expiresAt"] = "2000-01-01T00:00:00Z";
   auto d = Diff(kTokenType, "ci", c.id(), near, in, in);
@@ -584,7 +599,8 @@ TEST_F(LifecycleTest, AccessTokenWithRotation) {
   EXPECT_EQ(updated["value"], out["value"]);
 
   // Cloud-only kinds pass Check and fail Create naming the backend.
-  json personal = Check(kTokenType, "me", json::object(), {{"kind", "personal"}, {"description", "d"}});
+  json personal =
+      Check(kTokenType, "me", json::object(), {{"kind", "personal"}, {"description", "d"}});
   pulumirpc::CreateResponse pr;
   st = Create(kTokenType, "me", personal, false, &pr);
   EXPECT_FALSE(st.ok());
@@ -597,7 +613,8 @@ TEST_F(LifecycleTest, AccessTokenWithRotation) {
   auto imp = Read(kTokenType, "imported", c.id(), nullptr, nullptr);
   EXPECT_FALSE(ToJ(imp.properties()).contains("value"));
   bool said = false;
-  for (const auto& l : engine_->logs()) said |= l.message().find("cannot be recovered") != std::string::npos;
+  for (const auto& l : engine_->logs())
+    said |= l.message().find("cannot be recovered") != std::string::npos;
   EXPECT_TRUE(said);
 
   // Revoked behind our back: reads as gone.
@@ -607,17 +624,103 @@ TEST_F(LifecycleTest, AccessTokenWithRotation) {
   EXPECT_TRUE(Delete(kTokenType, "ci", c.id(), out).ok());
 }
 
+// A Secret whose path was rewritten by someone else leaves that value alone
+// on delete, with a warning naming the path (never a value).
+TEST_F(LifecycleTest, SecretDeleteLeavesAValueItDoesNotOwn) {
+  json env_in = Check(kEnv, "own", json::object(), {{"name", "own"}, {"values", {{"a", "x"}}}});
+  pulumirpc::CreateResponse ec;
+  ASSERT_TRUE(Create(kEnv, "own", env_in, false, &ec).ok());
+  json in = Check(kSecret, "key", json::object(),
+                  {{"environment", "own"}, {"path", "secrets.key"}, {"value", kSecretValue}});
+  pulumirpc::CreateResponse c;
+  ASSERT_TRUE(Create(kSecret, "key", in, false, &c).ok());
+  ASSERT_EQ(Escctl("env set own secrets.key by-hand"), 0);
+  ASSERT_TRUE(Delete(kSecret, "key", c.id(), ToJ(c.properties()), &in).ok());
+  std::string def;
+  ASSERT_EQ(Escctl("env get own --definition", &def), 0);
+  EXPECT_THAT(def, HasSubstr("by-hand")) << "someone else's value stays";
+  bool warned = false;
+  for (const auto& l : engine_->logs()) {
+    EXPECT_EQ(l.message().find("by-hand"), std::string::npos);
+    warned |=
+        l.severity() == pulumirpc::WARNING && l.message().find("secrets.key") != std::string::npos;
+  }
+  EXPECT_TRUE(warned);
+
+  // Its own value is deleted.
+  json mine = Check(kSecret, "mine", json::object(),
+                    {{"environment", "own"}, {"path", "secrets.mine"}, {"value", kApiKey}});
+  pulumirpc::CreateResponse mc;
+  ASSERT_TRUE(Create(kSecret, "mine", mine, false, &mc).ok());
+  ASSERT_TRUE(Delete(kSecret, "mine", mc.id(), ToJ(mc.properties()), &mine).ok());
+  ASSERT_EQ(Escctl("env get own --definition", &def), 0);
+  EXPECT_THAT(def, Not(HasSubstr("mine")));
+  EXPECT_THAT(def, HasSubstr("by-hand"));
+}
+
+// Create validates inputs itself: the engine skips Check for imports and
+// replays, and a bad type must not reach the backend.
+TEST_F(LifecycleTest, CreateValidatesInputsWithoutCheck) {
+  const json scopes = {{{"environment", "organization/default/dev"}, {"permission", "read"}}};
+  struct Case {
+    json props;
+    std::string expected;
+  } cases[] = {
+      {{{"kind", 42}}, "kind: expected one of"},
+      {{{"kind", "environment"}, {"scopes", scopes}, {"expiresIn", 42}},
+       "expiresIn: expected a string"},
+      {{{"kind", "environment"}, {"scopes", scopes}, {"expiresIn", "100000000000d"}},
+       "maximum of 10 years"},
+  };
+  for (const Case& c : cases) {
+    pulumirpc::CreateResponse resp;
+    grpc::Status st = Create(kTokenType, "bad", c.props, false, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.props.dump();
+    EXPECT_THAT(st.error_message(), HasSubstr(c.expected));
+  }
+  std::string tokens;
+  ASSERT_EQ(Escctl("token ls", &tokens), 0);
+  EXPECT_THAT(tokens, Not(HasSubstr("organization/default/dev"))) << "nothing was created";
+
+  // Secret paths with control characters: a CheckFailure, and Create refuses.
+  std::vector<std::pair<std::string, std::string>> failures;
+  json bad = Check(kSecret, "nl", json::object(),
+                   {{"environment", "organization/default/dev"}, {"path", "a\nb"}, {"value", "v"}},
+                   &failures);
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].first, "path");
+  EXPECT_THAT(failures[0].second, HasSubstr("a\\nb"));
+  pulumirpc::CreateResponse resp;
+  EXPECT_EQ(Create(kSecret, "nl", bad, false, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(LifecycleTest, AccessTokenReadWithAMalformedIdIsInvalidArgument) {
+  pulumirpc::ReadRequest req;
+  req.set_urn(Urn(kTokenType, "t"));
+  req.set_type(kTokenType);
+  req.set_id("not-a-token-id");
+  pulumirpc::ReadResponse resp;
+  grpc::Status st = plugin_->stub().Read(CallContext().get(), req, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("32 lower-case hex digits"));
+}
+
 TEST_F(LifecycleTest, VersionTagAndFunctions) {
   json env_in = Check(kEnv, "rel", json::object(),
-                      {{"name", "rel"}, {"values", {{"v", 1}, {"apiKey", Secret(kApiKey)},
-                                                   {"environmentVariables", {{"API_KEY", "${apiKey}"}}},
-                                                   {"pulumiConfig", {{"app:key", "${apiKey}"}}}}}});
+                      {{"name", "rel"},
+                       {"values",
+                        {{"v", 1},
+                         {"apiKey", Secret(kApiKey)},
+                         {"environmentVariables", {{"API_KEY", "${apiKey}"}}},
+                         {"pulumiConfig", {{"app:key", "${apiKey}"}}}}}});
   pulumirpc::CreateResponse ec;
   ASSERT_TRUE(Create(kEnv, "rel", env_in, false, &ec).ok());
   int rev = ToJ(ec.properties())["revision"];
 
   // Preview with an unknown environment writes nothing.
-  json pin = Check(kTag, "stable", json::object(), {{"environment", Unknown()}, {"tagName", "stable"}});
+  json pin =
+      Check(kTag, "stable", json::object(), {{"environment", Unknown()}, {"tagName", "stable"}});
   pulumirpc::CreateResponse pc;
   ASSERT_TRUE(Create(kTag, "stable", pin, true, &pc).ok());
   EXPECT_EQ(ToJ(pc.properties())["revision"], wire::kUnknownNumber);
@@ -635,17 +738,20 @@ TEST_F(LifecycleTest, VersionTagAndFunctions) {
   std::vector<std::pair<std::string, std::string>> failures;
   Check(kTag, "bad", json::object(), {{"environment", "rel"}, {"tagName", "latest"}}, &failures);
   EXPECT_EQ(failures.size(), 1u);
-  json missing = Check(kTag, "x", json::object(), {{"environment", "rel"}, {"tagName", "x"}, {"revision", 99}});
+  json missing = Check(kTag, "x", json::object(),
+                       {{"environment", "rel"}, {"tagName", "x"}, {"revision", 99}});
   pulumirpc::CreateResponse mc;
   st = Create(kTag, "x", missing, false, &mc);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(st.error_message(), HasSubstr("no revision 99"));
 
-  EXPECT_EQ(Diff(kTag, "stable", c.id(), ToJ(c.properties()), in, Check(kTag, "stable", in, in)).changes(),
+  EXPECT_EQ(Diff(kTag, "stable", c.id(), ToJ(c.properties()), in, Check(kTag, "stable", in, in))
+                .changes(),
             pulumirpc::DiffResponse::DIFF_NONE);
   json renamed = in;
   renamed["tagName"] = "gold";
-  auto rd = Diff(kTag, "stable", c.id(), ToJ(c.properties()), in, Check(kTag, "stable", in, renamed));
+  auto rd =
+      Diff(kTag, "stable", c.id(), ToJ(c.properties()), in, Check(kTag, "stable", in, renamed));
   ASSERT_EQ(rd.replaces_size(), 1);
   EXPECT_EQ(rd.replaces(0), "tagName");
 
@@ -666,7 +772,8 @@ TEST_F(LifecycleTest, VersionTagAndFunctions) {
   ASSERT_EQ(Escctl(absl::StrCat("env version tag rel@stable ", rev)), 0);
   auto drifted = Read(kTag, "stable", c.id(), &tag_out, &checked);
   EXPECT_EQ(ToJ(drifted.inputs())["revision"], rev);
-  EXPECT_EQ(Kinds(Diff(kTag, "stable", c.id(), ToJ(drifted.properties()), ToJ(drifted.inputs()), checked)),
+  EXPECT_EQ(Kinds(Diff(kTag, "stable", c.id(), ToJ(drifted.properties()), ToJ(drifted.inputs()),
+                       checked)),
             (std::map<std::string, int>{{"revision", pulumirpc::PropertyDiff::UPDATE}}));
 
   // Functions: secrets come back wrapped at the leaf; getEnvironment shows ciphertext only.

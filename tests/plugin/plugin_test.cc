@@ -1,15 +1,18 @@
 // Process-level tests: launch pulumi-resource-esc as the engine does and talk
 // to it over gRPC with the engine's wire encoding (secret and unknown
 // sentinels included).
+#include <gmock/gmock.h>
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/impl/client_unary_call.h>
+#include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdio>
-
-#include <gmock/gmock.h>
-#include <google/protobuf/util/json_util.h>
-#include <gtest/gtest.h>
-
+#include <cstdlib>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "google/rpc/status.pb.h"
@@ -37,8 +40,8 @@ Struct Json(const std::string& text) {
 }
 
 std::string SecretJson(const std::string& inner_json) {
-  return std::string("{\"") + wire::kSigKey + "\":\"" + wire::kSigSecret + "\",\"value\":" +
-         inner_json + "}";
+  return std::string("{\"") + wire::kSigKey + "\":\"" + wire::kSigSecret +
+         "\",\"value\":" + inner_json + "}";
 }
 
 std::string Quoted(const char* s) { return std::string("\"") + s + "\""; }
@@ -81,6 +84,40 @@ std::string StripSecrets(const std::string& lines) {
     start = end + 1;
   }
   return out;
+}
+
+// {"values": {"a": {"a": ... {"leaf": 1}}}} with `levels` objects under values.
+Struct NestedStruct(int levels) {
+  Struct root;
+  (*root.mutable_fields())["name"].set_string_value("deep");
+  Struct* cur = (*root.mutable_fields())["values"].mutable_struct_value();
+  for (int i = 0; i < levels; ++i) cur = (*cur->mutable_fields())["a"].mutable_struct_value();
+  (*cur->mutable_fields())["leaf"].set_number_value(1);
+  return root;
+}
+
+// A unary call whose response is parsed with room for deep values (the
+// generated stub parses with protobuf's default recursion limit of 100).
+template <typename Resp>
+grpc::Status DeepCall(grpc::Channel* channel, const char* method,
+                      const google::protobuf::Message& req, Resp* resp) {
+  std::string bytes = req.SerializeAsString();
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer in(&slice, 1), out;
+  auto ctx = CallContext(absl::Seconds(30));
+  grpc::Status st = grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
+      channel, grpc::internal::RpcMethod(method, grpc::internal::RpcMethod::NORMAL_RPC), ctx.get(),
+      in, &out);
+  if (!st.ok()) return st;
+  std::vector<grpc::Slice> slices;
+  EXPECT_TRUE(out.Dump(&slices).ok());
+  std::string data;
+  for (const auto& s : slices) data.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  google::protobuf::io::CodedInputStream coded(reinterpret_cast<const uint8_t*>(data.data()),
+                                               static_cast<int>(data.size()));
+  coded.SetRecursionLimit(10000);
+  EXPECT_TRUE(resp->ParseFromCodedStream(&coded));
+  return st;
 }
 
 class PluginTest : public ::testing::Test {
@@ -161,8 +198,8 @@ TEST_F(PluginTest, HandshakeInfoAndSchema) {
                           "esc:index:EnvironmentVersionTag"}) {
     EXPECT_TRUE(schema["resources"].contains(tok)) << tok;
   }
-  for (const char* tok : {"esc:index:openEnvironment", "esc:index:getSecret",
-                          "esc:index:getEnvironment"}) {
+  for (const char* tok :
+       {"esc:index:openEnvironment", "esc:index:getSecret", "esc:index:getEnvironment"}) {
     EXPECT_TRUE(schema["functions"].contains(tok)) << tok;
   }
   sreq.set_subpackage_name("nope");
@@ -224,7 +261,12 @@ TEST_F(PluginTest, CheckConfigCoercesStringsAndKeepsSecrets) {
   *req.mutable_news() = Json(std::string(R"({"accessToken":")") + kToken + R"("})");
   ASSERT_TRUE(plugin_->stub().CheckConfig(CallContext().get(), req, &resp).ok());
   Record(resp);
-  EXPECT_EQ(resp.inputs().fields().at("accessToken").struct_value().fields().at(wire::kSigKey)
+  EXPECT_EQ(resp.inputs()
+                .fields()
+                .at("accessToken")
+                .struct_value()
+                .fields()
+                .at(wire::kSigKey)
                 .string_value(),
             wire::kSigSecret);
 }
@@ -248,7 +290,8 @@ TEST_F(PluginTest, CheckConfigFailuresNameTheKey) {
 
 TEST_F(PluginTest, DiffConfigReplacesOnlyWhenTheStoreMoves) {
   pulumirpc::DiffRequest req;
-  *req.mutable_olds() = Json(R"({"localPath":"/a","passphrase":)" + SecretJson(Quoted(kPassphrase)) + "}");
+  *req.mutable_olds() =
+      Json(R"({"localPath":"/a","passphrase":)" + SecretJson(Quoted(kPassphrase)) + "}");
   *req.mutable_news() = Json(R"({"localPath":"/a","passphrase":)" + SecretJson(R"("other")") + "}");
   pulumirpc::DiffResponse resp;
   ASSERT_TRUE(plugin_->stub().DiffConfig(CallContext().get(), req, &resp).ok());
@@ -258,7 +301,8 @@ TEST_F(PluginTest, DiffConfigReplacesOnlyWhenTheStoreMoves) {
   EXPECT_TRUE(resp.hasdetaileddiff());
   EXPECT_EQ(resp.detaileddiff().at("passphrase").kind(), pulumirpc::PropertyDiff::UPDATE);
 
-  *req.mutable_news() = Json(R"({"localPath":"/b","passphrase":)" + SecretJson(Quoted(kPassphrase)) + "}");
+  *req.mutable_news() =
+      Json(R"({"localPath":"/b","passphrase":)" + SecretJson(Quoted(kPassphrase)) + "}");
   ASSERT_TRUE(plugin_->stub().DiffConfig(CallContext().get(), req, &resp).ok());
   ASSERT_EQ(resp.replaces_size(), 1);
   EXPECT_EQ(resp.replaces(0), "localPath");
@@ -377,8 +421,8 @@ TEST_F(PluginTest, DiffIsValueFreeAndHonoursReplaceOnChanges) {
   req.set_id("organization/default/dev");
   req.set_urn("urn:pulumi:dev::proj::esc:index:Environment::dev");
   req.set_type("esc:index:Environment");
-  std::string olds = R"({"name":"dev","values":{"k":)" + SecretJson(Quoted(kSecretValue)) +
-                     R"(,"plain":"a"}})";
+  std::string olds =
+      R"({"name":"dev","values":{"k":)" + SecretJson(Quoted(kSecretValue)) + R"(,"plain":"a"}})";
   *req.mutable_olds() = Json(olds);
   *req.mutable_old_inputs() = Json(olds);
   *req.mutable_news() = Json(R"({"name":"prod","values":{"k":)" + SecretJson(R"("rotated")") +
@@ -408,7 +452,8 @@ TEST_F(PluginTest, MalformedInputIsAnErrorNotACrash) {
     std::string news;
     std::string expected;
   } cases[] = {
-      {R"({"values":{"k":{")" + std::string(wire::kSigKey) + R"(":")" + wire::kSigSecret + R"("}}})",
+      {R"({"values":{"k":{")" + std::string(wire::kSigKey) + R"(":")" + wire::kSigSecret +
+           R"("}}})",
        "news.values.k: secret is missing its \"value\" field"},
       {R"({"values":{"k":{")" + std::string(wire::kSigKey) + R"(":"0000"}}})",
        "news.values.k: unrecognized signature"},
@@ -442,18 +487,13 @@ TEST_F(PluginTest, MalformedInputIsAnErrorNotACrash) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(st.error_message(), HasSubstr("did you mean \"esc:index:openEnvironment\""));
 
-  // Nesting deeper than protobuf's recursion limit: rejected by gRPC itself.
-  std::string deep;
-  for (int i = 0; i < 300; ++i) deep += R"({"a":)";
-  deep += "1";
-  for (int i = 0; i < 300; ++i) deep += "}";
-  Struct deep_struct;
-  if (google::protobuf::util::JsonStringToMessage(deep, &deep_struct).ok()) {
-    req.set_type("esc:index:Environment");
-    *req.mutable_news() = deep_struct;
-    st = plugin_->stub().Check(CallContext().get(), req, &resp);
-    EXPECT_FALSE(st.ok());
-  }
+  // Nesting deeper than the provider's limit: INVALID_ARGUMENT naming it
+  // (gRPC's default parser said INTERNAL with no message).
+  req.set_type("esc:index:Environment");
+  *req.mutable_news() = NestedStruct(300);
+  st = plugin_->stub().Check(CallContext().get(), req, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("deeper than 256 levels"));
   // Still alive and answering.
   pulumirpc::PluginInfo info;
   EXPECT_TRUE(plugin_->stub().GetPluginInfo(CallContext().get(), Empty(), &info).ok());
@@ -469,7 +509,11 @@ TEST_F(PluginTest, LargeMessagesBeyondTheGrpcDefaultLimit) {
   pulumirpc::CheckResponse resp;
   grpc::Status st = plugin_->stub().Check(CallContext(absl::Seconds(30)).get(), req, &resp);
   ASSERT_TRUE(st.ok()) << st.error_message();
-  EXPECT_EQ(resp.inputs().fields().at("yaml").string_value().size(), big.size());
+  // Not a definition, so it comes back as a secret (it cannot be proven free
+  // of fn::secret); the text is intact inside.
+  const auto& yaml = resp.inputs().fields().at("yaml").struct_value().fields();
+  EXPECT_EQ(yaml.at(wire::kSigKey).string_value(), wire::kSigSecret);
+  EXPECT_EQ(yaml.at("value").string_value().size(), big.size());
 }
 
 TEST_F(PluginTest, CrudBeforeConfigureFailsCleanly) {
@@ -502,6 +546,96 @@ TEST_F(PluginTest, SigtermShutsDownCleanly) {
 }
 
 // The scan itself must be able to fail: a plaintext outside a wrapper is found.
+// ESC allows 128 nesting levels and Read returns values that deep: they
+// must survive a Check round trip (gRPC's default parser stopped at ~32).
+TEST_F(PluginTest, ValuesNested128LevelsRoundTrip) {
+  pulumirpc::CheckRequest req;
+  req.set_type("esc:index:Environment");
+  req.set_urn("urn:pulumi:dev::proj::esc:index:Environment::deep");
+  *req.mutable_news() = NestedStruct(128);
+  pulumirpc::CheckResponse resp;
+  grpc::Status st =
+      DeepCall(plugin_->channel().get(), "/pulumirpc.ResourceProvider/Check", req, &resp);
+  ASSERT_TRUE(st.ok()) << st.error_code() << ": " << st.error_message();
+  EXPECT_EQ(resp.inputs().fields().at("values").SerializeAsString(),
+            req.news().fields().at("values").SerializeAsString());
+}
+
+// Secrets come back wrapped from Check and CheckConfig on their failure paths.
+TEST_F(PluginTest, CheckFailurePathsKeepSecretsWrapped) {
+  pulumirpc::CheckRequest config;
+  *config.mutable_news() =
+      Json(std::string(R"({"passphrase":")") + kPassphrase + R"(","httpRetries":"many"})");
+  pulumirpc::CheckResponse resp;
+  ASSERT_TRUE(plugin_->stub().CheckConfig(CallContext().get(), config, &resp).ok());
+  Record(resp);
+  EXPECT_EQ(resp.failures_size(), 1);
+  EXPECT_EQ(resp.inputs()
+                .fields()
+                .at("passphrase")
+                .struct_value()
+                .fields()
+                .at(wire::kSigKey)
+                .string_value(),
+            wire::kSigSecret);
+
+  const std::string secret = std::string("values:\n  key:\n    fn::secret: ") + kSecretValue + "\n";
+  for (const std::string& yaml :
+       {secret + "\tbad: tab\n", secret + "  b: \"unterminated\n", secret + "  key: duplicate\n"}) {
+    pulumirpc::CheckRequest req;
+    req.set_type("esc:index:Environment");
+    req.set_urn("urn:pulumi:dev::proj::esc:index:Environment::broken");
+    (*req.mutable_news()->mutable_fields())["name"].set_string_value("broken");
+    (*req.mutable_news()->mutable_fields())["yaml"].set_string_value(yaml);
+    ASSERT_TRUE(plugin_->stub().Check(CallContext().get(), req, &resp).ok());
+    Record(resp);
+    // (A duplicate key is reported once a backend is configured.)
+    if (yaml.find("duplicate") == std::string::npos) EXPECT_GE(resp.failures_size(), 1) << yaml;
+    const auto& out = resp.inputs().fields().at("yaml");
+    ASSERT_TRUE(out.has_struct_value()) << yaml;
+    EXPECT_EQ(out.struct_value().fields().at(wire::kSigKey).string_value(), wire::kSigSecret);
+  }
+}
+
+// Credential files: only small regular files; a FIFO must not hang.
+TEST_F(PluginTest, ConfigureRefusesPassphraseFilesThatAreNotSmallRegularFiles) {
+  const std::string dir = ::testing::TempDir() + "/plugin-passphrase-files";
+  std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str());
+  const std::string fifo = dir + "/fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string big = dir + "/big";
+  { std::ofstream(big) << std::string(64 * 1024 + 1, 'p'); }
+  struct Case {
+    std::string path;
+    std::string expected;
+  } cases[] = {
+      {dir, "esc:passphraseFile: passphrase file \"" + dir +
+                "\" is a directory; expected a regular file"},
+      {"/dev/zero", "is not a regular file"},
+      {fifo, "is not a regular file"},
+      {big, "at most 65536"},
+  };
+  for (const Case& c : cases) {
+    pulumirpc::ConfigureRequest req;
+    *req.mutable_args() =
+        Json(R"({"localPath":")" + dir + R"(/store.db","passphraseFile":")" + c.path + R"("})");
+    pulumirpc::ConfigureResponse resp;
+    grpc::Status st = plugin_->stub().Configure(CallContext(absl::Seconds(10)).get(), req, &resp);
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.path;
+    EXPECT_THAT(st.error_message(), HasSubstr(c.expected));
+  }
+  // The environment variable, named in the error.
+  plugin_->SignalAndWait(SIGTERM, absl::Seconds(5));
+  Launch({{"ESC_PASSPHRASE_FILE", dir}, {"ESC_LOCAL_PATH", dir + "/store.db"}});
+  pulumirpc::ConfigureRequest req;
+  *req.mutable_args() = Json("{}");
+  pulumirpc::ConfigureResponse resp;
+  grpc::Status st = plugin_->stub().Configure(CallContext().get(), req, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("ESC_PASSPHRASE_FILE: passphrase file"));
+  EXPECT_THAT(st.error_message(), HasSubstr("is a directory"));
+}
+
 TEST(LeakScan, FindsPlaintextOnlyOutsideSecretWrappers) {
   std::string inside = R"({"a":)" + SecretJson(Quoted(kSecretValue)) + "}";
   std::string outside = R"({"a":")" + std::string(kSecretValue) + R"("})";
