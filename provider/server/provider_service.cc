@@ -151,14 +151,18 @@ grpc::Status ProviderService::Handshake(grpc::ServerContext*,
 
 grpc::Status ProviderService::GetPluginInfo(grpc::ServerContext*, const google::protobuf::Empty*,
                                             pulumirpc::PluginInfo* resp) {
-  resp->set_version(kProviderVersion);
-  return grpc::Status::OK;
+  return Guarded("GetPluginInfo", [&]() -> grpc::Status {
+    resp->set_version(kProviderVersion);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::Attach(grpc::ServerContext*, const pulumirpc::PluginAttach* req,
                                      google::protobuf::Empty*) {
-  logger_->SetEngineAddress(req->address());
-  return grpc::Status::OK;
+  return Guarded("Attach", [&]() -> grpc::Status {
+    logger_->SetEngineAddress(req->address());
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::Cancel(grpc::ServerContext*, const google::protobuf::Empty*,

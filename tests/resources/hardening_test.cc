@@ -130,6 +130,29 @@ TEST_F(HardeningTest, YamlThatDoesNotParseComesBackSecret) {
   }
 }
 
+TEST_F(HardeningTest, ParseErrorsNextToASecretDoNotQuoteIt) {
+  const std::string p = kPlain;
+  const std::vector<std::string> broken = {
+      "values:\n  key:\n    fn::secret: \"" + p + "\n",
+      "values:\n  key:\n    fn::secret: '" + p + "\n",
+      "values:\n  key:\n    fn::secret: " + p + ": x\n",
+      "values:\n  key:\n    fn::secret: [" + p + "\n",
+      "values:\n  key:\n    fn::secret: {" + p + "\n",
+      "values:\n  key:\n    fn::secret: " + p + "\n\t" + p + "\n",
+      "values:\n  key:\n    fn::secret: !!binary " + p + "\n",
+      "values:\n  key:\n    fn::secret: &a " + p + "\n  k: *b\n",
+      "values:\n  key:\n    fn::secret:\n      - " + p + "\n     - x\n",
+  };
+  for (const std::string& yaml : broken) {
+    CheckResult r = Check(kEnv, {{"name", "dev"}, {"yaml", yaml}});
+    EXPECT_TRUE(r.inputs.at("yaml").IsSecret()) << yaml;
+    for (const auto& f : r.failures) {
+      EXPECT_THAT(f.reason, Not(HasSubstr("MARKER"))) << yaml;
+      EXPECT_THAT(f.property, Not(HasSubstr("MARKER"))) << yaml;
+    }
+  }
+}
+
 TEST_F(HardeningTest, YamlIsSecretOnEarlyFailurePaths) {
   const std::string yaml = absl::StrCat("values:\n  key:\n    fn::secret: ", kPlain, "\n");
   // A schema failure (unknown property) and the yaml + values conflict both
