@@ -41,8 +41,9 @@ bool IsTokenId(absl::string_view id) {
   if (id.size() != 36) return false;
   for (size_t i = 0; i < id.size(); ++i) {
     const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? id[i] != '-' : !absl::ascii_isxdigit(static_cast<unsigned char>(id[i])))
+    if (dash ? id[i] != '-' : !absl::ascii_isxdigit(static_cast<unsigned char>(id[i]))) {
       return false;
+    }
   }
   return true;
 }
@@ -168,8 +169,9 @@ class AccessTokenResource final : public CustomResource {
     // parse; a failure here is still an error, never a token without expiry.
     if (auto d = StringInput(in, "expiresIn"); d.has_value()) {
       auto parsed = util::ParsePositiveDuration(*d);
-      if (!parsed.ok())
+      if (!parsed.ok()) {
         return absl::InvalidArgumentError(absl::StrCat("expiresIn: ", parsed.status().message()));
+      }
       spec.expires_at = now_() + *parsed;
     } else if (auto t = StringInput(in, "expiresAt"); t.has_value()) {
       spec.expires_at = ParseRfc3339(*t);
@@ -179,9 +181,10 @@ class AccessTokenResource final : public CustomResource {
       }
     }
     auto created = b->CreateAccessToken(spec);
-    if (!created.ok())
+    if (!created.ok()) {
       return Annotate(created.status(),
                       absl::StrCat("creating a ", spec.kind, " token on ", b->Describe()));
+    }
     out.id = created->token.id;
     std::string value(created->value.Reveal());
     out.outputs["value"] = PropertyValue::MakeSecret(std::move(value));
@@ -234,8 +237,9 @@ class AccessTokenResource final : public CustomResource {
     r.id = token->id;
     PropertyMap outputs = in;
     if (req.properties.has_value()) {
-      if (const PropertyValue* v = Find(*req.properties, "value"); v != nullptr)
+      if (const PropertyValue* v = Find(*req.properties, "value"); v != nullptr) {
         outputs["value"] = *v;
+      }
     }
     FillTokenOutputs(*token, &outputs);
     r.outputs = std::move(outputs);

@@ -217,8 +217,9 @@ class EnvironmentResource final : public CustomResource {
     r.id = RefString(ref);
     r.inputs = in;
     PropertyMap outputs = in;
-    if (!outputs.count("deletionProtected"))
+    if (!outputs.count("deletionProtected")) {
       outputs["deletionProtected"] = info->deletion_protected;
+    }
     outputs["revision"] = static_cast<double>(info->latest_revision);
     outputs["etag"] = info->etag;
     r.outputs = std::move(outputs);
