@@ -18,6 +18,7 @@
 #include "provider/esc/json_encoding.h"
 #include "provider/esc/projections.h"
 #include "provider/esc/property_path.h"
+#include "provider/util/duration.h"
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 #include "provider/util/utf8.h"
@@ -70,23 +71,12 @@ absl::StatusOr<esc::ValuePtr> ValueAt(const esc::ValuePtr& root, const std::stri
 
 absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& text, absl::string_view flag,
                                                  absl::Duration max) {
-  absl::Duration d;
-  std::string t = text;
-  bool ok = false;
-  // Go-style days are not valid for absl; accept "30d" as a convenience.
-  if (!t.empty() && t.back() == 'd') {
-    int64_t days = 0;
-    if (absl::SimpleAtoi(t.substr(0, t.size() - 1), &days) && days > 0 && days <= 1000000) {
-      d = absl::Hours(24) * days;
-      ok = true;
-    }
+  // The provider's parser (AccessToken expiresIn), so both accept the same.
+  absl::StatusOr<absl::Duration> d = util::ParsePositiveDuration(text);
+  if (!d.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid --", flag, ": ", d.status().message()));
   }
-  if (!ok) ok = absl::ParseDuration(t, &d);
-  if (!ok || d <= absl::ZeroDuration()) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid --", flag, " \"", util::Echo(text),
-                                                   "\": expected a duration like 720h or 30d"));
-  }
-  if (d > max) {
+  if (*d > max) {
     return absl::InvalidArgumentError(absl::StrCat("invalid --", flag, " \"", util::Echo(text),
                                                    "\": at most ", absl::FormatDuration(max),
                                                    " is allowed"));

@@ -3,10 +3,13 @@
 #include <algorithm>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "provider/resources/resource_util.h"
 #include "provider/resources/schema_resource.h"
+#include "provider/util/duration.h"
+#include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 
 namespace escnative::resources {
@@ -16,7 +19,9 @@ constexpr char kToken[] = "esc:index:AccessToken";
 
 const ResourceSchema& Schema() { return *PackageSchema::Get().FindResource(kToken); }
 
-std::string Rfc3339(absl::Time t) { return absl::FormatTime(absl::RFC3339_sec, t, absl::UTCTimeZone()); }
+std::string Rfc3339(absl::Time t) {
+  return absl::FormatTime(absl::RFC3339_sec, t, absl::UTCTimeZone());
+}
 
 std::optional<absl::Time> ParseRfc3339(const std::string& s) {
   absl::Time t;
@@ -25,11 +30,22 @@ std::optional<absl::Time> ParseRfc3339(const std::string& s) {
   return t;
 }
 
-// Go-style durations ("720h", "1h30m"); positive only.
-std::optional<absl::Duration> ParsePositiveDuration(const std::string& s) {
-  absl::Duration d;
-  if (!absl::ParseDuration(s, &d) || d <= absl::ZeroDuration()) return std::nullopt;
-  return d;
+bool IsLowerHex(absl::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+// 32 lower-case hex digits (our store's ids) or a UUID (Pulumi Cloud's).
+bool IsTokenId(absl::string_view id) {
+  if (id.size() == 32) return IsLowerHex(id);
+  if (id.size() != 36) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? id[i] != '-' : !absl::ascii_isxdigit(static_cast<unsigned char>(id[i]))) {
+      return false;
+    }
+  }
+  return true;
 }
 
 class AccessTokenResource final : public CustomResource {
@@ -46,8 +62,9 @@ class AccessTokenResource final : public CustomResource {
     if (kind == "environment") {
       const PropertyValue* scopes = Find(in, "scopes");
       if (scopes == nullptr || (scopes->Plain().IsArray() && scopes->Plain().AsArray().empty())) {
-        r.failures.push_back({"scopes", "an environment token needs at least one scope, e.g. "
-                                        "{environment: \"myorg/default/dev\", permission: \"read\"}"});
+        r.failures.push_back({"scopes",
+                              "an environment token needs at least one scope, e.g. "
+                              "{environment: \"myorg/default/dev\", permission: \"read\"}"});
       } else if (scopes->Plain().IsArray()) {
         auto config = ctx_->config();
         PropertyArray qualified;
@@ -58,7 +75,8 @@ class AccessTokenResource final : public CustomResource {
             if (env.has_value()) {
               std::vector<std::string> parts = absl::StrSplit(*env, '/');
               if (parts.size() > 3 || env->empty() ||
-                  std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
+                  std::any_of(parts.begin(), parts.end(),
+                              [](const std::string& p) { return p.empty(); })) {
                 r.failures.push_back({absl::StrCat("scopes[", i, "].environment"),
                                       "expected an environment reference or pattern such as "
                                       "myorg/default/dev or myorg/default/*"});
@@ -76,8 +94,9 @@ class AccessTokenResource final : public CustomResource {
         in["scopes"] = PropertyValue(std::move(qualified));
       }
     } else if (kind.has_value() && Find(in, "scopes") != nullptr) {
-      r.failures.push_back({"scopes", absl::StrCat("scopes apply to `environment` tokens only, not ",
-                                                   *kind, " tokens")});
+      r.failures.push_back(
+          {"scopes",
+           absl::StrCat("scopes apply to `environment` tokens only, not ", *kind, " tokens")});
     }
     if (kind == "team" && !StringInput(in, "team").has_value() && !IsUnknownInput(in, "team")) {
       r.failures.push_back({"team", "a team token needs `team`"});
@@ -85,11 +104,11 @@ class AccessTokenResource final : public CustomResource {
     if (Find(in, "expiresIn") != nullptr && Find(in, "expiresAt") != nullptr) {
       r.failures.push_back({"expiresAt", "give `expiresIn` or `expiresAt`, not both"});
     }
-    if (auto d = StringInput(in, "expiresIn"); d.has_value() && !ParsePositiveDuration(*d)) {
-      r.failures.push_back({"expiresIn", "expected a positive duration such as 720h or 1h30m"});
-    }
-    if (auto d = StringInput(in, "rotateBefore"); d.has_value() && !ParsePositiveDuration(*d)) {
-      r.failures.push_back({"rotateBefore", "expected a positive duration such as 168h"});
+    for (const char* key : {"expiresIn", "rotateBefore"}) {
+      if (auto d = StringInput(in, key); d.has_value()) {
+        auto parsed = util::ParsePositiveDuration(*d);
+        if (!parsed.ok()) r.failures.push_back({key, std::string(parsed.status().message())});
+      }
     }
     if (auto t = StringInput(in, "expiresAt"); t.has_value() && !ParseRfc3339(*t)) {
       r.failures.push_back({"expiresAt", "expected an RFC 3339 time such as 2027-01-31T00:00:00Z"});
@@ -103,9 +122,9 @@ class AccessTokenResource final : public CustomResource {
     auto rotate = StringInput(req.news, "rotateBefore");
     auto expires = StringInput(req.olds, "expiresAt");
     if (rotate.has_value() && expires.has_value() && !expires->empty()) {
-      auto window = ParsePositiveDuration(*rotate);
+      auto window = util::ParsePositiveDuration(*rotate);
       auto at = ParseRfc3339(*expires);
-      if (window.has_value() && at.has_value() && *at - now_() <= *window) {
+      if (window.ok() && at.has_value() && *at - now_() <= *window) {
         d.detailed_diff["expiresAt"] = PropertyDiff{PropertyDiff::Kind::kUpdateReplace, false};
         if (std::find(d.diffs.begin(), d.diffs.end(), "expiresAt") == d.diffs.end()) {
           d.diffs.push_back("expiresAt");
@@ -133,24 +152,39 @@ class AccessTokenResource final : public CustomResource {
     spec.kind = StringInput(in, "kind").value_or("environment");
     spec.name = StringInput(in, "name").value_or("");
     spec.description = StringInput(in, "description").value_or("");
-    if (const PropertyValue* scopes = Find(in, "scopes"); scopes != nullptr && scopes->Plain().IsArray()) {
+    if (const PropertyValue* scopes = Find(in, "scopes");
+        scopes != nullptr && scopes->Plain().IsArray()) {
       for (const auto& s : scopes->Plain().AsArray()) {
         if (!s.Plain().IsObject()) continue;
         backend::TokenScope scope;
         scope.environment = StringInput(s.Plain().AsObject(), "environment").value_or("");
-        auto perm = store::ParsePermission(StringInput(s.Plain().AsObject(), "permission").value_or(""));
+        auto perm =
+            store::ParsePermission(StringInput(s.Plain().AsObject(), "permission").value_or(""));
         if (!perm.ok()) return perm.status();
         scope.permission = *perm;
         spec.scopes.push_back(std::move(scope));
       }
     }
+    // Create re-validates its inputs (see ValidatingResource), so these
+    // parse; a failure here is still an error, never a token without expiry.
     if (auto d = StringInput(in, "expiresIn"); d.has_value()) {
-      spec.expires_at = now_() + *ParsePositiveDuration(*d);
+      auto parsed = util::ParsePositiveDuration(*d);
+      if (!parsed.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat("expiresIn: ", parsed.status().message()));
+      }
+      spec.expires_at = now_() + *parsed;
     } else if (auto t = StringInput(in, "expiresAt"); t.has_value()) {
       spec.expires_at = ParseRfc3339(*t);
+      if (!spec.expires_at.has_value()) {
+        return absl::InvalidArgumentError(
+            "expiresAt: expected an RFC 3339 time such as 2027-01-31T00:00:00Z");
+      }
     }
     auto created = b->CreateAccessToken(spec);
-    if (!created.ok()) return Annotate(created.status(), absl::StrCat("creating a ", spec.kind, " token on ", b->Describe()));
+    if (!created.ok()) {
+      return Annotate(created.status(),
+                      absl::StrCat("creating a ", spec.kind, " token on ", b->Describe()));
+    }
     out.id = created->token.id;
     std::string value(created->value.Reveal());
     out.outputs["value"] = PropertyValue::MakeSecret(std::move(value));
@@ -159,6 +193,14 @@ class AccessTokenResource final : public CustomResource {
   }
 
   absl::StatusOr<ReadResult> Read(const CallContext& call, const ReadRequest& req) override {
+    if (!IsTokenId(req.id)) {
+      // Like the other resources: a malformed id (a typo in `pulumi import`)
+      // is an error, not "the token is gone".
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"", util::Echo(req.id),
+                       "\" is not an AccessToken id; expected the token's `tokenId`: "
+                       "32 lower-case hex digits (local backend) or a UUID (Pulumi Cloud)"));
+    }
     ASSIGN_OR_RETURN(backend::Backend * b, ctx_->backend());
     auto token = b->GetAccessToken(req.id);
     if (absl::IsNotFound(token.status())) return ReadResult{};
@@ -173,7 +215,8 @@ class AccessTokenResource final : public CustomResource {
       in = *req.inputs;  // the program's inputs (expiresIn, rotateBefore) stay as written
     } else {
       call.Log(LogSeverity::kWarning,
-               absl::StrCat("token ", req.id, " was imported: its value cannot be recovered, so "
+               absl::StrCat("token ", req.id,
+                            " was imported: its value cannot be recovered, so "
                             "`value` stays empty; replace the token to get a usable value"),
                req.urn);
       in["kind"] = token->kind;
@@ -182,8 +225,9 @@ class AccessTokenResource final : public CustomResource {
       if (!token->scopes.empty()) {
         PropertyArray scopes;
         for (const auto& s : token->scopes) {
-          scopes.push_back(PropertyMap{{"environment", s.environment},
-                                       {"permission", std::string(store::PermissionName(s.permission))}});
+          scopes.push_back(
+              PropertyMap{{"environment", s.environment},
+                          {"permission", std::string(store::PermissionName(s.permission))}});
         }
         in["scopes"] = PropertyValue(std::move(scopes));
       }
@@ -193,7 +237,9 @@ class AccessTokenResource final : public CustomResource {
     r.id = token->id;
     PropertyMap outputs = in;
     if (req.properties.has_value()) {
-      if (const PropertyValue* v = Find(*req.properties, "value"); v != nullptr) outputs["value"] = *v;
+      if (const PropertyValue* v = Find(*req.properties, "value"); v != nullptr) {
+        outputs["value"] = *v;
+      }
     }
     FillTokenOutputs(*token, &outputs);
     r.outputs = std::move(outputs);

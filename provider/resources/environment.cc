@@ -1,10 +1,9 @@
 #include "provider/resources/environment.h"
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -122,40 +121,10 @@ class EnvironmentResource final : public CustomResource {
   absl::string_view token() const override { return kToken; }
 
   absl::StatusOr<CheckResult> Check(const CallContext& call, const CheckRequest& req) override {
-    CheckResult r = SchemaCheck(Schema(), req);
-    if (!r.failures.empty()) return r;
-    PropertyMap& in = r.inputs;
-
-    if (auto config = ctx_->config(); config.has_value()) {
-      if (Find(in, "organization") == nullptr && !config->organization.empty()) {
-        in["organization"] = config->organization;
-      }
-      if (Find(in, "project") == nullptr) in["project"] = config->project;
-    } else if (Find(in, "project") == nullptr) {
-      in["project"] = "default";
-    }
-    for (const char* key : {"organization", "project", "name"}) {
-      auto v = StringInput(in, key);
-      if (v.has_value() && !ValidName(*v)) {
-        r.failures.push_back(
-            {key, absl::StrCat("expected a name of letters, digits, '-', '_' and '.'")});
-      }
-    }
-    if (auto name = StringInput(in, "name"); name == "yaml" || name == "open") {
-      r.failures.push_back({"name", "\"yaml\" and \"open\" are reserved environment names"});
-    }
-    const bool has_yaml = Find(in, "yaml") != nullptr;
-    if (has_yaml && IsStructured(in)) {
-      r.failures.push_back(
-          {"yaml", "`yaml` owns the whole definition and cannot be combined with `imports` or "
-                   "`values`; use one form"});
-      return r;
-    }
-    if (has_yaml) {
-      CheckYaml(call, req.urn, &r);
-    } else {
-      CheckStructured(&r);
-    }
+    CheckResult r = CheckInputs(req);
+    // Last, on every path (failures included): the inputs go back to the
+    // engine, which would keep a plaintext secret literal in state.
+    ProtectSecretLiterals(call, req.urn, &r.inputs);
     return r;
   }
 
@@ -178,9 +147,11 @@ class EnvironmentResource final : public CustomResource {
     const std::string id = RefString(ref);
     auto created = b->CreateEnvironment(ref);
     if (absl::IsAlreadyExists(created.status())) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "environment ", id, " already exists; to manage it with this program, import it: "
-          "pulumi import ", kToken, " ", NameFromUrn(req.urn), " ", id));
+      return absl::AlreadyExistsError(
+          absl::StrCat("environment ", id,
+                       " already exists; to manage it with this program, import it: "
+                       "pulumi import ",
+                       kToken, " ", NameFromUrn(req.urn), " ", id));
     }
     if (!created.ok()) return Annotate(created.status(), absl::StrCat("creating environment ", id));
 
@@ -246,7 +217,9 @@ class EnvironmentResource final : public CustomResource {
     r.id = RefString(ref);
     r.inputs = in;
     PropertyMap outputs = in;
-    if (!outputs.count("deletionProtected")) outputs["deletionProtected"] = info->deletion_protected;
+    if (!outputs.count("deletionProtected")) {
+      outputs["deletionProtected"] = info->deletion_protected;
+    }
     outputs["revision"] = static_cast<double>(info->latest_revision);
     outputs["etag"] = info->etag;
     r.outputs = std::move(outputs);
@@ -275,7 +248,8 @@ class EnvironmentResource final : public CustomResource {
         auto updated = b->UpdateDefinition(ref, yaml, etag);
         if (absl::IsAborted(updated.status())) {
           return absl::AbortedError(absl::StrCat(
-              "environment ", id, " changed since the last refresh (it was edited outside this "
+              "environment ", id,
+              " changed since the last refresh (it was edited outside this "
               "program); run `pulumi refresh` to see the change, then `pulumi up` again"));
         }
         if (!updated.ok()) return Annotate(updated.status(), absl::StrCat("updating ", id));
@@ -302,14 +276,54 @@ class EnvironmentResource final : public CustomResource {
       return absl::OkStatus();
     }
     if (absl::IsFailedPrecondition(s)) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "environment ", req.id, " is deletion protected; set deletionProtected: false and run "
-          "`pulumi up` before deleting it"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("environment ", req.id,
+                       " is deletion protected; set deletionProtected: false and run "
+                       "`pulumi up` before deleting it"));
     }
     return Annotate(s, absl::StrCat("deleting environment ", req.id));
   }
 
  private:
+  CheckResult CheckInputs(const CheckRequest& req) {
+    CheckResult r = SchemaCheck(Schema(), req);
+    if (!r.failures.empty()) return r;
+    PropertyMap& in = r.inputs;
+
+    if (auto config = ctx_->config(); config.has_value()) {
+      if (Find(in, "organization") == nullptr && !config->organization.empty()) {
+        in["organization"] = config->organization;
+      }
+      if (Find(in, "project") == nullptr) in["project"] = config->project;
+    } else if (Find(in, "project") == nullptr) {
+      in["project"] = "default";
+    }
+    for (const char* key : {"organization", "project", "name"}) {
+      auto v = StringInput(in, key);
+      if (v.has_value() && !ValidName(*v)) {
+        r.failures.push_back(
+            {key, absl::StrCat("expected a name of letters, digits, '-', '_' and '.'")});
+      }
+    }
+    if (auto name = StringInput(in, "name"); name == "yaml" || name == "open") {
+      r.failures.push_back({"name", "\"yaml\" and \"open\" are reserved environment names"});
+    }
+    const bool has_yaml = Find(in, "yaml") != nullptr;
+    if (has_yaml && IsStructured(in)) {
+      r.failures.push_back(
+          {"yaml",
+           "`yaml` owns the whole definition and cannot be combined with `imports` or "
+           "`values`; use one form"});
+      return r;
+    }
+    if (has_yaml) {
+      CheckYaml(&r);
+    } else {
+      CheckStructured(&r);
+    }
+    return r;
+  }
+
   // Writes the definition, tags and protection of a new environment.
   absl::Status Populate(backend::Backend* b, const backend::EnvironmentRef& ref,
                         const PropertyMap& in, const std::string& etag, PropertyMap* outputs) {
@@ -381,8 +395,9 @@ class EnvironmentResource final : public CustomResource {
   void ReadStructured(const PropertyMap& old, const json& live, PropertyMap* in) {
     if (Find(old, "imports") != nullptr) {
       const json* imports = JsonAt(live, PropertyPath().Key("imports"));
-      in->emplace("imports", imports != nullptr && imports->is_array() ? FromJson(*imports)
-                                                                       : PropertyValue(PropertyArray{}));
+      in->emplace("imports", imports != nullptr && imports->is_array()
+                                 ? FromJson(*imports)
+                                 : PropertyValue(PropertyArray{}));
     }
     const PropertyValue* old_values = Find(old, "values");
     if (old_values == nullptr || !old_values->IsObject()) return;
@@ -396,8 +411,8 @@ class EnvironmentResource final : public CustomResource {
     in->emplace("values", PropertyValue(std::move(values)));
   }
 
-  void CheckYaml(const CallContext& call, const std::string& urn, CheckResult* r) {
-    PropertyValue& yaml = r->inputs["yaml"];
+  void CheckYaml(CheckResult* r) {
+    const PropertyValue& yaml = r->inputs["yaml"];
     if (yaml.ContainsUnknowns()) return;
     PropertyValue plain = yaml.Unsecret();
     if (!plain.IsString()) return;
@@ -406,18 +421,63 @@ class EnvironmentResource final : public CustomResource {
       r->failures.push_back({"yaml", std::string(data.status().message())});
       return;
     }
-    if (!yaml.IsSecret() && ContainsFnSecret(*data)) {
-      // A plaintext secret in a non-secret input would land in state in the
-      // clear; keep it a secret and tell the user to mark it.
-      yaml = PropertyValue::MakeSecret(plain);
-      call.Log(LogSeverity::kWarning,
-               "`yaml` holds fn::secret values but is not a Pulumi secret; it is treated as a "
-               "secret. Wrap it with pulumi.secret() (or `fn::secret` in Pulumi YAML) to say so.",
-               urn);
-    }
     size_t before = r->failures.size();
     ReportParseDiagnostics(plain.AsString(), "yaml", r);
     if (r->failures.size() == before) ReportEvaluationDiagnostics(*data, plain.AsString(), r);
+  }
+
+  // Wraps `yaml` as a secret unless it provably holds no `fn::secret` (a
+  // string that parses and never mentions it), and every `fn::secret` object written
+  // literally inside `values`. Conservative on purpose: text that does not
+  // parse (a tab, an unterminated quote, a duplicate key) may still carry a
+  // plaintext secret, and a failed Check still returns its inputs.
+  static void ProtectSecretLiterals(const CallContext& call, const std::string& urn,
+                                    PropertyMap* inputs) {
+    if (auto it = inputs->find("yaml"); it != inputs->end()) {
+      PropertyValue& yaml = it->second;
+      if (!yaml.IsNull() && !yaml.IsSecret() && !yaml.IsComputed()) {
+        bool clean = false;
+        bool has_secret = false;
+        if (yaml.IsString()) {
+          // The text as well as the parsed data: a duplicate key can hide a
+          // `fn::secret` from the parsed form.
+          auto data = esc::DefinitionToJson(yaml.AsString());
+          has_secret = absl::StrContains(yaml.AsString(), "fn::secret") ||
+                       (data.ok() && ContainsFnSecret(*data));
+          clean = data.ok() && !has_secret && !HasParseErrors(yaml.AsString());
+        }
+        if (!clean) yaml = PropertyValue::MakeSecret(std::move(yaml));
+        if (has_secret) {
+          call.Log(LogSeverity::kWarning,
+                   "`yaml` holds fn::secret values but is not a Pulumi secret; it is treated as "
+                   "a secret. Wrap it with pulumi.secret() (or `fn::secret` in Pulumi YAML) to "
+                   "say so.",
+                   urn);
+        }
+      }
+    }
+    if (auto it = inputs->find("values"); it != inputs->end()) WrapFnSecretObjects(&it->second);
+  }
+
+  static bool HasParseErrors(const std::string& text) {
+    for (const esc::Diagnostic& d : esc::ParseEnvironment("definition", text).diagnostics) {
+      if (d.severity == esc::Severity::kError) return true;
+    }
+    return false;
+  }
+
+  // `values: {key: {"fn::secret": "..."}}` is a secret literal too.
+  static void WrapFnSecretObjects(PropertyValue* v) {
+    if (v->IsSecret() || v->IsComputed()) return;
+    if (v->IsArray()) {
+      for (PropertyValue& e : v->AsArray()) WrapFnSecretObjects(&e);
+    } else if (v->IsObject()) {
+      if (v->AsObject().count("fn::secret") != 0) {
+        *v = PropertyValue::MakeSecret(std::move(*v));
+        return;
+      }
+      for (auto& [k, e] : v->AsObject()) WrapFnSecretObjects(&e);
+    }
   }
 
   // Full check-mode evaluation at preview time (unknown references, bad
@@ -450,16 +510,16 @@ class EnvironmentResource final : public CustomResource {
       }
     }
     auto checked = (*b)->CheckDefinition(ref, text);
-    esc::Diagnostics diags = checked.ok() ? checked->diagnostics
-                                          : backend::DiagnosticsFromStatus(checked.status());
+    esc::Diagnostics diags =
+        checked.ok() ? checked->diagnostics : backend::DiagnosticsFromStatus(checked.status());
     for (const esc::Diagnostic& d : diags) {
       if (d.severity != esc::Severity::kError) continue;
       r->failures.push_back(
-          {"yaml", absl::StrCat(d.path.empty() ? "" : d.path + ": ", d.summary,
-                                d.range.empty() ? ""
-                                                : absl::StrCat(" (line ", d.range.begin.line,
-                                                               ", column ", d.range.begin.column,
-                                                               ")"))});
+          {"yaml",
+           absl::StrCat(d.path.empty() ? "" : d.path + ": ", d.summary,
+                        d.range.empty() ? ""
+                                        : absl::StrCat(" (line ", d.range.begin.line, ", column ",
+                                                       d.range.begin.column, ")"))});
     }
   }
 
@@ -473,9 +533,9 @@ class EnvironmentResource final : public CustomResource {
         if (found.value == nullptr || found.value->ContainsUnknowns()) continue;
         auto j = ToDefinitionJson(*found.value, absl::StrCat("values.", leaf.ToString()));
         if (!j.ok()) {
-          r->failures.push_back({absl::StrCat("values.", leaf.ToString()),
-                                 std::string(j.status().message().substr(
-                                     j.status().message().find(": ") + 2))});
+          r->failures.push_back(
+              {absl::StrCat("values.", leaf.ToString()),
+               std::string(j.status().message().substr(j.status().message().find(": ") + 2))});
         }
       }
     }
@@ -497,10 +557,11 @@ class EnvironmentResource final : public CustomResource {
       std::string where = prefix.empty() ? d.path : absl::StrCat(prefix);
       std::string reason = d.summary;
       if (!prefix.empty()) {
-        reason = absl::StrCat(d.path.empty() ? "" : d.path + ": ", d.summary,
-                              d.range.empty() ? "" : absl::StrCat(" (line ", d.range.begin.line,
-                                                                  ", column ", d.range.begin.column,
-                                                                  ")"));
+        reason =
+            absl::StrCat(d.path.empty() ? "" : d.path + ": ", d.summary,
+                         d.range.empty() ? ""
+                                         : absl::StrCat(" (line ", d.range.begin.line, ", column ",
+                                                        d.range.begin.column, ")"));
       }
       r->failures.push_back({where, reason});
     }

@@ -1,11 +1,7 @@
 #include "provider/resources/provider_config.h"
 
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "absl/status/status.h"
@@ -14,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "provider/crypto/credential_file.h"
 #include "provider/resources/input_check.h"
 #include "provider/resources/property_diff.h"
 #include "provider/resources/schema.h"
@@ -124,20 +121,14 @@ std::string ExpandHome(const std::string& path, const EnvLookup& env) {
   return path;
 }
 
+// Regular files only, bounded (crypto::ReadCredentialFile); the error keeps
+// the key that named the file, e.g. `esc:passphraseFile: passphrase file ...`.
 absl::StatusOr<std::string> ReadPassphraseFile(const std::string& path, absl::string_view key) {
-  std::ifstream in(path);
-  if (!in) {
-    return absl::InvalidArgumentError(absl::StrCat(key, ": cannot read passphrase file \"", path,
-                                                   "\": ", std::strerror(errno)));
+  auto read = crypto::ReadCredentialFile(path, "passphrase");
+  if (!read.ok()) {
+    return absl::Status(read.status().code(), absl::StrCat(key, ": ", read.status().message()));
   }
-  std::string line;
-  std::getline(in, line);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(key, ": passphrase file \"", path, "\" is empty"));
-  }
-  return line;
+  return std::string(read->Reveal());
 }
 
 }  // namespace
@@ -147,9 +138,10 @@ std::string ProviderConfig::Describe() const {
     return absl::StrCat("esc: using the local backend (", local_path, "), organization \"",
                         organization, "\", project \"", project, "\"");
   }
-  return absl::StrCat("esc: using the cloud backend (", backend_url, ")",
-                      organization.empty() ? "" : absl::StrCat(", organization \"", organization, "\""),
-                      ", project \"", project, "\"");
+  return absl::StrCat(
+      "esc: using the cloud backend (", backend_url, ")",
+      organization.empty() ? "" : absl::StrCat(", organization \"", organization, "\""),
+      ", project \"", project, "\"");
 }
 
 EnvLookup ProcessEnv() {
@@ -167,8 +159,8 @@ absl::Status MissingKeysError(const std::vector<MissingConfigKey>& keys) {
     absl::StrAppend(&names, names.empty() ? "" : ", ", k.name);
     payload.push_back({{"name", k.name}, {"description", k.description}});
   }
-  absl::Status s = absl::FailedPreconditionError(
-      absl::StrCat("missing required configuration: ", names));
+  absl::Status s =
+      absl::FailedPreconditionError(absl::StrCat("missing required configuration: ", names));
   s.SetPayload(kMissingKeysPayloadUrl, absl::Cord(payload.dump()));
   return s;
 }
@@ -197,7 +189,8 @@ PropertyMap CoerceConfig(const ObjectSpec& spec, const PropertyMap& news,
     const bool secret = value.IsSecret();
     PropertyValue plain = secret ? value.Unsecret() : value;
     if (plain.IsString() && it->second.type.kind != TypeSpec::Kind::kString &&
-        it->second.type.kind != TypeSpec::Kind::kEnum && it->second.type.kind != TypeSpec::Kind::kAny) {
+        it->second.type.kind != TypeSpec::Kind::kEnum &&
+        it->second.type.kind != TypeSpec::Kind::kAny) {
       auto coerced = CoerceString(it->second.type, plain.AsString(), key, failures);
       if (!coerced.has_value()) {
         out.emplace(key, value);
@@ -210,8 +203,10 @@ PropertyMap CoerceConfig(const ObjectSpec& spec, const PropertyMap& news,
   return out;
 }
 
-CheckResult CheckProviderConfig(const PropertyMap& news) {
-  const ObjectSpec& spec = PackageSchema::Get().config();
+namespace {
+
+// Coercion and validation; the caller wraps the secrets afterwards.
+CheckResult CheckProviderConfigInputs(const ObjectSpec& spec, const PropertyMap& news) {
   CheckResult result;
   result.inputs = CoerceConfig(spec, news, &result.failures);
   if (!result.failures.empty()) return result;
@@ -237,6 +232,15 @@ CheckResult CheckProviderConfig(const PropertyMap& news) {
       t != nullptr && t->Unsecret().IsNumber() && t->Unsecret().AsNumber() <= 0) {
     result.failures.push_back({"httpTimeout", "expected a number of seconds greater than 0"});
   }
+  return result;
+}
+
+}  // namespace
+
+CheckResult CheckProviderConfig(const PropertyMap& news) {
+  const ObjectSpec& spec = PackageSchema::Get().config();
+  CheckResult result = CheckProviderConfigInputs(spec, news);
+  // On every path, failures included: the inputs go back to the engine.
   MarkSecrets(spec, &result.inputs);
   return result;
 }
@@ -256,8 +260,7 @@ DiffResult DiffProviderConfig(const PropertyMap& olds, const PropertyMap& news) 
   return DiffInputs(spec, o, n, {});
 }
 
-PropertyMap ArgsFromVariables(
-    const std::vector<std::pair<std::string, std::string>>& variables) {
+PropertyMap ArgsFromVariables(const std::vector<std::pair<std::string, std::string>>& variables) {
   PropertyMap out;
   for (const auto& [name, value] : variables) {
     std::vector<std::string> parts = absl::StrSplit(name, absl::MaxSplits(':', 2));
@@ -291,7 +294,8 @@ absl::StatusOr<ProviderConfig> ResolveProviderConfig(const PropertyMap& args,
   if (const PropertyValue* t = Find(args, "httpTimeout"); t != nullptr) {
     PropertyValue v = t->Unsecret();
     if (!v.IsNumber() || v.AsNumber() <= 0) {
-      return absl::InvalidArgumentError("esc:httpTimeout: expected a number of seconds greater than 0");
+      return absl::InvalidArgumentError(
+          "esc:httpTimeout: expected a number of seconds greater than 0");
     }
     c.http_timeout_seconds = v.AsNumber();
   }

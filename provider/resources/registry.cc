@@ -9,16 +9,17 @@
 #include "provider/resources/environment_version_tag.h"
 #include "provider/resources/functions.h"
 #include "provider/resources/secret.h"
+#include "provider/resources/validating_resource.h"
 #include "provider/util/spell.h"
 
 namespace escnative::resources {
 
 std::unique_ptr<Registry> Registry::NewDefault(const ProviderContext* ctx) {
   auto r = std::make_unique<Registry>();
-  r->AddResource(NewEnvironmentResource(ctx));
-  r->AddResource(NewSecretResource(ctx));
-  r->AddResource(NewAccessTokenResource(ctx));
-  r->AddResource(NewEnvironmentVersionTagResource(ctx));
+  r->AddResource(WithInputValidation(NewEnvironmentResource(ctx)));
+  r->AddResource(WithInputValidation(NewSecretResource(ctx)));
+  r->AddResource(WithInputValidation(NewAccessTokenResource(ctx)));
+  r->AddResource(WithInputValidation(NewEnvironmentVersionTagResource(ctx)));
   r->AddFunction(NewOpenEnvironmentFunction(ctx));
   r->AddFunction(NewGetSecretFunction(ctx));
   r->AddFunction(NewGetEnvironmentFunction(ctx));
@@ -42,10 +43,10 @@ absl::Status UnknownToken(absl::string_view kind, absl::string_view token, const
   std::vector<std::string> known;
   for (const auto& [k, v] : map) known.push_back(k);
   std::string hint = util::ClosestMatch(token, known);
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown ", kind, " \"", token, "\"",
-      hint.empty() ? "" : absl::StrCat("; did you mean \"", hint, "\"?"),
-      " This provider serves: ", absl::StrJoin(known, ", ")));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown ", kind, " \"", token, "\"",
+                   hint.empty() ? "" : absl::StrCat("; did you mean \"", hint, "\"?"),
+                   " This provider serves: ", absl::StrJoin(known, ", ")));
 }
 
 }  // namespace

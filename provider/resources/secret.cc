@@ -1,6 +1,8 @@
 #include "provider/resources/secret.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
@@ -12,6 +14,7 @@
 #include "provider/resources/esc_values.h"
 #include "provider/resources/resource_util.h"
 #include "provider/resources/schema_resource.h"
+#include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 
 namespace escnative::resources {
@@ -20,6 +23,7 @@ namespace {
 using json = nlohmann::ordered_json;
 
 constexpr char kToken[] = "esc:index:Secret";
+constexpr int kDeleteAttempts = 3;
 
 const ResourceSchema& Schema() { return *PackageSchema::Get().FindResource(kToken); }
 
@@ -28,14 +32,21 @@ absl::StatusOr<PropertyPath> ValuesPath(absl::string_view text) {
   ASSIGN_OR_RETURN(PropertyPath p, PropertyPath::Parse(text));
   if (!p.empty() && std::get_if<std::string>(&p.elements()[0]) != nullptr &&
       std::get<std::string>(p.elements()[0]) == "values") {
-    p = PropertyPath(std::vector<PropertyPath::Element>(p.elements().begin() + 1,
-                                                        p.elements().end()));
+    p = PropertyPath(
+        std::vector<PropertyPath::Element>(p.elements().begin() + 1, p.elements().end()));
   }
   if (p.empty()) return absl::InvalidArgumentError("the path names no value under `values`");
   if (std::get_if<std::string>(&p.elements()[0]) == nullptr) {
     return absl::InvalidArgumentError("the path must start with a property name");
   }
   return p;
+}
+
+bool HasControlCharacter(absl::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
 }
 
 PropertyPath UnderValues(const PropertyPath& p) {
@@ -66,7 +77,13 @@ class SecretResource final : public CustomResource {
     CanonicalizeEnvironmentInput(b.ok() ? *b : nullptr, "environment", &r);
     if (auto path = StringInput(r.inputs, "path"); path.has_value()) {
       auto p = ValuesPath(*path);
-      if (!p.ok()) {
+      if (HasControlCharacter(*path)) {
+        // A NUL or newline in a key cannot be shown, typed or diffed.
+        r.failures.push_back({"path", absl::StrCat("\"", util::Echo(*path),
+                                                   "\" contains a control character (such as "
+                                                   "NUL, tab or newline); expected a printable "
+                                                   "path such as secrets.api_key")});
+      } else if (!p.ok()) {
         r.failures.push_back({"path", std::string(p.status().message())});
       } else {
         r.inputs["path"] = p->ToString();
@@ -157,20 +174,69 @@ class SecretResource final : public CustomResource {
     return out;
   }
 
-  absl::Status Delete(const CallContext&, const DeleteRequest& req) override {
+  // Removes the value only while it is still the one this resource wrote
+  // (compared decrypted with the old inputs' value). A value rewritten since
+  // by an Environment resource, escctl or a person is theirs now: it stays,
+  // with a warning that names the path, and the delete succeeds.
+  absl::Status Delete(const CallContext& call, const DeleteRequest& req) override {
     ASSIGN_OR_RETURN(backend::Backend * b, ctx_->backend());
     size_t hash = req.id.find('#');
     if (hash == std::string::npos) return absl::OkStatus();
     auto ref = ParseCanonicalRef(b, req.id.substr(0, hash), "environment");
     auto path = ValuesPath(req.id.substr(hash + 1));
     if (!ref.ok() || !path.ok()) return absl::OkStatus();
-    auto written = ctx_->writer().Apply(b, *ref, [&](json& live) -> absl::Status {
-      // Already gone is success: NotFound means "nothing to change".
-      if (!JsonErase(live, UnderValues(*path))) return absl::NotFoundError("absent");
+    const PropertyPath at = UnderValues(*path);
+    const std::string shown = absl::StrCat(RefString(*ref), " at ", util::Echo(path->ToString()));
+    auto leave = [&](absl::string_view why) {
+      call.Log(LogSeverity::kWarning,
+               absl::StrCat("left the value in environment ", shown, " in place: ", why), req.urn);
       return absl::OkStatus();
-    });
-    if (written.ok() || absl::IsNotFound(written.status())) return absl::OkStatus();
-    return Annotate(written.status(), absl::StrCat("deleting ", req.id));
+    };
+    // What this resource wrote: the old inputs (old engines send none; the
+    // outputs carry no value, so then nothing proves ownership).
+    const PropertyMap& old = req.old_inputs.empty() ? req.properties : req.old_inputs;
+    std::optional<json> mine;
+    if (Find(old, "value") != nullptr) {
+      if (auto j = ValueJson(old); j.ok()) mine = *std::move(j);
+    }
+    for (int attempt = 0; attempt < kDeleteAttempts; ++attempt) {
+      // The node as stored (ciphertext), then the same revision decrypted.
+      auto stored = b->GetDefinition(*ref, "", /*decrypt=*/false);
+      if (absl::IsNotFound(stored.status())) return absl::OkStatus();
+      if (!stored.ok()) return Annotate(stored.status(), absl::StrCat("deleting ", req.id));
+      auto plain = b->GetDefinition(*ref, absl::StrCat(stored->revision), /*decrypt=*/true);
+      if (absl::IsNotFound(plain.status())) return absl::OkStatus();
+      if (!plain.ok()) return Annotate(plain.status(), absl::StrCat("deleting ", req.id));
+      ASSIGN_OR_RETURN(json stored_json, esc::DefinitionToJson(stored->yaml));
+      ASSIGN_OR_RETURN(json plain_json, esc::DefinitionToJson(plain->yaml));
+      const json* live = JsonAt(plain_json, at);
+      const json* stored_node = JsonAt(stored_json, at);
+      if (live == nullptr || stored_node == nullptr) return absl::OkStatus();  // already gone
+      if (!mine.has_value()) {
+        return leave("the engine sent no previous value to compare it with");
+      }
+      if (*live != *mine) {
+        return leave(
+            "it no longer holds the value this resource wrote (it was changed by "
+            "another resource or by hand)");
+      }
+      const json expected = *stored_node;
+      bool changed = false;
+      auto written = ctx_->writer().Apply(b, *ref, [&](json& current) -> absl::Status {
+        const json* node = JsonAt(current, at);
+        changed = false;
+        if (node == nullptr) return absl::NotFoundError("already gone");
+        // Changed between the comparison and this write: compare again.
+        changed = *node != expected;
+        if (changed) return absl::NotFoundError("changed; not written");
+        JsonErase(current, at);
+        return absl::OkStatus();
+      });
+      if (changed) continue;
+      if (written.ok() || absl::IsNotFound(written.status())) return absl::OkStatus();
+      return Annotate(written.status(), absl::StrCat("deleting ", req.id));
+    }
+    return leave("it kept changing while this resource was being deleted");
   }
 
  private:
@@ -199,10 +265,10 @@ class SecretResource final : public CustomResource {
     const std::string id = absl::StrCat(env, "#", path.ToString());
     auto written = ctx_->writer().Apply(b, ref, [&](json& live) -> absl::Status {
       if (must_be_new && JsonAt(live, UnderValues(path)) != nullptr) {
-        return absl::AlreadyExistsError(absl::StrCat(
-            "environment ", env, " already has a value at ", path.ToString(),
-            "; to manage it with this program, import it: pulumi import ", kToken, " ",
-            NameFromUrn(urn), " '", id, "'"));
+        return absl::AlreadyExistsError(
+            absl::StrCat("environment ", env, " already has a value at ", path.ToString(),
+                         "; to manage it with this program, import it: pulumi import ", kToken, " ",
+                         NameFromUrn(urn), " '", id, "'"));
       }
       return JsonSet(live, UnderValues(path), value);
     });

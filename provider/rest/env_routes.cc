@@ -12,6 +12,7 @@
 #include "provider/esc/yaml_emit.h"
 #include "provider/rest/api.h"
 #include "provider/rest/wire.h"
+#include "provider/util/duration.h"
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 
@@ -58,13 +59,15 @@ http::Response Yaml(const backend::Definition& def) {
 absl::StatusOr<absl::Duration> OpenDuration(const http::Request& req) {
   std::optional<std::string> text = req.Query("duration");
   if (!text.has_value() || text->empty()) return kDefaultOpenDuration;
-  absl::Duration d;
-  if (!absl::ParseDuration(*text, &d) || d <= absl::ZeroDuration()) {
+  // The shared parser, so every duration has one syntax and one bound.
+  absl::StatusOr<absl::Duration> d = util::ParsePositiveDuration(*text);
+  if (!d.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "query parameter duration must be a positive duration such as 2h or 30m, got \"",
+        "query parameter duration must be a positive duration such as 2h or 30m (at most 10 "
+        "years), got \"",
         util::Echo(*text, 40), "\""));
   }
-  return std::min(d, kMaxOpenDuration);
+  return std::min(*d, kMaxOpenDuration);
 }
 
 absl::StatusOr<esc::ValuePtr> ValueAt(const esc::ValuePtr& root, const std::string& path) {

@@ -1,5 +1,6 @@
 #include "provider/server/plugin.h"
 
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -7,9 +8,8 @@
 #include <cstdio>
 #include <thread>
 
-#include <grpcpp/grpcpp.h>
-
 #include "provider/resources/backend_factory.h"
+#include "provider/server/deep_parse.h"
 #include "provider/server/engine_logger.h"
 #include "provider/server/provider_service.h"
 #include "provider/version.h"
@@ -76,13 +76,14 @@ int RunPlugin(int argc, char** argv) {
   EngineLogger logger;
   if (args.engine_address.has_value()) logger.SetEngineAddress(*args.engine_address);
   ProviderService service(&logger, resources::ProcessEnv(), resources::OpenBackend);
+  DeepParsingService deep_parsing(&service);
 
   int port = 0;
   grpc::ServerBuilder builder;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   builder.SetMaxSendMessageSize(kMaxMessageBytes);
-  builder.RegisterService(&service);
+  builder.RegisterService(&deep_parsing);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::fprintf(stderr, "pulumi-resource-esc: could not listen on 127.0.0.1\n");

@@ -1,5 +1,11 @@
 #include "provider/server/provider_service.h"
 
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <exception>
+#include <typeinfo>
+
 #include "absl/strings/str_cat.h"
 #include "provider/resources/schema.h"
 #include "provider/server/status_convert.h"
@@ -75,11 +81,40 @@ void FillDiffResponse(const DiffResult& result, pulumirpc::DiffResponse* resp) {
   }
 }
 
+std::string Demangle(const char* mangled) {
+  int status = 0;
+  char* name = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
+  std::string out = status == 0 && name != nullptr ? name : mangled;
+  std::free(name);
+  return out;
+}
+
 std::vector<std::string> Repeated(const google::protobuf::RepeatedPtrField<std::string>& r) {
   return {r.begin(), r.end()};
 }
 
 }  // namespace
+
+template <typename Body>
+grpc::Status ProviderService::Guarded(const char* method, Body&& body) {
+  // The boundary: no C++ exception may reach gRPC (which would answer
+  // UNKNOWN) or end the process. The message may hold input, so only the
+  // exception's type is logged.
+  std::string type;
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    type = Demangle(typeid(e).name());
+  } catch (...) {
+    type = "a non-standard exception";
+  }
+  logger_->Log(resources::LogSeverity::kError,
+               absl::StrCat("pulumi-resource-esc: internal error in ", method, ": unexpected ",
+                            type, "; this is a bug, please report it"),
+               "");
+  return grpc::Status(grpc::StatusCode::INTERNAL,
+                      absl::StrCat("internal error in ", method, "; see the provider's log"));
+}
 
 ProviderService::ProviderService(EngineLogger* logger, resources::EnvLookup env,
                                  BackendFactory open_backend)
@@ -103,25 +138,31 @@ absl::StatusOr<resources::CustomResource*> ProviderService::ResourceFor(
 grpc::Status ProviderService::Handshake(grpc::ServerContext*,
                                         const pulumirpc::ProviderHandshakeRequest* req,
                                         pulumirpc::ProviderHandshakeResponse* resp) {
-  logger_->SetEngineAddress(req->engine_address());
-  resp->set_accept_secrets(true);
-  resp->set_accept_resources(true);
-  resp->set_accept_outputs(false);
-  resp->set_supports_autonaming_configuration(false);
-  resp->set_accepts_byte_string(false);
-  return grpc::Status::OK;
+  return Guarded("Handshake", [&]() -> grpc::Status {
+    logger_->SetEngineAddress(req->engine_address());
+    resp->set_accept_secrets(true);
+    resp->set_accept_resources(true);
+    resp->set_accept_outputs(false);
+    resp->set_supports_autonaming_configuration(false);
+    resp->set_accepts_byte_string(false);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::GetPluginInfo(grpc::ServerContext*, const google::protobuf::Empty*,
                                             pulumirpc::PluginInfo* resp) {
-  resp->set_version(kProviderVersion);
-  return grpc::Status::OK;
+  return Guarded("GetPluginInfo", [&]() -> grpc::Status {
+    resp->set_version(kProviderVersion);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::Attach(grpc::ServerContext*, const pulumirpc::PluginAttach* req,
                                      google::protobuf::Empty*) {
-  logger_->SetEngineAddress(req->address());
-  return grpc::Status::OK;
+  return Guarded("Attach", [&]() -> grpc::Status {
+    logger_->SetEngineAddress(req->address());
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::Cancel(grpc::ServerContext*, const google::protobuf::Empty*,
@@ -134,222 +175,244 @@ grpc::Status ProviderService::Cancel(grpc::ServerContext*, const google::protobu
 grpc::Status ProviderService::GetSchema(grpc::ServerContext*,
                                         const pulumirpc::GetSchemaRequest* req,
                                         pulumirpc::GetSchemaResponse* resp) {
-  if (!req->subpackage_name().empty()) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        absl::StrCat("package esc has no subpackage \"", req->subpackage_name(),
-                                     "\""));
-  }
-  resp->set_schema(resources::PackageSchema::Get().Json(kProviderVersion));
-  return grpc::Status::OK;
+  return Guarded("GetSchema", [&]() -> grpc::Status {
+    if (!req->subpackage_name().empty()) {
+      return grpc::Status(
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat("package esc has no subpackage \"", req->subpackage_name(), "\""));
+    }
+    resp->set_schema(resources::PackageSchema::Get().Json(kProviderVersion));
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::CheckConfig(grpc::ServerContext*, const pulumirpc::CheckRequest* req,
                                           pulumirpc::CheckResponse* resp) {
-  auto news = DecodeField(req->has_news(), req->news(), "news");
-  if (!news.ok()) return ToGrpcStatus(news.status());
-  FillCheckResponse(resources::CheckProviderConfig(*news), resp);
-  return grpc::Status::OK;
+  return Guarded("CheckConfig", [&]() -> grpc::Status {
+    auto news = DecodeField(req->has_news(), req->news(), "news");
+    if (!news.ok()) return ToGrpcStatus(news.status());
+    FillCheckResponse(resources::CheckProviderConfig(*news), resp);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::DiffConfig(grpc::ServerContext*, const pulumirpc::DiffRequest* req,
                                          pulumirpc::DiffResponse* resp) {
-  // Compare old inputs when the engine sends them; outputs otherwise.
-  auto olds = req->has_old_inputs() ? DecodeStruct(req->old_inputs(), "old_inputs")
-                                    : DecodeField(req->has_olds(), req->olds(), "olds");
-  if (!olds.ok()) return ToGrpcStatus(olds.status());
-  auto news = DecodeField(req->has_news(), req->news(), "news");
-  if (!news.ok()) return ToGrpcStatus(news.status());
-  FillDiffResponse(resources::DiffProviderConfig(*olds, *news), resp);
-  return grpc::Status::OK;
+  return Guarded("DiffConfig", [&]() -> grpc::Status {
+    // Compare old inputs when the engine sends them; outputs otherwise.
+    auto olds = req->has_old_inputs() ? DecodeStruct(req->old_inputs(), "old_inputs")
+                                      : DecodeField(req->has_olds(), req->olds(), "olds");
+    if (!olds.ok()) return ToGrpcStatus(olds.status());
+    auto news = DecodeField(req->has_news(), req->news(), "news");
+    if (!news.ok()) return ToGrpcStatus(news.status());
+    FillDiffResponse(resources::DiffProviderConfig(*olds, *news), resp);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::Configure(grpc::ServerContext*,
                                         const pulumirpc::ConfigureRequest* req,
                                         pulumirpc::ConfigureResponse* resp) {
-  PropertyMap args;
-  if (req->has_args()) {
-    auto decoded = DecodeStruct(req->args(), "args");
-    if (!decoded.ok()) return ToGrpcStatus(decoded.status());
-    args = *std::move(decoded);
-  } else {
-    std::vector<std::pair<std::string, std::string>> vars(req->variables().begin(),
-                                                          req->variables().end());
-    args = resources::ArgsFromVariables(vars);
-  }
-  // Re-check: explicit providers may reach Configure with values CheckConfig
-  // never saw (older engines), and bad values must fail before any write.
-  CheckResult checked = resources::CheckProviderConfig(args);
-  if (!checked.failures.empty()) {
-    const CheckFailure& f = checked.failures.front();
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        absl::StrCat("invalid provider configuration: esc:", f.property, ": ", f.reason)));
-  }
-  auto config = resources::ResolveProviderConfig(checked.inputs, env_);
-  if (!config.ok()) return ToGrpcStatus(config.status());
-  // Open the store (or check the cloud) now, so a wrong passphrase fails the
-  // deployment up front instead of on the first resource.
-  auto opened = open_backend_(*config);
-  if (!opened.ok()) return ToGrpcStatus(opened.status());
-  logger_->Log(resources::LogSeverity::kDebug, config->Describe(), req->urn());
-  context_.Configure(*std::move(config), *std::move(opened));
-  resp->set_acceptsecrets(true);
-  resp->set_supportspreview(true);
-  resp->set_acceptresources(true);
-  resp->set_acceptoutputs(false);
-  resp->set_supports_autonaming_configuration(false);
-  return grpc::Status::OK;
+  return Guarded("Configure", [&]() -> grpc::Status {
+    PropertyMap args;
+    if (req->has_args()) {
+      auto decoded = DecodeStruct(req->args(), "args");
+      if (!decoded.ok()) return ToGrpcStatus(decoded.status());
+      args = *std::move(decoded);
+    } else {
+      std::vector<std::pair<std::string, std::string>> vars(req->variables().begin(),
+                                                            req->variables().end());
+      args = resources::ArgsFromVariables(vars);
+    }
+    // Re-check: explicit providers may reach Configure with values CheckConfig
+    // never saw (older engines), and bad values must fail before any write.
+    CheckResult checked = resources::CheckProviderConfig(args);
+    if (!checked.failures.empty()) {
+      const CheckFailure& f = checked.failures.front();
+      return ToGrpcStatus(absl::InvalidArgumentError(
+          absl::StrCat("invalid provider configuration: esc:", f.property, ": ", f.reason)));
+    }
+    auto config = resources::ResolveProviderConfig(checked.inputs, env_);
+    if (!config.ok()) return ToGrpcStatus(config.status());
+    // Open the store (or check the cloud) now, so a wrong passphrase fails the
+    // deployment up front instead of on the first resource.
+    auto opened = open_backend_(*config);
+    if (!opened.ok()) return ToGrpcStatus(opened.status());
+    logger_->Log(resources::LogSeverity::kDebug, config->Describe(), req->urn());
+    context_.Configure(*std::move(config), *std::move(opened));
+    resp->set_acceptsecrets(true);
+    resp->set_supportspreview(true);
+    resp->set_acceptresources(true);
+    resp->set_acceptoutputs(false);
+    resp->set_supports_autonaming_configuration(false);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::Invoke(grpc::ServerContext*, const pulumirpc::InvokeRequest* req,
                                      pulumirpc::InvokeResponse* resp) {
-  auto fn = registry_->FindFunction(req->tok());
-  if (!fn.ok()) return ToGrpcStatus(fn.status());
-  auto args = DecodeField(req->has_args(), req->args(), "args");
-  if (!args.ok()) return ToGrpcStatus(args.status());
-  resources::InvokeRequest in{req->tok(), *std::move(args), req->preview()};
-  auto result = (*fn)->Invoke(Context(), in);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  EncodeStruct(result->outputs, resp->mutable_return_());
-  for (const auto& f : result->failures) {
-    auto* out = resp->add_failures();
-    out->set_property(f.property);
-    out->set_reason(f.reason);
-  }
-  return grpc::Status::OK;
+  return Guarded("Invoke", [&]() -> grpc::Status {
+    auto fn = registry_->FindFunction(req->tok());
+    if (!fn.ok()) return ToGrpcStatus(fn.status());
+    auto args = DecodeField(req->has_args(), req->args(), "args");
+    if (!args.ok()) return ToGrpcStatus(args.status());
+    resources::InvokeRequest in{req->tok(), *std::move(args), req->preview()};
+    auto result = (*fn)->Invoke(Context(), in);
+    if (!result.ok()) return ToGrpcStatus(result.status());
+    EncodeStruct(result->outputs, resp->mutable_return_());
+    for (const auto& f : result->failures) {
+      auto* out = resp->add_failures();
+      out->set_property(f.property);
+      out->set_reason(f.reason);
+    }
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::Check(grpc::ServerContext*, const pulumirpc::CheckRequest* req,
                                     pulumirpc::CheckResponse* resp) {
-  auto resource = ResourceFor(req->type(), req->urn());
-  if (!resource.ok()) return ToGrpcStatus(resource.status());
-  resources::CheckRequest in;
-  in.urn = req->urn();
-  in.name = req->name();
-  in.type = req->type();
-  in.random_seed = req->randomseed();
-  auto olds = DecodeField(req->has_olds(), req->olds(), "olds");
-  if (!olds.ok()) return ToGrpcStatus(olds.status());
-  auto news = DecodeField(req->has_news(), req->news(), "news");
-  if (!news.ok()) return ToGrpcStatus(news.status());
-  in.olds = *std::move(olds);
-  in.news = *std::move(news);
-  auto result = (*resource)->Check(Context(), in);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  FillCheckResponse(*result, resp);
-  return grpc::Status::OK;
+  return Guarded("Check", [&]() -> grpc::Status {
+    auto resource = ResourceFor(req->type(), req->urn());
+    if (!resource.ok()) return ToGrpcStatus(resource.status());
+    resources::CheckRequest in;
+    in.urn = req->urn();
+    in.name = req->name();
+    in.type = req->type();
+    in.random_seed = req->randomseed();
+    auto olds = DecodeField(req->has_olds(), req->olds(), "olds");
+    if (!olds.ok()) return ToGrpcStatus(olds.status());
+    auto news = DecodeField(req->has_news(), req->news(), "news");
+    if (!news.ok()) return ToGrpcStatus(news.status());
+    in.olds = *std::move(olds);
+    in.news = *std::move(news);
+    auto result = (*resource)->Check(Context(), in);
+    if (!result.ok()) return ToGrpcStatus(result.status());
+    FillCheckResponse(*result, resp);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::Diff(grpc::ServerContext*, const pulumirpc::DiffRequest* req,
                                    pulumirpc::DiffResponse* resp) {
-  auto resource = ResourceFor(req->type(), req->urn());
-  if (!resource.ok()) return ToGrpcStatus(resource.status());
-  resources::DiffRequest in;
-  in.id = req->id();
-  in.urn = req->urn();
-  in.ignore_changes = Repeated(req->ignorechanges());
-  auto olds = DecodeField(req->has_olds(), req->olds(), "olds");
-  if (!olds.ok()) return ToGrpcStatus(olds.status());
-  auto news = DecodeField(req->has_news(), req->news(), "news");
-  if (!news.ok()) return ToGrpcStatus(news.status());
-  // Engines before v3.74 send no old inputs; outputs are the best stand-in.
-  auto old_inputs = req->has_old_inputs() ? DecodeStruct(req->old_inputs(), "old_inputs")
-                                          : absl::StatusOr<PropertyMap>(*olds);
-  if (!old_inputs.ok()) return ToGrpcStatus(old_inputs.status());
-  in.olds = *std::move(olds);
-  in.news = *std::move(news);
-  in.old_inputs = *std::move(old_inputs);
-  auto result = (*resource)->Diff(Context(), in);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  FillDiffResponse(*result, resp);
-  return grpc::Status::OK;
+  return Guarded("Diff", [&]() -> grpc::Status {
+    auto resource = ResourceFor(req->type(), req->urn());
+    if (!resource.ok()) return ToGrpcStatus(resource.status());
+    resources::DiffRequest in;
+    in.id = req->id();
+    in.urn = req->urn();
+    in.ignore_changes = Repeated(req->ignorechanges());
+    auto olds = DecodeField(req->has_olds(), req->olds(), "olds");
+    if (!olds.ok()) return ToGrpcStatus(olds.status());
+    auto news = DecodeField(req->has_news(), req->news(), "news");
+    if (!news.ok()) return ToGrpcStatus(news.status());
+    // Engines before v3.74 send no old inputs; outputs are the best stand-in.
+    auto old_inputs = req->has_old_inputs() ? DecodeStruct(req->old_inputs(), "old_inputs")
+                                            : absl::StatusOr<PropertyMap>(*olds);
+    if (!old_inputs.ok()) return ToGrpcStatus(old_inputs.status());
+    in.olds = *std::move(olds);
+    in.news = *std::move(news);
+    in.old_inputs = *std::move(old_inputs);
+    auto result = (*resource)->Diff(Context(), in);
+    if (!result.ok()) return ToGrpcStatus(result.status());
+    FillDiffResponse(*result, resp);
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::Create(grpc::ServerContext*, const pulumirpc::CreateRequest* req,
                                      pulumirpc::CreateResponse* resp) {
-  auto resource = ResourceFor(req->type(), req->urn());
-  if (!resource.ok()) return ToGrpcStatus(resource.status());
-  auto props = DecodeField(req->has_properties(), req->properties(), "properties");
-  if (!props.ok()) return ToGrpcStatus(props.status());
-  resources::CreateRequest in{req->urn(), *std::move(props), req->timeout(), req->preview()};
-  auto result = (*resource)->Create(Context(), in);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  if (result->id.empty() && !req->preview()) {
-    return grpc::Status(grpc::StatusCode::INTERNAL, "provider produced an empty resource id");
-  }
-  resp->set_id(result->id);
-  EncodeStruct(result->outputs, resp->mutable_properties());
-  return grpc::Status::OK;
+  return Guarded("Create", [&]() -> grpc::Status {
+    auto resource = ResourceFor(req->type(), req->urn());
+    if (!resource.ok()) return ToGrpcStatus(resource.status());
+    auto props = DecodeField(req->has_properties(), req->properties(), "properties");
+    if (!props.ok()) return ToGrpcStatus(props.status());
+    resources::CreateRequest in{req->urn(), *std::move(props), req->timeout(), req->preview()};
+    auto result = (*resource)->Create(Context(), in);
+    if (!result.ok()) return ToGrpcStatus(result.status());
+    if (result->id.empty() && !req->preview()) {
+      return grpc::Status(grpc::StatusCode::INTERNAL, "provider produced an empty resource id");
+    }
+    resp->set_id(result->id);
+    EncodeStruct(result->outputs, resp->mutable_properties());
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::Read(grpc::ServerContext*, const pulumirpc::ReadRequest* req,
                                    pulumirpc::ReadResponse* resp) {
-  auto resource = ResourceFor(req->type(), req->urn());
-  if (!resource.ok()) return ToGrpcStatus(resource.status());
-  resources::ReadRequest in;
-  in.id = req->id();
-  in.urn = req->urn();
-  if (req->has_properties()) {
-    auto props = DecodeStruct(req->properties(), "properties");
-    if (!props.ok()) return ToGrpcStatus(props.status());
-    in.properties = *std::move(props);
-  }
-  if (req->has_inputs()) {
-    auto inputs = DecodeStruct(req->inputs(), "inputs");
-    if (!inputs.ok()) return ToGrpcStatus(inputs.status());
-    in.inputs = *std::move(inputs);
-  }
-  auto result = (*resource)->Read(Context(), in);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  resp->set_id(result->id);
-  // Not found: empty id and properties/inputs left unset (an empty-but-set
-  // struct makes import report a misleading error).
-  if (!result->id.empty()) {
-    if (result->outputs.has_value()) EncodeStruct(*result->outputs, resp->mutable_properties());
-    if (result->inputs.has_value()) EncodeStruct(*result->inputs, resp->mutable_inputs());
-  }
-  return grpc::Status::OK;
+  return Guarded("Read", [&]() -> grpc::Status {
+    auto resource = ResourceFor(req->type(), req->urn());
+    if (!resource.ok()) return ToGrpcStatus(resource.status());
+    resources::ReadRequest in;
+    in.id = req->id();
+    in.urn = req->urn();
+    if (req->has_properties()) {
+      auto props = DecodeStruct(req->properties(), "properties");
+      if (!props.ok()) return ToGrpcStatus(props.status());
+      in.properties = *std::move(props);
+    }
+    if (req->has_inputs()) {
+      auto inputs = DecodeStruct(req->inputs(), "inputs");
+      if (!inputs.ok()) return ToGrpcStatus(inputs.status());
+      in.inputs = *std::move(inputs);
+    }
+    auto result = (*resource)->Read(Context(), in);
+    if (!result.ok()) return ToGrpcStatus(result.status());
+    resp->set_id(result->id);
+    // Not found: empty id and properties/inputs left unset (an empty-but-set
+    // struct makes import report a misleading error).
+    if (!result->id.empty()) {
+      if (result->outputs.has_value()) EncodeStruct(*result->outputs, resp->mutable_properties());
+      if (result->inputs.has_value()) EncodeStruct(*result->inputs, resp->mutable_inputs());
+    }
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::Update(grpc::ServerContext*, const pulumirpc::UpdateRequest* req,
                                      pulumirpc::UpdateResponse* resp) {
-  auto resource = ResourceFor(req->type(), req->urn());
-  if (!resource.ok()) return ToGrpcStatus(resource.status());
-  resources::UpdateRequest in;
-  in.id = req->id();
-  in.urn = req->urn();
-  in.ignore_changes = Repeated(req->ignorechanges());
-  in.timeout = req->timeout();
-  in.preview = req->preview();
-  auto olds = DecodeField(req->has_olds(), req->olds(), "olds");
-  if (!olds.ok()) return ToGrpcStatus(olds.status());
-  auto news = DecodeField(req->has_news(), req->news(), "news");
-  if (!news.ok()) return ToGrpcStatus(news.status());
-  auto old_inputs = DecodeField(req->has_old_inputs(), req->old_inputs(), "old_inputs");
-  if (!old_inputs.ok()) return ToGrpcStatus(old_inputs.status());
-  in.olds = *std::move(olds);
-  in.news = *std::move(news);
-  in.old_inputs = *std::move(old_inputs);
-  auto result = (*resource)->Update(Context(), in);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  EncodeStruct(result->outputs, resp->mutable_properties());
-  return grpc::Status::OK;
+  return Guarded("Update", [&]() -> grpc::Status {
+    auto resource = ResourceFor(req->type(), req->urn());
+    if (!resource.ok()) return ToGrpcStatus(resource.status());
+    resources::UpdateRequest in;
+    in.id = req->id();
+    in.urn = req->urn();
+    in.ignore_changes = Repeated(req->ignorechanges());
+    in.timeout = req->timeout();
+    in.preview = req->preview();
+    auto olds = DecodeField(req->has_olds(), req->olds(), "olds");
+    if (!olds.ok()) return ToGrpcStatus(olds.status());
+    auto news = DecodeField(req->has_news(), req->news(), "news");
+    if (!news.ok()) return ToGrpcStatus(news.status());
+    auto old_inputs = DecodeField(req->has_old_inputs(), req->old_inputs(), "old_inputs");
+    if (!old_inputs.ok()) return ToGrpcStatus(old_inputs.status());
+    in.olds = *std::move(olds);
+    in.news = *std::move(news);
+    in.old_inputs = *std::move(old_inputs);
+    auto result = (*resource)->Update(Context(), in);
+    if (!result.ok()) return ToGrpcStatus(result.status());
+    EncodeStruct(result->outputs, resp->mutable_properties());
+    return grpc::Status::OK;
+  });
 }
 
 grpc::Status ProviderService::Delete(grpc::ServerContext*, const pulumirpc::DeleteRequest* req,
                                      google::protobuf::Empty*) {
-  auto resource = ResourceFor(req->type(), req->urn());
-  if (!resource.ok()) return ToGrpcStatus(resource.status());
-  resources::DeleteRequest in;
-  in.id = req->id();
-  in.urn = req->urn();
-  in.timeout = req->timeout();
-  auto props = DecodeField(req->has_properties(), req->properties(), "properties");
-  if (!props.ok()) return ToGrpcStatus(props.status());
-  auto old_inputs = DecodeField(req->has_old_inputs(), req->old_inputs(), "old_inputs");
-  if (!old_inputs.ok()) return ToGrpcStatus(old_inputs.status());
-  in.properties = *std::move(props);
-  in.old_inputs = *std::move(old_inputs);
-  return ToGrpcStatus((*resource)->Delete(Context(), in));
+  return Guarded("Delete", [&]() -> grpc::Status {
+    auto resource = ResourceFor(req->type(), req->urn());
+    if (!resource.ok()) return ToGrpcStatus(resource.status());
+    resources::DeleteRequest in;
+    in.id = req->id();
+    in.urn = req->urn();
+    in.timeout = req->timeout();
+    auto props = DecodeField(req->has_properties(), req->properties(), "properties");
+    if (!props.ok()) return ToGrpcStatus(props.status());
+    auto old_inputs = DecodeField(req->has_old_inputs(), req->old_inputs(), "old_inputs");
+    if (!old_inputs.ok()) return ToGrpcStatus(old_inputs.status());
+    in.properties = *std::move(props);
+    in.old_inputs = *std::move(old_inputs);
+    return ToGrpcStatus((*resource)->Delete(Context(), in));
+  });
 }
 
 }  // namespace escnative::server

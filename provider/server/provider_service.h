@@ -62,6 +62,9 @@ class ProviderService final : public pulumirpc::ResourceProvider::Service {
                       google::protobuf::Empty*) override;
 
  private:
+  // Runs an RPC body; a C++ exception becomes INTERNAL and an error log.
+  template <typename Body>
+  grpc::Status Guarded(const char* method, Body&& body);
   resources::CallContext Context() { return {logger_, &cancelled_}; }
   absl::StatusOr<resources::CustomResource*> ResourceFor(const std::string& type,
                                                          const std::string& urn) const;

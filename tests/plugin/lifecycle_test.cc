@@ -4,273 +4,20 @@
 // (with escctl) -> refresh without drift -> import by id -> delete -> delete
 // again. Every response, engine log line, stderr, escctl output and the
 // database file are searched for the plaintext secrets at the end.
-#include <signal.h>
-#include <sys/wait.h>
-
-#include <cstdio>
-#include <fstream>
-#include <iterator>
-
 #include <gmock/gmock.h>
-#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
-#include "absl/strings/str_cat.h"
-#include "provider/server/wire_constants.h"
-#include "tests/harness/plugin_process.h"
+#include "tests/plugin/lifecycle_fixture.h"
 
 namespace escnative::testing {
 namespace {
-
-using ::testing::HasSubstr;
-namespace wire = ::escnative::server::wire;
-using google::protobuf::Struct;
-using json = nlohmann::json;
-
-constexpr char kPassphrase[] = "lc-pass-MARKER-0b5e";
-constexpr char kApiKey[] = "lc-apikey-MARKER-91c4d2";
-constexpr char kApiKey2[] = "lc-apikey2-MARKER-44aa10";
-constexpr char kDrift[] = "lc-drift-MARKER-7d21";
-constexpr char kSecretValue[] = "lc-secret-MARKER-3f9e";
-
-Struct J(const json& j) {
-  Struct s;
-  auto st = google::protobuf::util::JsonStringToMessage(j.dump(), &s);
-  EXPECT_TRUE(st.ok()) << st.ToString();
-  return s;
-}
-
-json ToJ(const google::protobuf::Message& m) {
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(m, &out);
-  return json::parse(out);
-}
-
-json Secret(const json& inner) { return {{wire::kSigKey, wire::kSigSecret}, {"value", inner}}; }
-bool IsSecret(const json& j) {
-  return j.is_object() && j.contains(wire::kSigKey) && j[wire::kSigKey] == wire::kSigSecret;
-}
-const char* Unknown() { return wire::kUnknownString; }
-
-std::string Urn(const std::string& type, const std::string& name) {
-  return absl::StrCat("urn:pulumi:dev::lifecycle::", type, "::", name);
-}
-
-// Blanks the inside of every secret wrapper.
-void StripSecrets(json& v) {
-  if (v.is_object()) {
-    if (IsSecret(v)) {
-      v["value"] = "[stripped]";
-      return;
-    }
-    for (auto& [k, e] : v.items()) StripSecrets(e);
-  } else if (v.is_array()) {
-    for (auto& e : v) StripSecrets(e);
-  }
-}
-
-class LifecycleTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = ::testing::TempDir() + "/lifecycle-" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::system(("rm -rf '" + dir_ + "' && mkdir -p '" + dir_ + "'").c_str());
-    store_ = dir_ + "/store.db";
-    engine_ = FakeEngine::Start();
-    ASSERT_NE(engine_, nullptr);
-    LaunchOptions opts;
-    opts.engine_address = engine_->address();
-    opts.env = {{"ESC_PASSPHRASE", kPassphrase}, {"ESC_LOCAL_PATH", store_},
-                {"PULUMI_ACCESS_TOKEN", std::nullopt}, {"PULUMI_CONFIG_PASSPHRASE", std::nullopt}};
-    auto p = PluginProcess::Launch(opts);
-    ASSERT_TRUE(p.ok()) << p.status();
-    plugin_ = *std::move(p);
-    pulumirpc::ConfigureRequest req;
-    *req.mutable_args() = J(json::object());
-    pulumirpc::ConfigureResponse resp;
-    grpc::Status st = plugin_->stub().Configure(CallContext(absl::Seconds(30)).get(), req, &resp);
-    ASSERT_TRUE(st.ok()) << st.error_message();
-  }
-
-  void TearDown() override {
-    if (plugin_ == nullptr) return;
-    auto status = plugin_->SignalAndWait(SIGINT, absl::Seconds(5));
-    ASSERT_TRUE(status.has_value());
-    EXPECT_EQ(plugin_->stdout_after_port(), "");
-    std::string logs;
-    for (const auto& l : engine_->logs()) logs += l.message() + "\n";
-    std::string db;
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-      std::ifstream in(store_ + suffix, std::ios::binary);
-      db.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    EXPECT_GT(db.size(), 0u);
-    std::string stripped;
-    for (json r : responses_) {
-      StripSecrets(r);
-      stripped += r.dump() + "\n";
-    }
-    for (const char* plain : {kPassphrase, kApiKey, kApiKey2, kDrift, kSecretValue}) {
-      EXPECT_EQ(stripped.find(plain), std::string::npos) << plain << " outside a secret";
-      EXPECT_EQ(logs.find(plain), std::string::npos) << plain << " in an engine log";
-      EXPECT_EQ(plugin_->stderr_text().find(plain), std::string::npos) << plain << " on stderr";
-      EXPECT_EQ(db.find(plain), std::string::npos) << plain << " in the database file";
-      EXPECT_EQ(cli_output_.find(plain), std::string::npos) << plain << " in escctl output";
-    }
-  }
-
-  // escctl against the same store, as a person editing behind the program.
-  int Escctl(const std::string& args, std::string* out = nullptr) {
-    std::string cmd = absl::StrCat("ESC_PASSPHRASE='", kPassphrase, "' ESC_LOCAL_PATH='", store_,
-                                   "' '", EscctlBinaryPath(), "' ", args,
-                                   " 2>&1");
-    FILE* f = popen(cmd.c_str(), "r");
-    std::string text;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) text.append(buf, n);
-    int status = pclose(f);
-    cli_output_ += text;
-    if (out != nullptr) *out = text;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  json Check(const std::string& type, const std::string& name, const json& olds, const json& news,
-             std::vector<std::pair<std::string, std::string>>* failures = nullptr) {
-    pulumirpc::CheckRequest req;
-    req.set_urn(Urn(type, name));
-    req.set_type(type);
-    req.set_name(name);
-    *req.mutable_olds() = J(olds);
-    *req.mutable_news() = J(news);
-    pulumirpc::CheckResponse resp;
-    grpc::Status st = plugin_->stub().Check(CallContext().get(), req, &resp);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    responses_.push_back(ToJ(resp));
-    if (failures != nullptr) {
-      for (const auto& f : resp.failures()) failures->push_back({f.property(), f.reason()});
-    } else {
-      for (const auto& f : resp.failures()) ADD_FAILURE() << f.property() << ": " << f.reason();
-    }
-    return ToJ(resp.inputs());
-  }
-
-  pulumirpc::DiffResponse Diff(const std::string& type, const std::string& name,
-                               const std::string& id, const json& olds, const json& old_inputs,
-                               const json& news) {
-    pulumirpc::DiffRequest req;
-    req.set_urn(Urn(type, name));
-    req.set_type(type);
-    req.set_id(id);
-    *req.mutable_olds() = J(olds);
-    *req.mutable_old_inputs() = J(old_inputs);
-    *req.mutable_news() = J(news);
-    pulumirpc::DiffResponse resp;
-    grpc::Status st = plugin_->stub().Diff(CallContext().get(), req, &resp);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    responses_.push_back(ToJ(resp));
-    return resp;
-  }
-
-  grpc::Status Create(const std::string& type, const std::string& name, const json& props,
-                      bool preview, pulumirpc::CreateResponse* resp) {
-    pulumirpc::CreateRequest req;
-    req.set_urn(Urn(type, name));
-    req.set_type(type);
-    req.set_preview(preview);
-    *req.mutable_properties() = J(props);
-    grpc::Status st = plugin_->stub().Create(CallContext(absl::Seconds(30)).get(), req, resp);
-    responses_.push_back(ToJ(*resp));
-    responses_.push_back(json(st.error_message()));
-    return st;
-  }
-
-  pulumirpc::ReadResponse Read(const std::string& type, const std::string& name,
-                               const std::string& id, const json* props, const json* inputs) {
-    pulumirpc::ReadRequest req;
-    req.set_urn(Urn(type, name));
-    req.set_type(type);
-    req.set_id(id);
-    if (props != nullptr) *req.mutable_properties() = J(*props);
-    if (inputs != nullptr) *req.mutable_inputs() = J(*inputs);
-    pulumirpc::ReadResponse resp;
-    grpc::Status st = plugin_->stub().Read(CallContext().get(), req, &resp);
-    EXPECT_TRUE(st.ok()) << st.error_message();
-    responses_.push_back(ToJ(resp));
-    return resp;
-  }
-
-  grpc::Status Update(const std::string& type, const std::string& name, const std::string& id,
-                      const json& olds, const json& old_inputs, const json& news, bool preview,
-                      pulumirpc::UpdateResponse* resp) {
-    pulumirpc::UpdateRequest req;
-    req.set_urn(Urn(type, name));
-    req.set_type(type);
-    req.set_id(id);
-    req.set_preview(preview);
-    *req.mutable_olds() = J(olds);
-    *req.mutable_old_inputs() = J(old_inputs);
-    *req.mutable_news() = J(news);
-    grpc::Status st = plugin_->stub().Update(CallContext(absl::Seconds(30)).get(), req, resp);
-    responses_.push_back(ToJ(*resp));
-    responses_.push_back(json(st.error_message()));
-    return st;
-  }
-
-  grpc::Status Delete(const std::string& type, const std::string& name, const std::string& id,
-                      const json& props) {
-    pulumirpc::DeleteRequest req;
-    req.set_urn(Urn(type, name));
-    req.set_type(type);
-    req.set_id(id);
-    *req.mutable_properties() = J(props);
-    *req.mutable_old_inputs() = J(props);
-    google::protobuf::Empty e;
-    grpc::Status st = plugin_->stub().Delete(CallContext().get(), req, &e);
-    responses_.push_back(json(st.error_message()));
-    return st;
-  }
-
-  json Invoke(const std::string& tok, const json& args, grpc::Status* status = nullptr) {
-    pulumirpc::InvokeRequest req;
-    req.set_tok(tok);
-    *req.mutable_args() = J(args);
-    pulumirpc::InvokeResponse resp;
-    grpc::Status st = plugin_->stub().Invoke(CallContext().get(), req, &resp);
-    if (status != nullptr) {
-      *status = st;
-    } else {
-      EXPECT_TRUE(st.ok()) << st.error_message();
-    }
-    for (const auto& f : resp.failures()) ADD_FAILURE() << f.property() << ": " << f.reason();
-    responses_.push_back(ToJ(resp));
-    responses_.push_back(json(st.error_message()));
-    return ToJ(resp.return_());
-  }
-
-  static std::map<std::string, int> Kinds(const pulumirpc::DiffResponse& d) {
-    std::map<std::string, int> out;
-    for (const auto& [k, v] : d.detaileddiff()) out[k] = v.kind();
-    return out;
-  }
-
-  std::string dir_, store_, cli_output_;
-  std::unique_ptr<FakeEngine> engine_;
-  std::unique_ptr<PluginProcess> plugin_;
-  std::vector<json> responses_;
-};
-
-constexpr char kEnv[] = "esc:index:Environment";
-constexpr char kSecret[] = "esc:index:Secret";
-constexpr char kTokenType[] = "esc:index:AccessToken";
-constexpr char kTag[] = "esc:index:EnvironmentVersionTag";
 
 TEST_F(LifecycleTest, EnvironmentStructuredForm) {
   const std::string id = "organization/default/dev";
   // Preview with an unknown import: Check passes it, Create(preview) writes nothing.
   json preview_in = Check(kEnv, "dev", json::object(),
-                          {{"name", "dev"}, {"imports", {Unknown()}},
+                          {{"name", "dev"},
+                           {"imports", {Unknown()}},
                            {"values", {{"greeting", "hi"}, {"apiKey", Secret(kApiKey)}}}});
   pulumirpc::CreateResponse pc;
   ASSERT_TRUE(Create(kEnv, "dev", preview_in, /*preview=*/true, &pc).ok());
@@ -282,10 +29,12 @@ TEST_F(LifecycleTest, EnvironmentStructuredForm) {
                        {{"name", "base"}, {"values", {{"shared", "from-base"}}}});
   pulumirpc::CreateResponse bc;
   ASSERT_TRUE(Create(kEnv, "base", base_in, false, &bc).ok());
-  json in = Check(kEnv, "dev", json::object(),
-                  {{"name", "dev"}, {"imports", {"base"}},
-                   {"values", {{"greeting", "hi"}, {"apiKey", Secret(kApiKey)},
-                               {"env", {{"API", "${apiKey}"}}}}}});
+  json in =
+      Check(kEnv, "dev", json::object(),
+            {{"name", "dev"},
+             {"imports", {"base"}},
+             {"values",
+              {{"greeting", "hi"}, {"apiKey", Secret(kApiKey)}, {"env", {{"API", "${apiKey}"}}}}}});
   EXPECT_EQ(in["organization"], "organization");
   EXPECT_EQ(in["project"], "default");
   EXPECT_TRUE(IsSecret(in["values"]["apiKey"]));
@@ -321,8 +70,9 @@ TEST_F(LifecycleTest, EnvironmentStructuredForm) {
   json checked = Check(kEnv, "dev", in, news);
   auto d = Diff(kEnv, "dev", id, out, in, checked);
   EXPECT_EQ(d.changes(), pulumirpc::DiffResponse::DIFF_SOME);
-  EXPECT_EQ(Kinds(d), (std::map<std::string, int>{{"values.env", pulumirpc::PropertyDiff::DELETE},
-                                                  {"values.greeting", pulumirpc::PropertyDiff::UPDATE}}));
+  EXPECT_EQ(Kinds(d),
+            (std::map<std::string, int>{{"values.env", pulumirpc::PropertyDiff::DELETE},
+                                        {"values.greeting", pulumirpc::PropertyDiff::UPDATE}}));
   pulumirpc::UpdateResponse u;
   ASSERT_TRUE(Update(kEnv, "dev", id, out, in, checked, true, &u).ok());  // preview
   ASSERT_TRUE(Update(kEnv, "dev", id, out, in, checked, false, &u).ok());
@@ -356,7 +106,8 @@ TEST_F(LifecycleTest, EnvironmentStructuredForm) {
   ASSERT_TRUE(IsSecret(read_in["values"]["apiKey"]));
   EXPECT_EQ(read_in["values"]["apiKey"]["value"], kDrift);
   auto dd = Diff(kEnv, "dev", id, ToJ(r.properties()), read_in, checked);
-  EXPECT_EQ(Kinds(dd), (std::map<std::string, int>{{"values.apiKey", pulumirpc::PropertyDiff::UPDATE}}));
+  EXPECT_EQ(Kinds(dd),
+            (std::map<std::string, int>{{"values.apiKey", pulumirpc::PropertyDiff::UPDATE}}));
 
   // Import by id: the yaml form, as a secret because it holds secrets.
   auto imp = Read(kEnv, "imported", id, nullptr, nullptr);
@@ -378,8 +129,9 @@ TEST_F(LifecycleTest, EnvironmentYamlFormAndProtection) {
   const std::string id = "organization/default/app";
   std::string yaml = absl::StrCat("values:\n  token:\n    fn::secret: ", kApiKey, "\n  n: 1\n");
   // Plaintext fn::secret in a non-secret yaml: returned as a secret, with a warning.
-  json in = Check(kEnv, "app", json::object(),
-                  {{"name", "app"}, {"yaml", yaml}, {"deletionProtected", true}, {"tags", {{"team", "esc"}}}});
+  json in = Check(
+      kEnv, "app", json::object(),
+      {{"name", "app"}, {"yaml", yaml}, {"deletionProtected", true}, {"tags", {{"team", "esc"}}}});
   EXPECT_TRUE(IsSecret(in["yaml"]));
   bool warned = false;
   for (const auto& l : engine_->logs()) warned |= l.severity() == pulumirpc::WARNING;
@@ -399,8 +151,8 @@ TEST_F(LifecycleTest, EnvironmentYamlFormAndProtection) {
   EXPECT_THAT(failures[0].second, HasSubstr("values.a"));
   EXPECT_THAT(failures[0].second, HasSubstr("unknown property"));
   failures.clear();
-  Check(kEnv, "both", json::object(), {{"name", "both"}, {"yaml", "values: {}"}, {"values", {{"a", 1}}}},
-        &failures);
+  Check(kEnv, "both", json::object(),
+        {{"name", "both"}, {"yaml", "values: {}"}, {"values", {{"a", 1}}}}, &failures);
   ASSERT_EQ(failures.size(), 1u);
   EXPECT_THAT(failures[0].second, HasSubstr("cannot be combined"));
 
@@ -416,7 +168,8 @@ TEST_F(LifecycleTest, EnvironmentYamlFormAndProtection) {
   // A change behind the program's back makes the etag-guarded update fail clearly.
   ASSERT_EQ(Escctl("env set app extra x"), 0);
   json news = in;
-  news["yaml"] = Secret(absl::StrCat("values:\n  token:\n    fn::secret: ", kApiKey2, "\n  n: 2\n"));
+  news["yaml"] =
+      Secret(absl::StrCat("values:\n  token:\n    fn::secret: ", kApiKey2, "\n  n: 2\n"));
   json checked = Check(kEnv, "app", in, news);
   pulumirpc::UpdateResponse u;
   st = Update(kEnv, "app", id, out, in, checked, false, &u);
@@ -458,8 +211,9 @@ TEST_F(LifecycleTest, SecretResource) {
   ASSERT_TRUE(Create(kSecret, "key", pin, true, &pc).ok());
   EXPECT_EQ(ToJ(pc.properties())["revision"], wire::kUnknownNumber);
 
-  json in = Check(kSecret, "key", json::object(),
-                  {{"environment", "svc"}, {"path", "values.secrets.openai"}, {"value", kSecretValue}});
+  json in =
+      Check(kSecret, "key", json::object(),
+            {{"environment", "svc"}, {"path", "values.secrets.openai"}, {"value", kSecretValue}});
   EXPECT_EQ(in["environment"], "organization/default/svc");
   EXPECT_EQ(in["path"], "secrets.openai");
   EXPECT_TRUE(IsSecret(in["value"])) << "value is secret even if the program forgot";
@@ -490,8 +244,9 @@ TEST_F(LifecycleTest, SecretResource) {
   json out2 = ToJ(u.properties());
   json moved = checked;
   moved["path"] = "secrets.other";
-  EXPECT_EQ(Diff(kSecret, "key", id, out2, checked, Check(kSecret, "key", checked, moved)).replaces(0),
-            "path");
+  EXPECT_EQ(
+      Diff(kSecret, "key", id, out2, checked, Check(kSecret, "key", checked, moved)).replaces(0),
+      "path");
 
   // Refresh: quiet, then drift by hand, then gone after removal by hand.
   auto r = Read(kSecret, "key", id, &out2, &checked);
@@ -542,9 +297,11 @@ TEST_F(LifecycleTest, AccessTokenWithRotation) {
   EXPECT_EQ(failures[0].first, "scopes");
 
   json in = Check(kTokenType, "ci", json::object(),
-                  {{"kind", "environment"}, {"name", "ci"},
+                  {{"kind", "environment"},
+                   {"name", "ci"},
                    {"scopes", {{{"environment", "dev"}, {"permission", "read"}}}},
-                   {"expiresIn", "720h"}, {"rotateBefore", "168h"}});
+                   {"expiresIn", "720h"},
+                   {"rotateBefore", "168h"}});
   EXPECT_EQ(in["scopes"][0]["environment"], "organization/default/dev");
   pulumirpc::CreateResponse pc;
   ASSERT_TRUE(Create(kTokenType, "ci", in, true, &pc).ok());
@@ -560,7 +317,8 @@ TEST_F(LifecycleTest, AccessTokenWithRotation) {
   EXPECT_FALSE(out["expiresAt"].get<std::string>().empty());
 
   // Far from expiry: no change. Inside the window: replace, create before delete.
-  EXPECT_EQ(Diff(kTokenType, "ci", c.id(), out, in, in).changes(), pulumirpc::DiffResponse::DIFF_NONE);
+  EXPECT_EQ(Diff(kTokenType, "ci", c.id(), out, in, in).changes(),
+            pulumirpc::DiffResponse::DIFF_NONE);
   json near = out;
   near["expiresAt"] = "2000-01-01T00:00:00Z";
   auto d = Diff(kTokenType, "ci", c.id(), near, in, in);
@@ -584,7 +342,8 @@ TEST_F(LifecycleTest, AccessTokenWithRotation) {
   EXPECT_EQ(updated["value"], out["value"]);
 
   // Cloud-only kinds pass Check and fail Create naming the backend.
-  json personal = Check(kTokenType, "me", json::object(), {{"kind", "personal"}, {"description", "d"}});
+  json personal =
+      Check(kTokenType, "me", json::object(), {{"kind", "personal"}, {"description", "d"}});
   pulumirpc::CreateResponse pr;
   st = Create(kTokenType, "me", personal, false, &pr);
   EXPECT_FALSE(st.ok());
@@ -597,7 +356,8 @@ TEST_F(LifecycleTest, AccessTokenWithRotation) {
   auto imp = Read(kTokenType, "imported", c.id(), nullptr, nullptr);
   EXPECT_FALSE(ToJ(imp.properties()).contains("value"));
   bool said = false;
-  for (const auto& l : engine_->logs()) said |= l.message().find("cannot be recovered") != std::string::npos;
+  for (const auto& l : engine_->logs())
+    said |= l.message().find("cannot be recovered") != std::string::npos;
   EXPECT_TRUE(said);
 
   // Revoked behind our back: reads as gone.
@@ -609,15 +369,19 @@ TEST_F(LifecycleTest, AccessTokenWithRotation) {
 
 TEST_F(LifecycleTest, VersionTagAndFunctions) {
   json env_in = Check(kEnv, "rel", json::object(),
-                      {{"name", "rel"}, {"values", {{"v", 1}, {"apiKey", Secret(kApiKey)},
-                                                   {"environmentVariables", {{"API_KEY", "${apiKey}"}}},
-                                                   {"pulumiConfig", {{"app:key", "${apiKey}"}}}}}});
+                      {{"name", "rel"},
+                       {"values",
+                        {{"v", 1},
+                         {"apiKey", Secret(kApiKey)},
+                         {"environmentVariables", {{"API_KEY", "${apiKey}"}}},
+                         {"pulumiConfig", {{"app:key", "${apiKey}"}}}}}});
   pulumirpc::CreateResponse ec;
   ASSERT_TRUE(Create(kEnv, "rel", env_in, false, &ec).ok());
   int rev = ToJ(ec.properties())["revision"];
 
   // Preview with an unknown environment writes nothing.
-  json pin = Check(kTag, "stable", json::object(), {{"environment", Unknown()}, {"tagName", "stable"}});
+  json pin =
+      Check(kTag, "stable", json::object(), {{"environment", Unknown()}, {"tagName", "stable"}});
   pulumirpc::CreateResponse pc;
   ASSERT_TRUE(Create(kTag, "stable", pin, true, &pc).ok());
   EXPECT_EQ(ToJ(pc.properties())["revision"], wire::kUnknownNumber);
@@ -635,17 +399,20 @@ TEST_F(LifecycleTest, VersionTagAndFunctions) {
   std::vector<std::pair<std::string, std::string>> failures;
   Check(kTag, "bad", json::object(), {{"environment", "rel"}, {"tagName", "latest"}}, &failures);
   EXPECT_EQ(failures.size(), 1u);
-  json missing = Check(kTag, "x", json::object(), {{"environment", "rel"}, {"tagName", "x"}, {"revision", 99}});
+  json missing = Check(kTag, "x", json::object(),
+                       {{"environment", "rel"}, {"tagName", "x"}, {"revision", 99}});
   pulumirpc::CreateResponse mc;
   st = Create(kTag, "x", missing, false, &mc);
   EXPECT_EQ(st.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_THAT(st.error_message(), HasSubstr("no revision 99"));
 
-  EXPECT_EQ(Diff(kTag, "stable", c.id(), ToJ(c.properties()), in, Check(kTag, "stable", in, in)).changes(),
+  EXPECT_EQ(Diff(kTag, "stable", c.id(), ToJ(c.properties()), in, Check(kTag, "stable", in, in))
+                .changes(),
             pulumirpc::DiffResponse::DIFF_NONE);
   json renamed = in;
   renamed["tagName"] = "gold";
-  auto rd = Diff(kTag, "stable", c.id(), ToJ(c.properties()), in, Check(kTag, "stable", in, renamed));
+  auto rd =
+      Diff(kTag, "stable", c.id(), ToJ(c.properties()), in, Check(kTag, "stable", in, renamed));
   ASSERT_EQ(rd.replaces_size(), 1);
   EXPECT_EQ(rd.replaces(0), "tagName");
 
@@ -666,7 +433,8 @@ TEST_F(LifecycleTest, VersionTagAndFunctions) {
   ASSERT_EQ(Escctl(absl::StrCat("env version tag rel@stable ", rev)), 0);
   auto drifted = Read(kTag, "stable", c.id(), &tag_out, &checked);
   EXPECT_EQ(ToJ(drifted.inputs())["revision"], rev);
-  EXPECT_EQ(Kinds(Diff(kTag, "stable", c.id(), ToJ(drifted.properties()), ToJ(drifted.inputs()), checked)),
+  EXPECT_EQ(Kinds(Diff(kTag, "stable", c.id(), ToJ(drifted.properties()), ToJ(drifted.inputs()),
+                       checked)),
             (std::map<std::string, int>{{"revision", pulumirpc::PropertyDiff::UPDATE}}));
 
   // Functions: secrets come back wrapped at the leaf; getEnvironment shows ciphertext only.

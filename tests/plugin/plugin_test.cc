@@ -1,138 +1,13 @@
 // Process-level tests: launch pulumi-resource-esc as the engine does and talk
 // to it over gRPC with the engine's wire encoding (secret and unknown
 // sentinels included).
-#include <signal.h>
-#include <sys/wait.h>
-
-#include <cstdio>
-
 #include <gmock/gmock.h>
-#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
-#include "google/rpc/status.pb.h"
-#include "provider/server/wire_constants.h"
-#include "tests/harness/plugin_process.h"
+#include "tests/plugin/plugin_fixture.h"
 
 namespace escnative::testing {
 namespace {
-
-using ::testing::HasSubstr;
-namespace wire = ::escnative::server::wire;
-using google::protobuf::Empty;
-using google::protobuf::Struct;
-
-// Plaintexts that must never appear outside a secret wrapper.
-constexpr char kPassphrase[] = "pp-MARKER-4f1d0c2a-passphrase";
-constexpr char kToken[] = "tok-MARKER-9a7e55b1-accesstoken";
-constexpr char kSecretValue[] = "sv-MARKER-2c8e6f03-secretvalue";
-
-Struct Json(const std::string& text) {
-  Struct s;
-  auto st = google::protobuf::util::JsonStringToMessage(text, &s);
-  EXPECT_TRUE(st.ok()) << st.ToString() << " in " << text;
-  return s;
-}
-
-std::string SecretJson(const std::string& inner_json) {
-  return std::string("{\"") + wire::kSigKey + "\":\"" + wire::kSigSecret + "\",\"value\":" +
-         inner_json + "}";
-}
-
-std::string Quoted(const char* s) { return std::string("\"") + s + "\""; }
-
-std::string ToJson(const google::protobuf::Message& m) {
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(m, &out);
-  return out;
-}
-
-// Removes every secret wrapper's contents from one JSON document so a search
-// for a plaintext finds only leaks outside secret wrappers.
-std::string StripSecretsFromDocument(const std::string& json_text) {
-  nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
-  if (j.is_discarded()) return json_text;
-  std::function<void(nlohmann::json&)> walk = [&](nlohmann::json& v) {
-    if (v.is_object()) {
-      auto sig = v.find(wire::kSigKey);
-      if (sig != v.end() && *sig == wire::kSigSecret) {
-        v["value"] = "[stripped]";
-        return;
-      }
-      for (auto& [k, e] : v.items()) walk(e);
-    } else if (v.is_array()) {
-      for (auto& e : v) walk(e);
-    }
-  };
-  walk(j);
-  return j.dump();
-}
-
-// The same over newline-separated documents.
-std::string StripSecrets(const std::string& lines) {
-  std::string out;
-  size_t start = 0;
-  while (start < lines.size()) {
-    size_t end = lines.find('\n', start);
-    if (end == std::string::npos) end = lines.size();
-    out += StripSecretsFromDocument(lines.substr(start, end - start)) + "\n";
-    start = end + 1;
-  }
-  return out;
-}
-
-class PluginTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    engine_ = FakeEngine::Start();
-    ASSERT_NE(engine_, nullptr);
-    Launch({});
-  }
-
-  void Launch(std::map<std::string, std::optional<std::string>> env) {
-    // A clean credential environment unless a test sets one.
-    for (const char* k : {"PULUMI_ACCESS_TOKEN", "ESC_PASSPHRASE", "ESC_PASSPHRASE_FILE",
-                          "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE",
-                          "ESC_LOCAL_PATH", "PULUMI_BACKEND_URL"}) {
-      env.emplace(k, std::nullopt);
-    }
-    LaunchOptions opts;
-    opts.engine_address = engine_->address();
-    opts.extra_args = {"--logtostderr", "-v=9", "--tracing", "127.0.0.1:1"};
-    opts.env = std::move(env);
-    auto p = PluginProcess::Launch(opts);
-    ASSERT_TRUE(p.ok()) << p.status();
-    plugin_ = *std::move(p);
-  }
-
-  // Records every response for the final leak scan.
-  template <typename Resp>
-  void Record(const Resp& r) {
-    responses_ += ToJson(r) + "\n";
-  }
-
-  void TearDown() override {
-    if (plugin_ == nullptr) return;
-    auto status = plugin_->SignalAndWait(SIGINT, absl::Seconds(5));
-    ASSERT_TRUE(status.has_value()) << "plugin ignored SIGINT for 5 s";
-    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "wait status " << *status;
-    EXPECT_EQ(plugin_->stdout_after_port(), "") << "nothing but the port may reach stdout";
-    // The leak scan over everything the plugin said.
-    std::string logs;
-    for (const auto& l : engine_->logs()) logs += l.message() + "\n";
-    for (const char* plain : {kPassphrase, kToken, kSecretValue}) {
-      EXPECT_EQ(StripSecrets(responses_).find(plain), std::string::npos) << plain;
-      EXPECT_EQ(logs.find(plain), std::string::npos) << plain;
-      EXPECT_EQ(plugin_->stderr_text().find(plain), std::string::npos) << plain;
-    }
-  }
-
-  std::unique_ptr<FakeEngine> engine_;
-  std::unique_ptr<PluginProcess> plugin_;
-  std::string responses_;
-};
 
 TEST_F(PluginTest, HandshakeInfoAndSchema) {
   pulumirpc::ProviderHandshakeRequest hreq;
@@ -161,8 +36,8 @@ TEST_F(PluginTest, HandshakeInfoAndSchema) {
                           "esc:index:EnvironmentVersionTag"}) {
     EXPECT_TRUE(schema["resources"].contains(tok)) << tok;
   }
-  for (const char* tok : {"esc:index:openEnvironment", "esc:index:getSecret",
-                          "esc:index:getEnvironment"}) {
+  for (const char* tok :
+       {"esc:index:openEnvironment", "esc:index:getSecret", "esc:index:getEnvironment"}) {
     EXPECT_TRUE(schema["functions"].contains(tok)) << tok;
   }
   sreq.set_subpackage_name("nope");
@@ -224,7 +99,12 @@ TEST_F(PluginTest, CheckConfigCoercesStringsAndKeepsSecrets) {
   *req.mutable_news() = Json(std::string(R"({"accessToken":")") + kToken + R"("})");
   ASSERT_TRUE(plugin_->stub().CheckConfig(CallContext().get(), req, &resp).ok());
   Record(resp);
-  EXPECT_EQ(resp.inputs().fields().at("accessToken").struct_value().fields().at(wire::kSigKey)
+  EXPECT_EQ(resp.inputs()
+                .fields()
+                .at("accessToken")
+                .struct_value()
+                .fields()
+                .at(wire::kSigKey)
                 .string_value(),
             wire::kSigSecret);
 }
@@ -248,7 +128,8 @@ TEST_F(PluginTest, CheckConfigFailuresNameTheKey) {
 
 TEST_F(PluginTest, DiffConfigReplacesOnlyWhenTheStoreMoves) {
   pulumirpc::DiffRequest req;
-  *req.mutable_olds() = Json(R"({"localPath":"/a","passphrase":)" + SecretJson(Quoted(kPassphrase)) + "}");
+  *req.mutable_olds() =
+      Json(R"({"localPath":"/a","passphrase":)" + SecretJson(Quoted(kPassphrase)) + "}");
   *req.mutable_news() = Json(R"({"localPath":"/a","passphrase":)" + SecretJson(R"("other")") + "}");
   pulumirpc::DiffResponse resp;
   ASSERT_TRUE(plugin_->stub().DiffConfig(CallContext().get(), req, &resp).ok());
@@ -258,7 +139,8 @@ TEST_F(PluginTest, DiffConfigReplacesOnlyWhenTheStoreMoves) {
   EXPECT_TRUE(resp.hasdetaileddiff());
   EXPECT_EQ(resp.detaileddiff().at("passphrase").kind(), pulumirpc::PropertyDiff::UPDATE);
 
-  *req.mutable_news() = Json(R"({"localPath":"/b","passphrase":)" + SecretJson(Quoted(kPassphrase)) + "}");
+  *req.mutable_news() =
+      Json(R"({"localPath":"/b","passphrase":)" + SecretJson(Quoted(kPassphrase)) + "}");
   ASSERT_TRUE(plugin_->stub().DiffConfig(CallContext().get(), req, &resp).ok());
   ASSERT_EQ(resp.replaces_size(), 1);
   EXPECT_EQ(resp.replaces(0), "localPath");
@@ -377,8 +259,8 @@ TEST_F(PluginTest, DiffIsValueFreeAndHonoursReplaceOnChanges) {
   req.set_id("organization/default/dev");
   req.set_urn("urn:pulumi:dev::proj::esc:index:Environment::dev");
   req.set_type("esc:index:Environment");
-  std::string olds = R"({"name":"dev","values":{"k":)" + SecretJson(Quoted(kSecretValue)) +
-                     R"(,"plain":"a"}})";
+  std::string olds =
+      R"({"name":"dev","values":{"k":)" + SecretJson(Quoted(kSecretValue)) + R"(,"plain":"a"}})";
   *req.mutable_olds() = Json(olds);
   *req.mutable_old_inputs() = Json(olds);
   *req.mutable_news() = Json(R"({"name":"prod","values":{"k":)" + SecretJson(R"("rotated")") +
@@ -408,7 +290,8 @@ TEST_F(PluginTest, MalformedInputIsAnErrorNotACrash) {
     std::string news;
     std::string expected;
   } cases[] = {
-      {R"({"values":{"k":{")" + std::string(wire::kSigKey) + R"(":")" + wire::kSigSecret + R"("}}})",
+      {R"({"values":{"k":{")" + std::string(wire::kSigKey) + R"(":")" + wire::kSigSecret +
+           R"("}}})",
        "news.values.k: secret is missing its \"value\" field"},
       {R"({"values":{"k":{")" + std::string(wire::kSigKey) + R"(":"0000"}}})",
        "news.values.k: unrecognized signature"},
@@ -442,18 +325,13 @@ TEST_F(PluginTest, MalformedInputIsAnErrorNotACrash) {
   EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(st.error_message(), HasSubstr("did you mean \"esc:index:openEnvironment\""));
 
-  // Nesting deeper than protobuf's recursion limit: rejected by gRPC itself.
-  std::string deep;
-  for (int i = 0; i < 300; ++i) deep += R"({"a":)";
-  deep += "1";
-  for (int i = 0; i < 300; ++i) deep += "}";
-  Struct deep_struct;
-  if (google::protobuf::util::JsonStringToMessage(deep, &deep_struct).ok()) {
-    req.set_type("esc:index:Environment");
-    *req.mutable_news() = deep_struct;
-    st = plugin_->stub().Check(CallContext().get(), req, &resp);
-    EXPECT_FALSE(st.ok());
-  }
+  // Nesting deeper than the provider's limit: INVALID_ARGUMENT naming it
+  // (gRPC's default parser said INTERNAL with no message).
+  req.set_type("esc:index:Environment");
+  *req.mutable_news() = NestedStruct(300);
+  st = plugin_->stub().Check(CallContext().get(), req, &resp);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(st.error_message(), HasSubstr("deeper than 256 levels"));
   // Still alive and answering.
   pulumirpc::PluginInfo info;
   EXPECT_TRUE(plugin_->stub().GetPluginInfo(CallContext().get(), Empty(), &info).ok());
@@ -469,7 +347,11 @@ TEST_F(PluginTest, LargeMessagesBeyondTheGrpcDefaultLimit) {
   pulumirpc::CheckResponse resp;
   grpc::Status st = plugin_->stub().Check(CallContext(absl::Seconds(30)).get(), req, &resp);
   ASSERT_TRUE(st.ok()) << st.error_message();
-  EXPECT_EQ(resp.inputs().fields().at("yaml").string_value().size(), big.size());
+  // Not a definition, so it comes back as a secret (it cannot be proven free
+  // of fn::secret); the text is intact inside.
+  const auto& yaml = resp.inputs().fields().at("yaml").struct_value().fields();
+  EXPECT_EQ(yaml.at(wire::kSigKey).string_value(), wire::kSigSecret);
+  EXPECT_EQ(yaml.at("value").string_value().size(), big.size());
 }
 
 TEST_F(PluginTest, CrudBeforeConfigureFailsCleanly) {

@@ -1,10 +1,12 @@
 #include "provider/resources/provider_config.h"
 
-#include <cstdio>
-#include <fstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 
 #include "tests/util/status_matchers.h"
 
@@ -76,8 +78,8 @@ TEST(CoerceConfig, ObjectsAndArraysFromJson) {
   spec.properties["list"].type = arr;
   spec.properties["obj"].type = map;
   std::vector<CheckFailure> failures;
-  PropertyMap out = CoerceConfig(
-      spec, {{"list", "[1,\"a\",true]"}, {"obj", "{\"k\":{\"n\":null}}"}}, &failures);
+  PropertyMap out =
+      CoerceConfig(spec, {{"list", "[1,\"a\",true]"}, {"obj", "{\"k\":{\"n\":null}}"}}, &failures);
   EXPECT_TRUE(failures.empty());
   EXPECT_EQ(out.at("list"), PropertyValue(PropertyArray{1, "a", true}));
   EXPECT_EQ(out.at("obj"), PropertyValue(PropertyMap{{"k", PropertyMap{{"n", PropertyValue()}}}}));
@@ -87,10 +89,10 @@ TEST(CoerceConfig, ObjectsAndArraysFromJson) {
 }
 
 TEST(DiffProviderConfig, CredentialsUpdateLocationReplaces) {
-  PropertyMap olds{{"passphrase", PropertyValue::MakeSecret("a")}, {"localPath", "/x"},
-                   {"version", "1"}};
-  PropertyMap pass{{"passphrase", PropertyValue::MakeSecret("b")}, {"localPath", "/x"},
-                   {"version", "2"}};
+  PropertyMap olds{
+      {"passphrase", PropertyValue::MakeSecret("a")}, {"localPath", "/x"}, {"version", "1"}};
+  PropertyMap pass{
+      {"passphrase", PropertyValue::MakeSecret("b")}, {"localPath", "/x"}, {"version", "2"}};
   DiffResult r = DiffProviderConfig(olds, pass);
   EXPECT_EQ(r.changes, DiffResult::Changes::kSome);
   EXPECT_TRUE(r.replaces.empty());
@@ -130,9 +132,7 @@ TEST(ResolveProviderConfig, LocalIsTheDefaultAndNeedsAPassphrase) {
 
 TEST(ResolveProviderConfig, PassphraseFile) {
   std::string path = ::testing::TempDir() + "/esc-passphrase-test";
-  {
-    std::ofstream(path) << "from-file\nignored\n";
-  }
+  { std::ofstream(path) << "from-file\nignored\n"; }
   auto c = ResolveProviderConfig({{"passphraseFile", path}}, FakeEnv({}));
   ASSERT_OK(c);
   EXPECT_EQ(c->passphrase, "from-file");
@@ -140,6 +140,53 @@ TEST(ResolveProviderConfig, PassphraseFile) {
   auto gone = ResolveProviderConfig({{"passphraseFile", path}}, FakeEnv({}));
   ASSERT_THAT(gone, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(gone.status().message()), HasSubstr("esc:passphraseFile"));
+}
+
+TEST(CheckProviderConfig, SecretsStayWrappedWhenAnotherKeyFails) {
+  // A coercion failure on one key used to return before the secrets were
+  // wrapped, so a plaintext passphrase went back to the engine unwrapped.
+  CheckResult r = CheckProviderConfig(
+      {{"passphrase", "cfg-pass-MARKER-7e2"}, {"httpRetries", "many"}, {"accessToken", "tok"}});
+  ASSERT_FALSE(r.failures.empty());
+  EXPECT_EQ(r.inputs.at("passphrase"), PropertyValue::MakeSecret("cfg-pass-MARKER-7e2"));
+  EXPECT_EQ(r.inputs.at("accessToken"), PropertyValue::MakeSecret("tok"));
+  // And when validation (not coercion) fails.
+  CheckResult v = CheckProviderConfig({{"passphrase", "p"}, {"backend", "s3"}});
+  ASSERT_FALSE(v.failures.empty());
+  EXPECT_TRUE(v.inputs.at("passphrase").IsSecret());
+}
+
+TEST(ResolveProviderConfig, PassphraseFileMustBeASmallRegularFile) {
+  const std::string dir = ::testing::TempDir() + "/esc-passphrase-kinds";
+  std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str());
+  const std::string fifo = dir + "/fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string big = dir + "/big";
+  { std::ofstream(big) << std::string(64 * 1024 + 1, 'p'); }
+  struct Case {
+    std::string path;
+    std::string expected;
+  } cases[] = {
+      {dir, "esc:passphraseFile: passphrase file \"" + dir +
+                "\" is a directory; expected a regular file"},
+      {"/dev/zero", "is not a regular file"},
+      {fifo, "is not a regular file"},  // must not block waiting for a writer
+      {big, "at most 65536"},
+  };
+  for (const Case& c : cases) {
+    auto r = ResolveProviderConfig({{"passphraseFile", c.path}}, FakeEnv({}));
+    ASSERT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument)) << c.path;
+    EXPECT_THAT(std::string(r.status().message()), HasSubstr(c.expected));
+    EXPECT_THAT(std::string(r.status().message()), HasSubstr("esc:passphraseFile: "));
+    EXPECT_EQ(std::string(r.status().message()).find("ppppp"), std::string::npos);
+  }
+  // The environment variables get the same checks, named by the variable.
+  auto env = ResolveProviderConfig({}, FakeEnv({{"ESC_PASSPHRASE_FILE", dir}}));
+  EXPECT_THAT(std::string(env.status().message()), HasSubstr("ESC_PASSPHRASE_FILE: "));
+  EXPECT_THAT(std::string(env.status().message()), HasSubstr("is a directory"));
+  auto pulumi =
+      ResolveProviderConfig({}, FakeEnv({{"PULUMI_CONFIG_PASSPHRASE_FILE", "/dev/zero"}}));
+  EXPECT_THAT(std::string(pulumi.status().message()), HasSubstr("PULUMI_CONFIG_PASSPHRASE_FILE: "));
 }
 
 TEST(ResolveProviderConfig, CloudWhenATokenIsPresent) {
@@ -168,8 +215,8 @@ TEST(ResolveProviderConfig, CloudWhenATokenIsPresent) {
 }
 
 TEST(ArgsFromVariables, StripsNamespaceAndCoerces) {
-  PropertyMap args = ArgsFromVariables({{"esc:config:backend", "local"},
-                                        {"esc:config:httpRetries", "2"}});
+  PropertyMap args =
+      ArgsFromVariables({{"esc:config:backend", "local"}, {"esc:config:httpRetries", "2"}});
   EXPECT_EQ(args.at("backend"), PropertyValue("local"));
   EXPECT_EQ(args.at("httpRetries"), PropertyValue(2));
 }
