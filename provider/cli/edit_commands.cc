@@ -101,17 +101,14 @@ std::string Join(const std::string& path, const std::string& key) {
   return path.empty() ? key : absl::StrCat(path, ".", key);
 }
 
-void DefinitionLeaves(const nlohmann::ordered_json& j, const std::string& path, Leaves* out) {
-  if (j.is_object() && j.size() == 1 && j.contains("fn::secret")) {
-    const auto& s = j["fn::secret"];
-    (*out)[path] = {s.is_string() ? s.get<std::string>() : s.dump(), true};
-  } else if (j.is_object() && !j.empty()) {
-    for (auto& [k, v] : j.items()) DefinitionLeaves(v, Join(path, k), out);
-  } else if (j.is_array() && !j.empty()) {
-    for (size_t i = 0; i < j.size(); ++i)
-      DefinitionLeaves(j[i], absl::StrCat(path, "[", i, "]"), out);
-  } else {
-    (*out)[path] = {j.is_string() ? j.get<std::string>() : j.dump(), false};
+void DefinitionLeaves(const nlohmann::ordered_json& doc, Leaves* out) {
+  for (const auto& [path, j] : esc::DefinitionLeaves(doc)) {
+    if (j.is_object() && j.contains("fn::secret")) {
+      const auto& arg = j["fn::secret"];
+      (*out)[path] = {arg.is_string() ? arg.get<std::string>() : arg.dump(), true};
+    } else {
+      (*out)[path] = {j.is_string() ? j.get<std::string>() : j.dump(), false};
+    }
   }
 }
 
@@ -247,7 +244,7 @@ absl::Status EnvDiff(Context& ctx, const Positional& p) {
       crypto::SecureWipe(checked.definition.data(), checked.definition.size());
     };
     ASSIGN_OR_RETURN(nlohmann::ordered_json doc, esc::DefinitionToJson(checked.definition));
-    DefinitionLeaves(doc, "", &defs[i]);
+    DefinitionLeaves(doc, &defs[i]);
     ValueLeaves(*checked.root, "", false, &values[i]);
   }
   ctx.out() << "# Definition\n";

@@ -1,9 +1,14 @@
 #include "provider/esc/definition_data.h"
 
+#include <algorithm>
+#include <optional>
+
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "provider/esc/yaml_emit.h"
 #include "provider/esc/yaml_syntax.h"
+#include "provider/util/status_macros.h"
 
 namespace escnative::esc {
 namespace {
@@ -94,6 +99,84 @@ absl::StatusOr<nlohmann::ordered_json> DefinitionToJson(std::string_view yaml) {
     return absl::InvalidArgumentError("the definition must be an object");
   }
   return ToData(parsed.root);
+}
+
+namespace {
+
+bool IsIdentifier(const std::string& key) {
+  if (key.empty() || absl::ascii_isdigit(static_cast<unsigned char>(key[0]))) return false;
+  for (char c : key) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return true;
+}
+
+void CollectLeaves(const nlohmann::ordered_json& j, const std::string& path,
+                   std::map<std::string, nlohmann::ordered_json>* out) {
+  bool secret = j.is_object() && j.size() == 1 && j.contains("fn::secret");
+  if (j.is_object() && !j.empty() && !secret) {
+    for (const auto& [k, v] : j.items()) {
+      std::string child = IsIdentifier(k) ? (path.empty() ? k : absl::StrCat(path, ".", k))
+                                          : absl::StrCat(path, "[", nlohmann::json(k).dump(), "]");
+      CollectLeaves(v, child, out);
+    }
+  } else if (j.is_array() && !j.empty()) {
+    for (size_t i = 0; i < j.size(); ++i) CollectLeaves(j[i], absl::StrCat(path, "[", i, "]"), out);
+  } else {
+    (*out)[path] = j;
+  }
+}
+
+// The plaintext of a `fn::secret` leaf, or nullopt for any other node.
+absl::StatusOr<std::optional<std::string>> SecretText(const nlohmann::ordered_json& leaf,
+                                                      const Decrypter& decrypter) {
+  if (!leaf.is_object() || leaf.size() != 1 || !leaf.contains("fn::secret")) return std::nullopt;
+  const auto& arg = leaf["fn::secret"];
+  if (arg.is_string()) return arg.get<std::string>();
+  if (arg.is_object() && arg.size() == 1 && arg.contains("ciphertext") &&
+      arg["ciphertext"].is_string()) {
+    ASSIGN_OR_RETURN(std::string plain,
+                     DecryptSecret(arg["ciphertext"].get<std::string>(), &decrypter));
+    return plain;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::map<std::string, nlohmann::ordered_json> DefinitionLeaves(
+    const nlohmann::ordered_json& definition) {
+  std::map<std::string, nlohmann::ordered_json> out;
+  if (definition.is_object() && definition.empty()) return out;
+  CollectLeaves(definition, "", &out);
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> ChangedDefinitionPaths(std::string_view before,
+                                                                std::string_view after,
+                                                                const Decrypter& decrypter) {
+  ASSIGN_OR_RETURN(nlohmann::ordered_json a, DefinitionToJson(before));
+  ASSIGN_OR_RETURN(nlohmann::ordered_json b, DefinitionToJson(after));
+  std::map<std::string, nlohmann::ordered_json> la = DefinitionLeaves(a), lb = DefinitionLeaves(b);
+  std::vector<std::string> changed;
+  for (const auto& [path, leaf] : la) {
+    auto it = lb.find(path);
+    if (it == lb.end()) {
+      changed.push_back(path);
+      continue;
+    }
+    if (it->second == leaf) continue;
+    // Two secrets may hold one value in different encryptions.
+    absl::StatusOr<std::optional<std::string>> x = SecretText(leaf, decrypter);
+    absl::StatusOr<std::optional<std::string>> y = SecretText(it->second, decrypter);
+    bool same = x.ok() && y.ok() && x->has_value() && y->has_value() && **x == **y;
+    if (!same) changed.push_back(path);
+  }
+  for (const auto& [path, leaf] : lb) {
+    if (la.count(path) == 0) changed.push_back(path);
+  }
+  std::sort(changed.begin(), changed.end());
+  return changed;
 }
 
 }  // namespace escnative::esc

@@ -5,12 +5,14 @@
 #ifndef PROVIDER_ESC_DEFINITION_DATA_H_
 #define PROVIDER_ESC_DEFINITION_DATA_H_
 
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "provider/esc/crypter.h"
 
 namespace escnative::esc {
 
@@ -21,6 +23,20 @@ absl::StatusOr<nlohmann::ordered_json> DefinitionToJson(std::string_view yaml);
 // The inverse: JSON data as a block-style YAML definition (2-space indent,
 // key order kept), the form definitions are stored in.
 std::string DefinitionToYaml(const nlohmann::ordered_json& definition);
+
+// Leaf paths of a definition document with their JSON: `values.a.b`,
+// `values["x.y"]`, `imports[0]`. A `fn::secret` node (plaintext or
+// ciphertext) is one leaf, and so is an empty object or array.
+std::map<std::string, nlohmann::ordered_json> DefinitionLeaves(
+    const nlohmann::ordered_json& definition);
+
+// The leaf paths whose content differs between two definitions, sorted.
+// Secrets compare by plaintext: ciphertext that differs is decrypted with
+// `decrypter` (both sides belong to one environment), so re-encrypting a
+// value is not a change. Only paths leave this function, never values.
+absl::StatusOr<std::vector<std::string>> ChangedDefinitionPaths(std::string_view before,
+                                                                std::string_view after,
+                                                                const Decrypter& decrypter);
 
 }  // namespace escnative::esc
 

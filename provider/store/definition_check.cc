@@ -188,8 +188,8 @@ absl::Status CheckNoPlaintextSecrets(absl::string_view yaml) {
   cfg.flags = static_cast<enum fy_parse_cfg_flags>(FYPCF_DEFAULT_VERSION_1_2);
   cfg.diag = diag;
   struct fy_parser* parser = fy_parser_create(&cfg);
-  if (parser == nullptr || fy_parser_set_string(parser, yaml.empty() ? "" : yaml.data(),
-                                                yaml.size()) != 0) {
+  if (parser == nullptr ||
+      fy_parser_set_string(parser, yaml.empty() ? "" : yaml.data(), yaml.size()) != 0) {
     if (parser != nullptr) fy_parser_destroy(parser);
     if (diag != nullptr) fy_diag_destroy(diag);
     return absl::InternalError("cannot create a YAML parser");

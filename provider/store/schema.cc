@@ -112,11 +112,17 @@ END;
 CREATE INDEX audit_log_by_target ON audit_log (target, seq);
 )sql";
 
+// v3: the definition paths a write changed (newline-separated, never values),
+// so `escctl audit report` can say when each secret last changed.
+constexpr absl::string_view kV3 = R"sql(
+ALTER TABLE audit_log ADD COLUMN paths TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<Migration>& Migrations() {
   static const std::vector<Migration>* const kMigrations =
-      new std::vector<Migration>{{1, kV1}, {2, kV2}};
+      new std::vector<Migration>{{1, kV1}, {2, kV2}, {3, kV3}};
   return *kMigrations;
 }
 

@@ -51,7 +51,7 @@
 namespace escnative::store {
 
 // The schema version this build writes (PRAGMA user_version).
-inline constexpr int kLatestSchemaVersion = 2;
+inline constexpr int kLatestSchemaVersion = 3;
 
 struct EnvironmentRef {
   std::string organization;
@@ -160,7 +160,14 @@ struct AuditEvent {
   std::string action;  // e.g. "environment.update", "token.revoke"
   std::string target;  // "org/project/name" or "token:<id>" or "store"
   std::string path;    // sub-object: a tag name, "revision:3", a property path
+  // For definition writes: the definition paths the write changed
+  // (`values.secrets.x`, `imports[0]`), never values; capped (kMaxAuditPaths).
+  std::vector<std::string> paths;
 };
+
+// How many changed paths one audit event records; beyond it the last entry
+// says how many more there were ("… and N more").
+inline constexpr size_t kMaxAuditPaths = 200;
 
 struct AuditQuery {
   std::string actor;          // empty = any
@@ -178,6 +185,8 @@ struct UpdateOptions {
   std::optional<std::string> etag;
   // Optional non-secret detail for the audit event (e.g. "values.secrets.x").
   std::string audit_path;
+  // The definition paths this write changes, recorded in the audit event.
+  std::vector<std::string> changed_paths;
 };
 
 struct StoreOptions {

@@ -22,6 +22,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -321,12 +322,29 @@ absl::Status SaveKeyring(SqliteDb& db, const crypto::WrappedDataKey& w, int64_t 
 }
 
 absl::Status InsertAudit(SqliteDb& db, int64_t now_us, absl::string_view actor,
-                         absl::string_view action, absl::string_view target,
-                         absl::string_view path) {
-  ASSIGN_OR_RETURN(Statement st, db.Prepare("INSERT INTO audit_log (time_us, actor, action, "
-                                            "target, path) VALUES (?1, ?2, ?3, ?4, ?5)"));
+                         absl::string_view action, absl::string_view target, absl::string_view path,
+                         absl::string_view paths = "") {
+  // Without paths the v1 column list: also right for a store not yet
+  // migrated (an audited failed unlock).
+  ASSIGN_OR_RETURN(
+      Statement st,
+      db.Prepare(paths.empty() ? "INSERT INTO audit_log (time_us, actor, action, "
+                                 "target, path) VALUES (?1, ?2, ?3, ?4, ?5)"
+                               : "INSERT INTO audit_log (time_us, actor, action, "
+                                 "target, path, paths) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
   st.Bind(1, now_us).Bind(2, actor).Bind(3, action).Bind(4, target).Bind(5, path);
+  if (!paths.empty()) st.Bind(6, paths);
   return st.Run();
+}
+
+// Changed paths as stored: newline-separated, at most kMaxAuditPaths.
+std::string JoinPaths(const std::vector<std::string>& paths) {
+  std::vector<std::string> kept(paths.begin(),
+                                paths.begin() + std::min(paths.size(), kMaxAuditPaths));
+  if (paths.size() > kMaxAuditPaths) {
+    kept.push_back(absl::StrCat("… and ", paths.size() - kMaxAuditPaths, " more"));
+  }
+  return absl::StrJoin(kept, "\n");
 }
 
 // ---------------------------------------------------------------------------
@@ -562,7 +580,8 @@ class SqliteStore final : public Store {
           ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
           RETURN_IF_ERROR(CheckEtag(ref, env, options));
           ASSIGN_OR_RETURN(out, AppendRevision(db, env, yaml, options.actor));
-          return Audit(db, options.actor, "environment.update", ref.ToString(), options.audit_path);
+          return Audit(db, options.actor, "environment.update", ref.ToString(), options.audit_path,
+                       JoinPaths(options.changed_paths));
         });
         !txn_status.ok()) {
       return txn_status;
@@ -645,7 +664,7 @@ class SqliteStore final : public Store {
           ASSIGN_OR_RETURN(Definition def, LoadDefinition(db, ref, env, number));
           ASSIGN_OR_RETURN(out, AppendRevision(db, env, def.yaml, options.actor));
           return Audit(db, options.actor, "environment.rollback", ref.ToString(),
-                       absl::StrCat("revision:", number));
+                       absl::StrCat("revision:", number), JoinPaths(options.changed_paths));
         });
         !txn_status.ok()) {
       return txn_status;
@@ -1162,7 +1181,7 @@ class SqliteStore final : public Store {
     SqliteDb& db = *read_db_;
     std::vector<AuditEvent> out;
     ASSIGN_OR_RETURN(Statement st,
-                     db.Prepare("SELECT seq, time_us, actor, action, target, path "
+                     db.Prepare("SELECT seq, time_us, actor, action, target, path, paths "
                                 "FROM audit_log WHERE seq > ?1 "
                                 "AND (?2 = '' OR actor = ?2) AND (?3 = '' OR action = ?3) "
                                 "AND (?4 = '' OR substr(target, 1, length(?4)) = ?4) "
@@ -1176,7 +1195,11 @@ class SqliteStore final : public Store {
     while (true) {
       ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
-      out.push_back({st.Int(0), FromUs(st.Int(1)), st.Text(2), st.Text(3), st.Text(4), st.Text(5)});
+      AuditEvent e{st.Int(0),  FromUs(st.Int(1)), st.Text(2), st.Text(3),
+                   st.Text(4), st.Text(5),        {}};
+      std::string paths = st.Text(6);
+      if (!paths.empty()) e.paths = absl::StrSplit(paths, '\n');
+      out.push_back(std::move(e));
     }
     return out;
   }
@@ -1271,8 +1294,9 @@ class SqliteStore final : public Store {
   }
 
   absl::Status Audit(SqliteDb& db, absl::string_view actor, absl::string_view action,
-                     absl::string_view target, absl::string_view path) {
-    return InsertAudit(db, NowUs(), actor, action, target, path);
+                     absl::string_view target, absl::string_view path,
+                     absl::string_view paths = "") {
+    return InsertAudit(db, NowUs(), actor, action, target, path, paths);
   }
 
   EnvironmentInfo ToInfo(const EnvironmentRef& ref, const EnvRow& env) const {

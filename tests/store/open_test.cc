@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "provider/crypto/access_token.h"
 #include "provider/crypto/random.h"
 #include "provider/store/store.h"
@@ -140,13 +141,31 @@ TEST(StoreOpenTest, MigratesFromSchemaVersionOne) {
 
   auto s = Store::Open(path, FastOptions("pw"));
   ASSERT_OK(s);
-  EXPECT_EQ((*s)->SchemaVersion(), 2);
+  EXPECT_EQ((*s)->SchemaVersion(), 3);
   auto def = (*s)->ReadDefinition(Env("legacy"), "");
   ASSERT_OK(def);
   EXPECT_EQ(def->revision, 2);
   EXPECT_EQ(def->yaml, "values: {a: 1}\n");
+  // v3: writes record the paths they changed; older events have none.
+  UpdateOptions o = By("alice");
+  o.changed_paths = {"values.a", "values.b"};
+  ASSERT_OK((*s)->UpdateDefinition(Env("legacy"), "values: {a: 2, b: 3}\n", o));
+  AuditQuery q;
+  q.action = "environment.update";
+  auto events = (*s)->ListAuditEvents(q);
+  ASSERT_OK(events);
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_TRUE((*events)[0].paths.empty());
+  EXPECT_EQ((*events)[1].paths, (std::vector<std::string>{"values.a", "values.b"}));
+  o.changed_paths.clear();
+  for (int i = 0; i < 250; ++i) o.changed_paths.push_back(absl::StrCat("values.k", i));
+  ASSERT_OK((*s)->UpdateDefinition(Env("legacy"), "values: {a: 3}\n", o));
+  events = (*s)->ListAuditEvents(q);
+  ASSERT_OK(events);
+  ASSERT_EQ(events->back().paths.size(), kMaxAuditPaths + 1);
+  EXPECT_EQ(events->back().paths.back(), "… and 50 more");
   s->reset();
-  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "2");
+  EXPECT_EQ(RawQuery(path, "PRAGMA user_version"), "3");
   RawQuery(path, "UPDATE audit_log SET actor = 'mallory'", &rc);
   EXPECT_NE(rc, SQLITE_OK) << "v2 makes the audit log append-only";
   RawQuery(path, "DELETE FROM audit_log", &rc);
@@ -175,6 +194,7 @@ TEST(StoreOpenTest, WrongPassphraseChangesNothing) {
   RawQuery(path, "DROP TRIGGER audit_log_no_update");
   RawQuery(path, "DROP TRIGGER audit_log_no_delete");
   RawQuery(path, "DROP INDEX audit_log_by_target");
+  RawQuery(path, "ALTER TABLE audit_log DROP COLUMN paths");
   RawQuery(path, "PRAGMA user_version = 1");
   ExpectOpenRefusedUnchanged(path, FastOptions("wrong"), absl::StatusCode::kUnauthenticated,
                              "wrong passphrase");
