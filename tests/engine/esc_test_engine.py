@@ -357,7 +357,9 @@ class Engine:
                     os.path.join(VENDOR, "bin", "pulumi-language-python-exec")] + common + \
                    ["--dry_run", "false", "--parallel", "4", "."]
         if self.runtime == "nodejs":
-            run = os.path.join(self.args.node_modules, "@pulumi", "pulumi", "cmd", "run", "index.js")
+            runs = [os.path.join(d, "@pulumi", "pulumi", "cmd", "run", "index.js")
+                    for d in self.args.node_modules.split(os.pathsep)]
+            run = next((r for r in runs if os.path.exists(r)), runs[-1])
             main = self.args.node_main or "."
             return ["node", run] + common + ["--parallel", "4", main]
         raise SystemExit(f"engine: runtime {self.runtime} is not supported")
@@ -487,7 +489,8 @@ def main():
     ap.add_argument("--stack", default="dev")
     ap.add_argument("--log", help="file that receives program output, plugin stderr and Engine.Log")
     ap.add_argument("--debug", action="store_true", help="also log debug messages (may contain raw payloads)")
-    ap.add_argument("--node-modules", default=os.path.join(ROOT, "build", "npm", "node_modules"))
+    ap.add_argument("--node-modules", default=os.path.join(ROOT, "build", "npm", "node_modules"),
+                    help="NODE_PATH for Node.js programs (':'-separated); one must hold @pulumi/pulumi")
     ap.add_argument("--node-main", help="program entry for Node.js (default: the folder, per package.json)")
     args = ap.parse_args()
     args.plugin = os.path.abspath(args.plugin)
