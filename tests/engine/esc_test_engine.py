@@ -24,7 +24,9 @@ What it does (the subset of the real engine the examples need):
 
 What it does NOT do: previews (runs are always `up` with dry_run false), refresh, import,
 aliases, protect, ignoreChanges, transforms, resource references, components beyond recording
-them, parallel steps, or any package but `esc`. A program error stops the run; state is saved
+them, parallel steps, or any package but `esc`. Engine.Log debug messages are dropped unless
+--debug is given (the SDKs' debug chatter dumps raw RPC payloads, secrets included; the pulumi
+CLI likewise shows them only with --debug). A program error stops the run; state is saved
 for what was done. The config file is the test's input ({"key": {"value": "...", "secret": b}})
 and is not scanned.
 

@@ -8,6 +8,7 @@ plaintext secrets.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,10 @@ class ExampleRun(unittest.TestCase):
         cls.log = os.path.join(cls.tmp, "engine.log")
         cls.store = os.path.join(cls.tmp, "store.db")
         cls.outputs = []  # every byte the engine printed
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)  # holds the test's config (secrets) and store
 
     def config(self, openai):
         project = engine.Engine._project_name(type("P", (), {"program": os.path.abspath(ARGS.example)})())
@@ -118,6 +123,12 @@ class ExampleRun(unittest.TestCase):
             fh.write("".join(self.outputs))
         hits = scan([self.state, self.log, outfile], [OPENAI_1, OPENAI_2, STRIPE, STORE_PASS])
         self.assertEqual(hits, [])
+        # ...and the same scan does find a plaintext planted in these very files.
+        for path in (self.state, self.log, outfile):
+            planted = os.path.join(self.tmp, "planted")
+            with open(path, "rb") as src, open(planted, "wb") as dst:
+                dst.write(src.read() + json.dumps({"leak": OPENAI_2}).encode())
+            self.assertEqual(scan([planted], [OPENAI_1, OPENAI_2]), [(planted, 1)])
 
 
 if __name__ == "__main__":
