@@ -103,7 +103,8 @@ class TsGen:
                 # Provider config travels as strings.
                 v = f"pulumi.output(args ? args.{p.name} : undefined).apply(JSON.stringify)"
             if p.secret:
-                v = f"args?.{p.name} ? pulumi.secret(args.{p.name}) : undefined"
+                # Not a truthiness test: false, 0 and "" are values too.
+                v = f"args?.{p.name} !== undefined ? pulumi.secret(args.{p.name}) : undefined"
             s.append(f"            resourceInputs[\"{p.name}\"] = {v};\n")
         in_names = {p.name for p in ins}
         for p in outs:

@@ -60,9 +60,9 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["organization"] = args ? args.organization : undefined;
             resourceInputs["project"] = args ? args.project : undefined;
             resourceInputs["backendUrl"] = args ? args.backendUrl : undefined;
-            resourceInputs["accessToken"] = args?.accessToken ? pulumi.secret(args.accessToken) : undefined;
+            resourceInputs["accessToken"] = args?.accessToken !== undefined ? pulumi.secret(args.accessToken) : undefined;
             resourceInputs["localPath"] = args ? args.localPath : undefined;
-            resourceInputs["passphrase"] = args?.passphrase ? pulumi.secret(args.passphrase) : undefined;
+            resourceInputs["passphrase"] = args?.passphrase !== undefined ? pulumi.secret(args.passphrase) : undefined;
             resourceInputs["passphraseFile"] = args ? args.passphraseFile : undefined;
             resourceInputs["httpTimeout"] = pulumi.output(args ? args.httpTimeout : undefined).apply(JSON.stringify);
             resourceInputs["httpRetries"] = pulumi.output(args ? args.httpRetries : undefined).apply(JSON.stringify);

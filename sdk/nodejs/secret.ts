@@ -75,7 +75,7 @@ export class Secret extends pulumi.CustomResource {
             }
             resourceInputs["environment"] = args ? args.environment : undefined;
             resourceInputs["path"] = args ? args.path : undefined;
-            resourceInputs["value"] = args?.value ? pulumi.secret(args.value) : undefined;
+            resourceInputs["value"] = args?.value !== undefined ? pulumi.secret(args.value) : undefined;
             resourceInputs["secret"] = args ? args.secret : undefined;
             resourceInputs["revision"] = undefined /*out*/;
         } else {

@@ -119,6 +119,12 @@ test("Secret: the value is a secret on the wire and never an output", async () =
     assert.doesNotMatch(dts, /readonly value/);
 });
 
+test("Secret: a falsy value is still sent (as a secret)", async () => {
+    const s = new esc.Secret("s0", { environment: "myorg/default/base", path: "flags.off", value: false, secret: false });
+    await value(s.id);
+    assert.deepEqual(request("s0").object.value, secret(false));
+});
+
 test("AccessToken: value in additionalSecretOutputs, typed scopes", async () => {
     const t = new esc.AccessToken("ci", { kind: esc.TokenKind.Environment, description: "CI",
         scopes: [{ environment: "myorg/default/dev", permission: esc.Permission.Read }], expiresIn: "720h" });

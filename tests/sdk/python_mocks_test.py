@@ -165,6 +165,11 @@ class ResourceTests(unittest.TestCase):
         return _
 
     @pulumi.runtime.test
+    def test_secret_falsy_value_is_sent(self):
+        s = esc.Secret("s0", environment="myorg/default/base", path="flags.off", value=False, secret=False)
+        return registered(s, lambda: self.assertEqual(wire(request_for("s0"))["value"], secret(False)))
+
+    @pulumi.runtime.test
     def test_access_token(self):
         tok = esc.AccessToken("ci", kind=esc.TokenKind.ENVIRONMENT, description="CI",
                               scopes=[esc.AccessTokenScopeArgs(environment="myorg/default/dev",
