@@ -45,6 +45,9 @@ ci = esc.AccessToken(
     expires_in="720h",
 )
 
+# A lookup by id, as `pulumi import` adopts an environment made elsewhere.
+dev_lookup = esc.Environment.get("dev-lookup", envs["dev"].id)
+
 stable = esc.EnvironmentVersionTag("prod-stable", environment=envs["prod"].id, tag_name="stable")
 
 
@@ -70,3 +73,4 @@ pulumi.export("openaiApiKeySuffix", pulumi.Output.unsecret(key.apply(lambda k: "
 pulumi.export("ciTokenId", ci.token_id)
 pulumi.export("ciToken", ci.value)
 pulumi.export("stableRevision", stable.revision)
+pulumi.export("devLookupName", dev_lookup.name)

@@ -46,6 +46,9 @@ const ci = new esc.AccessToken("ci-dev-reader", {
     expiresIn: "720h",
 });
 
+// A lookup by id, as `pulumi import` adopts an environment made elsewhere.
+const devLookup = esc.Environment.get("dev-lookup", envs.dev.id);
+
 const stable = new esc.EnvironmentVersionTag("prod-stable", { environment: envs.prod.id, tagName: "stable" });
 
 // esc.Config opens the environment when first read, so read it once dev exists.
@@ -61,3 +64,4 @@ export const openaiApiKeySuffix = pulumi.unsecret(key.apply(k => "****" + k.slic
 export const ciTokenId = ci.tokenId;
 export const ciToken = ci.value;
 export const stableRevision = stable.revision;
+export const devLookupName = devLookup.name;

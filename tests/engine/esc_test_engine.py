@@ -14,7 +14,8 @@ What it does (the subset of the real engine the examples need):
     CheckConfig, Configure;
   * RegisterResource -> Check, then Diff against the checkpoint, then Create, Update, a replace
     (create-then-delete, or delete-then-create when the plugin asks) or nothing when unchanged;
-    Invoke -> the provider's Invoke; ReadResource -> Read; RegisterResourceOutputs -> stack outputs;
+    Invoke -> the provider's Invoke; ReadResource (Resource.get) -> Read, not recorded in the
+    checkpoint; RegisterResourceOutputs -> stack outputs;
   * after the program, deletes (in reverse order) what the checkpoint has and this run did not
     register; `destroy` deletes everything;
   * keeps state in a JSON checkpoint in which every secret is a secret wrapper holding AES-GCM

@@ -95,6 +95,7 @@ class ExampleRun(unittest.TestCase):
         self.assertEqual(outs["openaiApiKeySuffix"], "****" + OPENAI_1[-4:])
         self.assertEqual(outs["devEndpoint"], "https://dev.example.com")
         self.assertTrue(engine.is_secret(outs["ciToken"]))
+        self.assertEqual(outs["devLookupName"], "dev")  # Environment.get -> ReadResource -> Read
         envs = self.escctl("env", "ls")
         for name in ("base", "dev", "staging", "prod"):
             self.assertIn(name, envs)
