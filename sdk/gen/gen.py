@@ -393,7 +393,7 @@ class PyGen:
         return "".join(s)
 
     def outputs(self):
-        s = [self.header("from ._enums import *\nfrom . import outputs\n")]
+        s = [self.header("from ._enums import *\n")]
         names = sorted(self.m.output_types)
         s.append("__all__ = [\n" + "".join(f"    '{local_name(t)}',\n" for t in names) + "]\n")
         for tok in names:

@@ -8,7 +8,6 @@ import pulumi.runtime
 from typing import Any, Mapping, Optional, Sequence, Union, overload
 from . import _utilities
 from ._enums import *
-from . import outputs
 __all__ = [
     'AccessTokenScope',
     'EnvironmentRevision',
