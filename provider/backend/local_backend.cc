@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "provider/esc/definition_data.h"
 #include "provider/esc/definition_edit.h"
 #include "provider/util/status_macros.h"
 
@@ -370,6 +371,17 @@ absl::StatusOr<Definition> LocalBackend::GetDefinition(const EnvironmentRef& ref
   return out;
 }
 
+std::vector<std::string> LocalBackend::ChangedPaths(const EnvironmentRef& ref,
+                                                   absl::string_view next) const {
+  // Against the latest revision: with an etag the store refuses the write if
+  // that moved; without one the list is as exact as last-writer-wins is.
+  absl::StatusOr<store::Definition> latest = store_->ReadDefinition(ref, "");
+  if (!latest.ok()) return {};
+  absl::StatusOr<std::vector<std::string>> changed =
+      esc::ChangedDefinitionPaths(S(latest->yaml), S(next), *CrypterFor(ref));
+  return changed.ok() ? *std::move(changed) : std::vector<std::string>{"(not computed)"};
+}
+
 absl::StatusOr<UpdateResult> LocalBackend::UpdateDefinition(const EnvironmentRef& ref,
                                                             absl::string_view yaml,
                                                             std::optional<std::string> etag) {
@@ -389,6 +401,7 @@ absl::StatusOr<UpdateResult> LocalBackend::UpdateDefinition(const EnvironmentRef
   store::UpdateOptions uo;
   uo.actor = Actor();
   uo.etag = std::move(etag);
+  uo.changed_paths = ChangedPaths(ref, yaml);
   ASSIGN_OR_RETURN(RevisionInfo rev, store_->UpdateDefinition(ref, encrypted, uo));
   return UpdateResult{rev.number, rev.etag, std::move(checked.diagnostics)};
 }
@@ -447,6 +460,7 @@ absl::StatusOr<UpdateResult> LocalBackend::Rollback(const EnvironmentRef& ref,
                                                 false, caller_ != nullptr, "rolling back"));
   store::UpdateOptions uo;
   uo.actor = Actor();
+  uo.changed_paths = ChangedPaths(ref, def.yaml);
   ASSIGN_OR_RETURN(RevisionInfo rev, store_->Rollback(ref, version, uo));
   return UpdateResult{rev.number, rev.etag, std::move(checked.diagnostics)};
 }

@@ -151,6 +151,9 @@ class LocalBackend final : public Backend {
   // default organization ("org/*/*").
   absl::Status AuthorizeOrganization() const;
   std::string Actor() const;
+  // The definition paths `next` changes against the latest revision (for
+  // the audit log; never values).
+  std::vector<std::string> ChangedPaths(const EnvironmentRef& ref, absl::string_view next) const;
   std::unique_ptr<Crypter> CrypterFor(const EnvironmentRef& ref) const;
   // Evaluates `yaml` as `ref`'s definition. `etag` set: `yaml` is that
   // stored revision, so its parse may come from (and go to) the cache.

@@ -44,6 +44,8 @@ absl::Status TokenCreate(Context& ctx, const Positional& p);
 absl::Status TokenLs(Context& ctx, const Positional& p);
 absl::Status TokenRevoke(Context& ctx, const Positional& p);
 absl::Status AuditLs(Context& ctx, const Positional& p);
+// report_command.cc
+absl::Status AuditReport(Context& ctx, const Positional& p);
 absl::Status Rekey(Context& ctx, const Positional& p);
 
 }  // namespace escnative::cli

@@ -244,6 +244,17 @@ const std::vector<CommandSpec>& Commands() {
        {"limit", "actor", "action", "target"},
        {}},
       {"serve", ServeCommand, kServeUsage, {}, {"listen", "tls-cert", "tls-key"}, {}},
+      {"audit report",
+       AuditReport,
+       "escctl audit report [ENV...] [--rotate-after 90d] [--unused-after 30d] [--as-of TIME]\n"
+       "                    [--json]\n"
+       "  Per secret path: when it last changed and by whom, flagged ROTATE when older than\n"
+       "  --rotate-after; environments not opened within --unused-after; tokens expiring within\n"
+       "  14 days, expired, or never used. Paths and times only, never a value. --as-of\n"
+       "  reports as of another time (RFC 3339), e.g. the end of the quarter.",
+       {"json"},
+       {"rotate-after", "unused-after", "as-of"},
+       {}},
       {"rekey",
        Rekey,
        "escctl rekey [--new-passphrase-file FILE]\n"

@@ -129,7 +129,8 @@ absl::Status AuditLs(Context& ctx, const Positional& p) {
   }
   for (const auto& e : all) {
     ctx.out() << e.sequence << "\t" << Time(e.time) << "\t" << e.actor << "\t" << e.action << "\t"
-              << e.target << (e.path.empty() ? "" : "\t" + e.path) << "\n";
+              << e.target << (e.path.empty() && e.paths.empty() ? "" : "\t" + e.path)
+              << (e.paths.empty() ? "" : "\tchanged: " + absl::StrJoin(e.paths, ", ")) << "\n";
   }
   return absl::OkStatus();
 }

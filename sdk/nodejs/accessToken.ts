@@ -169,7 +169,7 @@ export interface AccessTokenArgs {
      */
     scopes?: pulumi.Input<pulumi.Input<inputs.AccessTokenScopeArgs>[]>;
     /**
-     * Lifetime as a duration, e.g. `720h`. Mutually exclusive with `expiresAt`.
+     * Lifetime as a duration, e.g. `720h`, `1h30m` or `30d`; at most 10 years. Mutually exclusive with `expiresAt`.
      */
     expiresIn?: pulumi.Input<string>;
     /**
@@ -177,7 +177,7 @@ export interface AccessTokenArgs {
      */
     expiresAt?: pulumi.Input<string>;
     /**
-     * Duration, e.g. `168h`: when the token is that close to expiry, the next update replaces it. Longer than the remaining lifetime means replace now.
+     * Duration, e.g. `168h` or `7d` (at most 10 years): when the token is that close to expiry, the next update replaces it. Longer than the remaining lifetime means replace now.
      */
     rotateBefore?: pulumi.Input<string>;
 }

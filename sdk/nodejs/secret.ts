@@ -7,7 +7,7 @@ import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
- * One value at a path inside an environment: the declarative form of `esc env set <env> <path> <value> --secret`. The value is never echoed in outputs.
+ * One value at a path inside an environment: the declarative form of `esc env set <env> <path> <value> --secret`. The value is never echoed in outputs. Deleting the resource removes the value only while it still holds what this resource wrote; a value changed since (by an `Environment` resource, escctl or by hand) is left in place and the delete succeeds with a warning naming the path.
  */
 export class Secret extends pulumi.CustomResource {
     /**

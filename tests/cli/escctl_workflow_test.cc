@@ -272,6 +272,41 @@ TEST_F(EscctlWorkflowTest, DiffShowsSecretsOnlyAsChanged) {
   ExpectNoPlaintext({kOpenAiKey, kAnthropicKey, "rotated-anthropic-value"});
 }
 
+TEST_F(EscctlWorkflowTest, AuditReportFromPathsRecordedPerWrite) {
+  MakeHierarchy();  // base: two secrets, set by "tester"
+  ASSERT_EQ(Run({"env", "set", "base", "secrets.anthropic_api_key", "-", "--secret"},
+                {{"ESC_ACTOR", "rotator"}}, WriteFile("v", "rotated-anthropic-secret\n"))
+                .code,
+            0);
+  Result audit = Run({"audit", "ls"});
+  EXPECT_THAT(audit.out, HasSubstr("\tchanged: values.secrets.anthropic_api_key\n"));
+  Result t = Run({"token", "create", "--scope", "dev:read", "--expires-in", "5d", "--name", "ci"});
+  ASSERT_EQ(t.code, 0);
+  outputs_.pop_back();  // the token value
+
+  Result r = Run({"audit", "report", "base"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("  values.secrets.anthropic_api_key: changed "));
+  EXPECT_THAT(r.out, HasSubstr(" by rotator\n"));
+  EXPECT_THAT(r.out, HasSubstr("  values.secrets.openai_api_key: changed "));
+  EXPECT_THAT(r.out, Not(HasSubstr("ROTATE")));
+  EXPECT_THAT(r.out, HasSubstr("never opened  UNUSED"));
+  EXPECT_THAT(r.out, HasSubstr(" ci: expires in 4d, never used\n"));
+
+  // A quarter later everything is due, and the token has expired.
+  r = Run({"audit", "report", "base", "--as-of", "2099-01-01T00:00:00Z", "--json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"rotate\": true"));
+  EXPECT_THAT(r.out, Not(HasSubstr("\"rotate\": false")));
+  EXPECT_THAT(r.out, HasSubstr("\"expired\""));
+  ASSERT_EQ(Run({"env", "open", "base", "--redact"}).code, 0);
+  r = Run({"audit", "report", "base"});
+  EXPECT_THAT(r.out, HasSubstr("  last opened "));
+  EXPECT_THAT(r.out, Not(HasSubstr("UNUSED")));
+  EXPECT_EQ(Run({"audit", "report", "--as-of", "yesterday"}).code, 1);
+  ExpectNoPlaintext({kOpenAiKey, kAnthropicKey, "rotated-anthropic-secret"});
+}
+
 class EscctlRunTest : public EscctlWorkflowTest {
  protected:
   void SetUp() override {

@@ -23,9 +23,9 @@ class AccessTokenArgs:
         :param pulumi.Input[str] team: Team name for `team` tokens.
         :param pulumi.Input[bool] admin: Organization tokens: grant admin rights.
         :param pulumi.Input[Sequence[pulumi.Input['AccessTokenScopeArgs']]] scopes: For `environment` tokens: what the token may do, e.g. `[{environment: "myorg/default/dev", permission: "read"}]`.
-        :param pulumi.Input[str] expires_in: Lifetime as a duration, e.g. `720h`. Mutually exclusive with `expiresAt`.
+        :param pulumi.Input[str] expires_in: Lifetime as a duration, e.g. `720h`, `1h30m` or `30d`; at most 10 years. Mutually exclusive with `expiresAt`.
         :param pulumi.Input[str] expires_at: Expiry time (RFC 3339). Mutually exclusive with `expiresIn`.
-        :param pulumi.Input[str] rotate_before: Duration, e.g. `168h`: when the token is that close to expiry, the next update replaces it. Longer than the remaining lifetime means replace now.
+        :param pulumi.Input[str] rotate_before: Duration, e.g. `168h` or `7d` (at most 10 years): when the token is that close to expiry, the next update replaces it. Longer than the remaining lifetime means replace now.
         """
         pulumi.set(__self__, "kind", kind)
         if name is not None:
@@ -121,7 +121,7 @@ class AccessTokenArgs:
     @pulumi.getter(name="expiresIn")
     def expires_in(self) -> Optional[pulumi.Input[str]]:
         """
-        Lifetime as a duration, e.g. `720h`. Mutually exclusive with `expiresAt`.
+        Lifetime as a duration, e.g. `720h`, `1h30m` or `30d`; at most 10 years. Mutually exclusive with `expiresAt`.
         """
         return pulumi.get(self, "expires_in")
 
@@ -145,7 +145,7 @@ class AccessTokenArgs:
     @pulumi.getter(name="rotateBefore")
     def rotate_before(self) -> Optional[pulumi.Input[str]]:
         """
-        Duration, e.g. `168h`: when the token is that close to expiry, the next update replaces it. Longer than the remaining lifetime means replace now.
+        Duration, e.g. `168h` or `7d` (at most 10 years): when the token is that close to expiry, the next update replaces it. Longer than the remaining lifetime means replace now.
         """
         return pulumi.get(self, "rotate_before")
 
@@ -172,9 +172,9 @@ class AccessToken(pulumi.CustomResource):
         :param pulumi.Input[str] team: Team name for `team` tokens.
         :param pulumi.Input[bool] admin: Organization tokens: grant admin rights.
         :param pulumi.Input[Sequence[pulumi.Input['AccessTokenScopeArgs']]] scopes: For `environment` tokens: what the token may do, e.g. `[{environment: "myorg/default/dev", permission: "read"}]`.
-        :param pulumi.Input[str] expires_in: Lifetime as a duration, e.g. `720h`. Mutually exclusive with `expiresAt`.
+        :param pulumi.Input[str] expires_in: Lifetime as a duration, e.g. `720h`, `1h30m` or `30d`; at most 10 years. Mutually exclusive with `expiresAt`.
         :param pulumi.Input[str] expires_at: Expiry time (RFC 3339). Mutually exclusive with `expiresIn`.
-        :param pulumi.Input[str] rotate_before: Duration, e.g. `168h`: when the token is that close to expiry, the next update replaces it. Longer than the remaining lifetime means replace now.
+        :param pulumi.Input[str] rotate_before: Duration, e.g. `168h` or `7d` (at most 10 years): when the token is that close to expiry, the next update replaces it. Longer than the remaining lifetime means replace now.
         """
         ...
 

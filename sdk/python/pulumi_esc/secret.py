@@ -85,7 +85,7 @@ class Secret(pulumi.CustomResource):
                  *,
                  environment: Optional[pulumi.Input[str]] = None, path: Optional[pulumi.Input[str]] = None, value: Optional[pulumi.Input[Any]] = None, secret: Optional[pulumi.Input[bool]] = None) -> None:
         """
-        One value at a path inside an environment: the declarative form of `esc env set <env> <path> <value> --secret`. The value is never echoed in outputs.
+        One value at a path inside an environment: the declarative form of `esc env set <env> <path> <value> --secret`. The value is never echoed in outputs. Deleting the resource removes the value only while it still holds what this resource wrote; a value changed since (by an `Environment` resource, escctl or by hand) is left in place and the delete succeeds with a warning naming the path.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -102,7 +102,7 @@ class Secret(pulumi.CustomResource):
                  args: SecretArgs,
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
         """
-        One value at a path inside an environment: the declarative form of `esc env set <env> <path> <value> --secret`. The value is never echoed in outputs.
+        One value at a path inside an environment: the declarative form of `esc env set <env> <path> <value> --secret`. The value is never echoed in outputs. Deleting the resource removes the value only while it still holds what this resource wrote; a value changed since (by an `Environment` resource, escctl or by hand) is left in place and the delete succeeds with a warning naming the path.
 
         :param str resource_name: The name of the resource.
         :param SecretArgs args: The arguments to use to populate this resource's properties.
