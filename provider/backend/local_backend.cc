@@ -294,6 +294,7 @@ absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, abs
     if (result.root == nullptr) result.root = esc::MakeObject({});
     result.diagnostics.insert(result.diagnostics.begin(), parsed->diagnostics.begin(),
                               parsed->diagnostics.end());
+    esc::CapDiagnostics(&result.diagnostics);
   } else {
     result = esc::Evaluate(ShortName(ref), S(yaml), opts);
   }
@@ -303,7 +304,7 @@ absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, abs
     for (const auto& d : result.diagnostics) {
       if (d.severity != esc::Severity::kError) continue;
       if (first == nullptr) first = &d;
-      ++errors;
+      errors += d.omitted_errors > 0 ? d.omitted_errors : 1;  // a cap's summary entry
     }
     return InvalidDefinitionError(
         absl::StrCat(what, " ", ref.ToString(), ": ", errors, errors == 1 ? " error" : " errors",

@@ -424,6 +424,7 @@ ParseResult ParseEnvironment(std::string_view name, std::string_view yaml,
     env->values->range.environment = std::string(name);
   }
   result.environment = std::move(env);
+  CapDiagnostics(&result.diagnostics);
   return result;
 }
 

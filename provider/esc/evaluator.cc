@@ -86,6 +86,18 @@ class Session {
   // (after reporting at `range`/`path` in the importing file).
   const EvaluatedEnv* Load(const std::string& ref, const Range& range, const std::string& path);
 
+  // Records a diagnostic; past kMaxDiagnostics it is only counted.
+  void Add(Severity sev, std::string summary, const Range& range, const std::string& path);
+  // Set once further diagnostics are only counted: work that only improves
+  // their text (suggestions) is skipped then.
+  bool Full() const { return diags.size() >= kMaxDiagnostics; }
+  // Whether a "did you mean" may scan `keys` more candidates. Each scan is
+  // linear, but N unknown references to an N-key object would be quadratic,
+  // so an evaluation compares at most kSuggestBudget keys in all.
+  bool Suggest(size_t keys);
+  // diags, capped, with the count of what Add dropped.
+  Diagnostics TakeDiagnostics();
+
   const EvalOptions& opts;
   Diagnostics diags;
   std::vector<RotatePatch> patches;
@@ -98,6 +110,10 @@ class Session {
   std::set<std::string> in_progress_;
   std::vector<std::shared_ptr<const EnvironmentDecl>> decls_;
   int loaded_ = 0;
+  size_t omitted_errors_ = 0;
+  size_t omitted_warnings_ = 0;
+  static constexpr size_t kSuggestBudget = 1 << 20;
+  size_t suggest_budget_ = kSuggestBudget;
 };
 
 struct DepthGuard {
@@ -117,28 +133,57 @@ void AddDiag(Diagnostics* diags, Severity sev, std::string summary, const Range&
   diags->push_back(std::move(d));
 }
 
+// `unknown property "k"; did you mean "near"?`
+std::string UnknownProperty(std::string_view key, std::string_view near) {
+  return absl::StrCat(
+      "unknown property ", GoJsonString(key, false),
+      near.empty() ? "" : absl::StrCat("; did you mean ", GoJsonString(near, false), "?"));
+}
+
+void Session::Add(Severity sev, std::string summary, const Range& range, const std::string& path) {
+  if (Full()) {
+    ++(sev == Severity::kError ? omitted_errors_ : omitted_warnings_);
+    return;
+  }
+  AddDiag(&diags, sev, std::move(summary), range, path);
+}
+
+bool Session::Suggest(size_t keys) {
+  if (Full() || keys > suggest_budget_) return false;
+  suggest_budget_ -= keys;
+  return true;
+}
+
+Diagnostics Session::TakeDiagnostics() {
+  if (omitted_errors_ + omitted_warnings_ > 0) {
+    diags.push_back(OmittedDiagnostics(omitted_errors_, omitted_warnings_));
+  }
+  CapDiagnostics(&diags);
+  return std::move(diags);
+}
+
 const EvaluatedEnv* Session::Load(const std::string& ref, const Range& range,
                                   const std::string& path) {
   auto it = envs_.find(ref);
   if (it != envs_.end()) return it->second.get();
   if (in_progress_.count(ref) > 0) {
-    AddDiag(&diags, Severity::kError, absl::StrCat("cyclic import of ", ref), range, path);
+    Add(Severity::kError, absl::StrCat("cyclic import of ", ref), range, path);
     return nullptr;
   }
   if (++loaded_ > opts.limits.max_environments) {
-    AddDiag(&diags, Severity::kError,
-            absl::StrCat("too many environments (more than ", opts.limits.max_environments, ")"),
-            range, path);
+    Add(Severity::kError,
+        absl::StrCat("too many environments (more than ", opts.limits.max_environments, ")"), range,
+        path);
     envs_[ref] = nullptr;
     return nullptr;
   }
   if (opts.loader == nullptr) {
-    AddDiag(&diags, Severity::kError, "imports are not available here", range, path);
+    Add(Severity::kError, "imports are not available here", range, path);
     return nullptr;
   }
   absl::StatusOr<LoadedEnvironment> loaded = opts.loader->Load(ref);
   if (!loaded.ok()) {
-    AddDiag(&diags, Severity::kError, std::string(loaded.status().message()), range, path);
+    Add(Severity::kError, std::string(loaded.status().message()), range, path);
     envs_[ref] = nullptr;
     return nullptr;
   }
@@ -166,7 +211,7 @@ const EvaluatedEnv* Session::Load(const std::string& ref, const Range& range,
 
 void EnvEval::Error(std::string summary, const Range& range, const std::string& path,
                     Severity severity) {
-  AddDiag(&s_->diags, severity, std::move(summary), range, path);
+  s_->Add(severity, std::move(summary), range, path);
 }
 
 ValuePtr EnvEval::Run() {
@@ -435,17 +480,15 @@ ValuePtr EnvEval::Resolve(const std::vector<PropertyAccessor>& acc, const Expr& 
         auto bit = node->base->object.find(a.key);
         if (bit != node->base->object.end()) return WalkValue(bit->second, acc, i + 1, false, ctx);
       }
-      std::vector<std::string> keys;
-      for (const auto& p : node->props) keys.push_back(p.first);
-      if (node->base != nullptr && node->base->is_object()) {
-        for (const auto& [k, unused] : node->base->object) keys.push_back(k);
+      const bool has_base = node->base != nullptr && node->base->is_object();
+      NearestMatch near(a.key);
+      if (s_->Suggest(node->props.size() + (has_base ? node->base->object.size() : 0))) {
+        for (const auto& p : node->props) near.Offer(p.first);
+        if (has_base) {
+          for (const auto& [k, unused] : node->base->object) near.Offer(k);
+        }
       }
-      std::string near = Nearest(a.key, keys);
-      Error(
-          absl::StrCat(
-              "unknown property ", GoJsonString(a.key, false),
-              near.empty() ? "" : absl::StrCat("; did you mean ", GoJsonString(near, false), "?")),
-          a.range, ctx.path);
+      Error(UnknownProperty(a.key, near.best()), a.range, ctx.path);
       return MakeUnknown(ctx.range);
     }
     if (e.kind == Expr::Kind::kArray) {
@@ -495,16 +538,11 @@ ValuePtr EnvEval::WalkValue(ValuePtr v, const std::vector<PropertyAccessor>& acc
         auto it = v->object.find(a.key);
         if (it == v->object.end()) {
           // No suggestions from secret objects: their keys may be sensitive.
-          std::vector<std::string> keys;
-          if (!secret && !v->secret) {
-            for (const auto& [k, unused] : v->object) keys.push_back(k);
+          NearestMatch near(a.key);
+          if (!secret && !v->secret && s_->Suggest(v->object.size())) {
+            for (const auto& [k, unused] : v->object) near.Offer(k);
           }
-          std::string near = Nearest(a.key, keys);
-          Error(absl::StrCat("unknown property ", GoJsonString(a.key, false),
-                             near.empty()
-                                 ? ""
-                                 : absl::StrCat("; did you mean ", GoJsonString(near, false), "?")),
-                a.range, ctx.path);
+          Error(UnknownProperty(a.key, near.best()), a.range, ctx.path);
           return MakeUnknown(ctx.range);
         }
         v = it->second;
@@ -862,7 +900,7 @@ EvalResult Evaluate(const ParseResult& parsed, const EvalOptions& options) {
   }
   result.execution_context = eval.context();
   if (result.execution_context == nullptr) result.execution_context = MakeObject({});
-  result.diagnostics = std::move(session.diags);
+  result.diagnostics = session.TakeDiagnostics();
   result.rotate_patches = std::move(session.patches);
   return result;
 }
@@ -879,6 +917,7 @@ EvalResult Evaluate(std::string_view name, std::string_view yaml, const EvalOpti
   result = Evaluate(parsed, options);
   result.diagnostics.insert(result.diagnostics.begin(), parsed.diagnostics.begin(),
                             parsed.diagnostics.end());
+  CapDiagnostics(&result.diagnostics);
   return result;
 }
 
