@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "provider/esc/definition_edit.h"
+#include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 
 namespace escnative::backend {
@@ -97,7 +98,7 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
     std::vector<absl::string_view> parts = absl::StrSplit(body, '/');
     if (parts.size() > 2) {
       return absl::InvalidArgumentError(
-          absl::StrCat("invalid import \"", A(text),
+          absl::StrCat("invalid import \"", util::Echo(text),
                        "\": expected name or project/name[@version] in the same organization"));
     }
     EnvironmentRef ref{root_.organization,
@@ -538,15 +539,16 @@ absl::Status LocalBackend::DeleteEnvironmentTag(const EnvironmentRef& ref, absl:
 absl::StatusOr<CreatedToken> LocalBackend::CreateAccessToken(const AccessTokenSpec& spec) {
   if (spec.kind != "environment") {
     return absl::UnimplementedError(absl::StrCat(
-        "the local backend supports only access tokens of kind \"environment\"; kind \"", spec.kind,
-        "\" needs Pulumi Cloud"));
+        "the local backend supports only access tokens of kind \"environment\"; kind \"",
+        util::Echo(spec.kind), "\" needs Pulumi Cloud"));
   }
   if (caller_ != nullptr) {
     // A token may only hand out what it could do itself, as an admin.
     for (const auto& scope : spec.scopes) {
       std::vector<std::string> parts = absl::StrSplit(scope.environment, '/');
       if (parts.size() != 3) {
-        return absl::InvalidArgumentError(absl::StrCat("invalid token scope \"", scope.environment,
+        return absl::InvalidArgumentError(absl::StrCat("invalid token scope \"",
+                                                       util::Echo(scope.environment),
                                                        "\": expected org/project/name"));
       }
       RETURN_IF_ERROR(

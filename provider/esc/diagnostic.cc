@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "provider/esc/str_util.h"
+#include "provider/util/echo.h"
 
 namespace escnative::esc {
 
@@ -98,6 +99,15 @@ std::string Format(const Diagnostic& diag, std::string_view source) {
 }
 
 namespace {
+// Printable ASCII: Echo would return it unchanged (the common case, no copy).
+bool IsPlain(std::string_view s) {
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F || u >= 0x80) return false;
+  }
+  return true;
+}
+
 bool IsIdentifier(std::string_view s) {
   if (s.empty()) return false;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -109,6 +119,11 @@ bool IsIdentifier(std::string_view s) {
   return true;
 }
 }  // namespace
+
+std::string EchoPath(std::string_view path) {
+  if (path.size() <= kMaxDiagnosticPath && IsPlain(path)) return std::string(path);
+  return util::Echo(path, kMaxDiagnosticPath);
+}
 
 std::string JoinKey(std::string_view path, std::string_view key) {
   if (IsIdentifier(key)) {

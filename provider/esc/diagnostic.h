@@ -61,6 +61,12 @@ Diagnostic OmittedDiagnostics(size_t errors, size_t warnings);
 // CLI prints diagnostics for set/rm/open/run. `source` may be empty.
 std::string Format(const Diagnostic& diag, std::string_view source);
 
+// A syntax path as a diagnostic carries it: keys are input, and every
+// consumer quotes the path (Check failures, CLI output, status messages), so
+// it is escaped and cut at kMaxDiagnosticPath bytes like any echo.
+inline constexpr size_t kMaxDiagnosticPath = 1024;
+std::string EchoPath(std::string_view path);
+
 // Appends a key to a syntax path: bare when it is an identifier, else ["k"].
 std::string JoinKey(std::string_view path, std::string_view key);
 std::string JoinIndex(std::string_view path, size_t index);

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "provider/esc/spell.h"
 #include "provider/esc/str_util.h"
+#include "provider/util/echo.h"
 
 namespace escnative::esc {
 namespace {
@@ -129,15 +130,17 @@ void AddDiag(Diagnostics* diags, Severity sev, std::string summary, const Range&
   d.severity = sev;
   d.summary = std::move(summary);
   d.range = range;
-  d.path = path;
+  d.path = EchoPath(path);
   diags->push_back(std::move(d));
 }
 
-// `unknown property "k"; did you mean "near"?`
+// `unknown property "k"; did you mean "near"?`, echoing at most kEchoLimit
+// bytes of a key.
 std::string UnknownProperty(std::string_view key, std::string_view near) {
   return absl::StrCat(
-      "unknown property ", GoJsonString(key, false),
-      near.empty() ? "" : absl::StrCat("; did you mean ", GoJsonString(near, false), "?"));
+      "unknown property ", util::Echo(GoJsonString(key, false)),
+      near.empty() ? ""
+                   : absl::StrCat("; did you mean ", util::Echo(GoJsonString(near, false)), "?"));
 }
 
 void Session::Add(Severity sev, std::string summary, const Range& range, const std::string& path) {
@@ -272,17 +275,19 @@ void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* n
   node->props.reserve(expr.properties.size());
   for (const ObjectProperty& p : expr.properties) {
     if (top && p.key.size() >= 4 && EqualsIgnoreCase(p.key.substr(0, 4), "fn::")) {
-      Error(absl::StrCat("builtin function call \"", p.key, "\" not allowed at the top level"),
+      Error(absl::StrCat("builtin function call \"", util::Echo(p.key),
+                         "\" not allowed at the top level"),
             p.key_range, JoinKey(expr.path, p.key));
       continue;
     }
     if (top && (p.key == "imports" || p.key == "context" || p.key == "environments")) {
-      Error(absl::StrCat("\"", p.key, "\" is a reserved key"), p.key_range,
+      Error(absl::StrCat("\"", util::Echo(p.key), "\" is a reserved key"), p.key_range,
             JoinKey(expr.path, p.key));
       continue;
     }
     if (!seen.insert(p.key).second) {
-      Error(absl::StrCat("duplicate key \"", p.key, "\""), p.key_range, JoinKey(expr.path, p.key));
+      Error(absl::StrCat("duplicate key \"", util::Echo(p.key), "\""), p.key_range,
+            JoinKey(expr.path, p.key));
       continue;
     }
     ValuePtr child_base;
@@ -317,7 +322,7 @@ ValuePtr EnvEval::EvalNode(ENode* node) {
   if (node->state == ENode::State::kBusy) {
     std::string_view p = expr.path;
     if (StartsWith(p, "values.")) p.remove_prefix(7);
-    Error(absl::StrCat("cyclic reference to ", AV(p)), expr.range, expr.path);
+    Error(absl::StrCat("cyclic reference to ", util::Echo(p)), expr.range, expr.path);
     return MakeUnknown(expr.range);
   }
   DepthGuard guard(s_);
@@ -368,7 +373,7 @@ ValuePtr EnvEval::EvalFree(const Expr& expr) {
     std::map<std::string, ValuePtr> props;
     for (const ObjectProperty& p : expr.properties) {
       if (props.count(p.key) > 0) {
-        Error(absl::StrCat("duplicate key \"", p.key, "\""), p.key_range,
+        Error(absl::StrCat("duplicate key \"", util::Echo(p.key), "\""), p.key_range,
               JoinKey(expr.path, p.key));
         continue;
       }
@@ -778,7 +783,8 @@ ValuePtr EnvEval::EvalOpen(const Expr& expr) {
       s_->opts.providers == nullptr ? nullptr : s_->opts.providers->FindProvider(expr.provider);
   ValuePtr inputs = EvalFree(*expr.inputs);
   if (provider == nullptr) {
-    Error(absl::StrCat("unknown provider ", GoJsonString(expr.provider, false)), r, expr.path);
+    Error(absl::StrCat("unknown provider ", util::Echo(GoJsonString(expr.provider, false))), r,
+          expr.path);
     return MakeUnknown(r);
   }
   std::vector<SchemaError> errors;
@@ -835,7 +841,8 @@ ValuePtr EnvEval::EvalRotate(const Expr& expr) {
   }
   ValuePtr state = expr.state != nullptr ? EvalFree(*expr.state) : MakeNull();
   if (rotator == nullptr) {
-    Error(absl::StrCat("unknown rotator ", GoJsonString(expr.provider, false)), r, expr.path);
+    Error(absl::StrCat("unknown rotator ", util::Echo(GoJsonString(expr.provider, false))), r,
+          expr.path);
     return MakeUnknown(r);
   }
   SchemaPtr out_schema = rotator->OutputSchema();

@@ -1,4 +1,5 @@
-// Diagnostics at scale: the cap on how many an evaluation reports.
+// Diagnostics at scale and as messages: the cap on how many an evaluation
+// reports, echoes of user input in summaries.
 #include <string>
 
 #include "gmock/gmock.h"
@@ -85,6 +86,20 @@ TEST(DiagnosticCap, CappingConcatenationsIsExact) {
   EXPECT_EQ(a[3].summary, "… and 5 more errors and 1 more warning");
   EXPECT_EQ(a[3].omitted_errors, 5u);
   EXPECT_EQ(a[3].omitted_warnings, 1u);
+}
+
+TEST(DiagnosticEcho, KeysInSummariesAreEscapedAndCapped) {
+  // YAML's "\e" is ESC: a key that would colour a terminal.
+  EvalResult r = Check("values:\n  \"\\e[31mx\": 1\n  \"\\e[31mx\": 2\n");
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].summary, "duplicate key \"\\x1B[31mx\"");
+
+  std::string long_key(100000, 'k');
+  r = Check("values:\n  " + long_key + ": 1\n  " + long_key + ": 2\n");
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_THAT(r.diagnostics[0].summary, HasSubstr("duplicate key"));
+  EXPECT_LT(r.diagnostics[0].summary.size(), 300u);
+  EXPECT_LE(r.diagnostics[0].path.size(), kMaxDiagnosticPath + 8);
 }
 
 }  // namespace
