@@ -276,8 +276,8 @@ std::shared_ptr<const esc::ParseResult> LocalBackend::Parsed(const std::string& 
 
 absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, absl::string_view yaml,
                                                   std::optional<absl::string_view> etag,
-                                                  esc::EvalMode mode, bool show_secrets,
-                                                  bool check_import_scopes,
+                                                  absl::string_view version, esc::EvalMode mode,
+                                                  bool show_secrets, bool check_import_scopes,
                                                   absl::string_view what) {
   Loader loader(this, ref, check_import_scopes);
   std::unique_ptr<Crypter> crypter = CrypterFor(ref);
@@ -288,6 +288,9 @@ absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, abs
   opts.providers = &EmptyRegistry();
   opts.decrypter = crypter.get();
   opts.context = {{"pulumi", {{"user", {{"login", Actor()}}}}}};
+  // As Loader::Load names what it loads.
+  opts.root_import_name =
+      version.empty() ? ShortName(ref) : absl::StrCat(ShortName(ref), "@", version);
   esc::EvalResult result;
   if (etag.has_value()) {
     std::shared_ptr<const esc::ParseResult> parsed = Parsed(ShortName(ref), *etag, yaml);
@@ -383,9 +386,10 @@ absl::StatusOr<UpdateResult> LocalBackend::UpdateDefinition(const EnvironmentRef
   // from another environment (bound to it, see SecretAssociatedData) is an
   // error diagnostic at its path now rather than at the next open. Only the
   // diagnostics leave this function, never the evaluated values.
-  ASSIGN_OR_RETURN(Evaluation checked,
-                   Evaluate(ref, yaml, std::nullopt, esc::EvalMode::kCheck, /*show_secrets=*/true,
-                            /*check_import_scopes=*/caller_ != nullptr, "updating"));
+  ASSIGN_OR_RETURN(
+      Evaluation checked,
+      Evaluate(ref, yaml, std::nullopt, "", esc::EvalMode::kCheck, /*show_secrets=*/true,
+               /*check_import_scopes=*/caller_ != nullptr, "updating"));
   ASSIGN_OR_RETURN(std::string encrypted,
                    esc::EncryptSecrets(S(yaml), ShortName(ref), *CrypterFor(ref)));
   store::UpdateOptions uo;
@@ -402,8 +406,9 @@ absl::StatusOr<Evaluation> LocalBackend::CheckEnvironment(const EnvironmentRef& 
       Authorize(ref, show_secrets ? store::Permission::kOpen : store::Permission::kRead));
   RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
-  ASSIGN_OR_RETURN(Evaluation checked, Evaluate(ref, def.yaml, def.etag, esc::EvalMode::kCheck,
-                                                show_secrets, false, "checking"));
+  ASSIGN_OR_RETURN(Evaluation checked,
+                   Evaluate(ref, def.yaml, def.etag, version, esc::EvalMode::kCheck, show_secrets,
+                            false, "checking"));
   if (show_secrets) {
     ASSIGN_OR_RETURN(checked.definition,
                      esc::DecryptSecrets(def.yaml, ShortName(ref), *CrypterFor(ref)));
@@ -416,7 +421,7 @@ absl::StatusOr<Evaluation> LocalBackend::CheckEnvironment(const EnvironmentRef& 
 absl::StatusOr<Evaluation> LocalBackend::CheckDefinition(const EnvironmentRef& ref,
                                                          absl::string_view yaml) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kRead));
-  return Evaluate(ref, yaml, std::nullopt, esc::EvalMode::kCheck, false, caller_ != nullptr,
+  return Evaluate(ref, yaml, std::nullopt, "", esc::EvalMode::kCheck, false, caller_ != nullptr,
                   "checking");
 }
 
@@ -425,8 +430,8 @@ absl::StatusOr<Evaluation> LocalBackend::OpenEnvironment(const EnvironmentRef& r
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kOpen));
   RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
-  ASSIGN_OR_RETURN(Evaluation opened,
-                   Evaluate(ref, def.yaml, def.etag, esc::EvalMode::kOpen, true, false, "opening"));
+  ASSIGN_OR_RETURN(Evaluation opened, Evaluate(ref, def.yaml, def.etag, version,
+                                               esc::EvalMode::kOpen, true, false, "opening"));
   RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.open", ref.ToString(),
                                            absl::StrCat("revision:", def.revision)));
   return opened;
@@ -445,7 +450,7 @@ absl::StatusOr<UpdateResult> LocalBackend::Rollback(const EnvironmentRef& ref,
   RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
   // Validated like an update: an import that has gone since fails here.
-  ASSIGN_OR_RETURN(Evaluation checked, Evaluate(ref, def.yaml, def.etag, esc::EvalMode::kCheck,
+  ASSIGN_OR_RETURN(Evaluation checked, Evaluate(ref, def.yaml, def.etag, "", esc::EvalMode::kCheck,
                                                 false, caller_ != nullptr, "rolling back"));
   store::UpdateOptions uo;
   uo.actor = Actor();

@@ -98,6 +98,8 @@ class Session {
   bool Suggest(size_t keys);
   // diags, capped, with the count of what Add dropped.
   Diagnostics TakeDiagnostics();
+  // The root environment's canonical name, for import cycles through it.
+  void PushRoot(std::string name) { stack_.push_back({"", std::move(name)}); }
 
   const EvalOptions& opts;
   Diagnostics diags;
@@ -108,7 +110,15 @@ class Session {
 
  private:
   std::map<std::string, std::unique_ptr<EvaluatedEnv>> envs_;
-  std::set<std::string> in_progress_;
+  // Environments being evaluated, the root first: (reference as written,
+  // the loader's canonical name). An import of any of them is a cycle.
+  struct Frame {
+    std::string ref;
+    std::string name;
+  };
+  std::vector<Frame> stack_;
+  // Reports the cycle that importing stack_[from] again closes.
+  void ReportCycle(size_t from, const Range& range, const std::string& path);
   std::vector<std::shared_ptr<const EnvironmentDecl>> decls_;
   int loaded_ = 0;
   size_t omitted_errors_ = 0;
@@ -165,13 +175,24 @@ Diagnostics Session::TakeDiagnostics() {
   return std::move(diags);
 }
 
+void Session::ReportCycle(size_t from, const Range& range, const std::string& path) {
+  std::vector<std::string> names;
+  for (size_t i = from; i < stack_.size(); ++i) names.push_back(util::Echo(stack_[i].name));
+  names.push_back(names.front());
+  Add(Severity::kError,
+      absl::StrCat("cyclic import of ", names.front(), ": ", absl::StrJoin(names, " -> ")), range,
+      path);
+}
+
 const EvaluatedEnv* Session::Load(const std::string& ref, const Range& range,
                                   const std::string& path) {
   auto it = envs_.find(ref);
   if (it != envs_.end()) return it->second.get();
-  if (in_progress_.count(ref) > 0) {
-    Add(Severity::kError, absl::StrCat("cyclic import of ", ref), range, path);
-    return nullptr;
+  for (size_t i = 0; i < stack_.size(); ++i) {
+    if (!stack_[i].ref.empty() && stack_[i].ref == ref) {
+      ReportCycle(i, range, path);
+      return nullptr;
+    }
   }
   if (++loaded_ > opts.limits.max_environments) {
     Add(Severity::kError,
@@ -190,10 +211,18 @@ const EvaluatedEnv* Session::Load(const std::string& ref, const Range& range,
     envs_[ref] = nullptr;
     return nullptr;
   }
+  std::string name = loaded->name.empty() ? ref : loaded->name;
+  // The same environment under another spelling ("b", "proj/b"), or the
+  // root itself: a cycle too.
+  for (size_t i = 0; i < stack_.size(); ++i) {
+    if (stack_[i].name == name) {
+      ReportCycle(i, range, path);
+      return nullptr;
+    }
+  }
   std::shared_ptr<const ParseResult> cached = opts.loader->Parsed(*loaded);
   if (cached == nullptr) {
-    cached = std::make_shared<const ParseResult>(
-        Parse(loaded->name.empty() ? ref : loaded->name, loaded->yaml, opts.limits));
+    cached = std::make_shared<const ParseResult>(Parse(name, loaded->yaml, opts.limits));
   }
   const ParseResult& parsed = *cached;
   diags.insert(diags.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
@@ -202,11 +231,11 @@ const EvaluatedEnv* Session::Load(const std::string& ref, const Range& range,
     return nullptr;
   }
   decls_.push_back(parsed.environment);
-  in_progress_.insert(ref);
+  stack_.push_back({ref, std::move(name)});
   EnvEval eval(this, *parsed.environment, ref, /*is_root=*/false, loaded->decrypter);
   auto result = std::make_unique<EvaluatedEnv>();
   result->root = eval.Run();
-  in_progress_.erase(ref);
+  stack_.pop_back();
   const EvaluatedEnv* out = result.get();
   envs_[ref] = std::move(result);
   return out;
@@ -896,6 +925,7 @@ EvalResult Evaluate(const ParseResult& parsed, const EvalOptions& options) {
   const EnvironmentDecl& decl = *parsed.environment;
   session.root_name =
       options.root_environment_name.empty() ? decl.name : options.root_environment_name;
+  session.PushRoot(options.root_import_name.empty() ? session.root_name : options.root_import_name);
   EnvEval eval(&session, decl, session.root_name, /*is_root=*/true, options.decrypter);
   try {
     result.root = eval.Run();

@@ -1,5 +1,5 @@
 // Diagnostics at scale and as messages: the cap on how many an evaluation
-// reports, echoes of user input in summaries.
+// reports, echoes of user input in summaries, import cycles.
 #include <string>
 
 #include "gmock/gmock.h"
@@ -100,6 +100,27 @@ TEST(DiagnosticEcho, KeysInSummariesAreEscapedAndCapped) {
   EXPECT_THAT(r.diagnostics[0].summary, HasSubstr("duplicate key"));
   EXPECT_LT(r.diagnostics[0].summary.size(), 300u);
   EXPECT_LE(r.diagnostics[0].path.size(), kMaxDiagnosticPath + 8);
+}
+
+TEST(ImportCycles, NameTheWholeRing) {
+  EvalResult r = Check("imports: [a]\n",
+                       {{"a", "imports: [b]\n"}, {"b", "imports: [c]\n"}, {"c", "imports: [a]\n"}});
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].summary, "cyclic import of a: a -> b -> c -> a");
+  EXPECT_EQ(r.diagnostics[0].range.environment, "c");
+}
+
+// The root is part of the ring even when the copy a loader returns for it
+// (the stored one) does not import anything: a definition about to be
+// written is checked against what it would close.
+TEST(ImportCycles, ThroughTheRoot) {
+  EvalResult r = Check("imports: [b]\n", {{"a", "values: {}\n"}, {"b", "imports: [a]\n"}}, "a");
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].summary, "cyclic import of a: a -> b -> a");
+
+  r = Check("imports: [a]\n", {{"a", "values: {}\n"}}, "a");
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].summary, "cyclic import of a: a -> a");
 }
 
 }  // namespace
