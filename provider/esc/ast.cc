@@ -383,9 +383,11 @@ ParseResult ParseEnvironment(std::string_view name, std::string_view yaml,
     std::vector<std::string> seen;
     for (const SyntaxEntry& entry : root.entries) {
       std::string lower = absl::AsciiStrToLower(entry.key);
+      // An error, as for duplicate keys under `values` (the reference
+      // refuses duplicate keys): which copy would win is anybody's guess.
       if (std::find(seen.begin(), seen.end(), lower) != seen.end()) {
         AddError(&result.diagnostics, absl::StrCat("duplicate key \"", util::Echo(entry.key), "\""),
-                 entry.key_range, JoinKey("", entry.key), Severity::kWarning);
+                 entry.key_range, JoinKey("", entry.key));
       }
       seen.push_back(lower);
       if (lower == "imports") {

@@ -1,5 +1,5 @@
-// What a write must refuse before anything is stored (import cycles), and
-// how refused input is quoted back.
+// What a write must refuse before anything is stored (import cycles, several
+// documents, duplicate top-level keys), and how refused input is quoted back.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -74,6 +74,16 @@ TEST_F(WriteChecksTest, ClosingARingIsRefused) {
   for (const char* name : {"a", "b", "c"}) EXPECT_OK(backend_->OpenEnvironment(Ref(name), ""));
   // A diamond is not a cycle.
   Make("d", "imports: [b, c]\n");
+}
+
+TEST_F(WriteChecksTest, OnlyOneDocument) {
+  Make("a", "values:\n  x: 1\n");
+  ExpectRefused("a", "values:\n  x: 1\n---\nvalues:\n  x: 2\n", "single YAML document");
+}
+
+TEST_F(WriteChecksTest, DuplicateTopLevelValuesIsAnError) {
+  Make("a", "values:\n  x: 1\n");
+  ExpectRefused("a", "values:\n  x: 1\nvalues:\n  y: 2\n", "duplicate key \"values\"");
 }
 
 TEST(EchoedNames, AreEscapedAndCapped) {

@@ -1,5 +1,6 @@
 // Diagnostics at scale and as messages: the cap on how many an evaluation
-// reports, echoes of user input in summaries, import cycles.
+// reports, echoes of user input in summaries, import cycles, and the
+// definition-shape errors (duplicate top-level keys, several documents).
 #include <string>
 
 #include "gmock/gmock.h"
@@ -121,6 +122,26 @@ TEST(ImportCycles, ThroughTheRoot) {
   r = Check("imports: [a]\n", {{"a", "values: {}\n"}}, "a");
   ASSERT_EQ(r.diagnostics.size(), 1u);
   EXPECT_EQ(r.diagnostics[0].summary, "cyclic import of a: a -> a");
+}
+
+TEST(DefinitionShape, DuplicateTopLevelKeysAreErrors) {
+  EvalResult r = Check("values:\n  a: 1\nvalues:\n  b: 2\n");
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_EQ(r.diagnostics[0].summary, "duplicate key \"values\"");
+  EXPECT_EQ(r.diagnostics[0].severity, Severity::kError);
+  EXPECT_EQ(r.diagnostics[0].range.begin.line, 3);
+}
+
+TEST(DefinitionShape, OnlyOneDocument) {
+  EvalResult r = Check("values:\n  a: 1\n---\nvalues:\n  b: 2\n");
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_THAT(r.diagnostics[0].summary, HasSubstr("single YAML document"));
+  EXPECT_EQ(r.diagnostics[0].severity, Severity::kError);
+  EXPECT_EQ(r.diagnostics[0].range.begin.line, 3);
+
+  // An explicit start or end marker around one document is fine.
+  r = Check("---\nvalues:\n  a: 1\n...\n");
+  EXPECT_TRUE(r.diagnostics.empty()) << r.diagnostics[0].summary;
 }
 
 }  // namespace
