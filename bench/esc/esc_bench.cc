@@ -1,5 +1,6 @@
-// Evaluator benchmarks: import fan-out, a 10-level import chain, and one
-// large environment. Each comes in two sizes to show how time grows.
+// Evaluator benchmarks: import fan-out, a 10-level import chain, one large
+// environment, and many unknown references (the error path). Each comes in two sizes to show how
+// time grows.
 //
 //   build/bench/esc/esc_bench --benchmark_counters_tabular=true
 //
@@ -104,6 +105,27 @@ void BM_LargeEnvironment(benchmark::State& state) {
   Run(state, yaml, loader);
 }
 BENCHMARK(BM_LargeEnvironment)->Arg(5000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// N values, each an unknown reference: the error path. Diagnostics are
+// capped (kMaxDiagnostics) and suggestions budgeted, so time grows linearly.
+void BM_UnknownReferences(benchmark::State& state) {
+  int n = static_cast<int>(state.range(0));
+  std::string yaml = "values:\n";
+  for (int i = 0; i < n; ++i) {
+    yaml += "  a" + std::to_string(i) + ": ${nope" + std::to_string(i) + "}\n";
+  }
+  EvalOptions opts;
+  opts.mode = EvalMode::kCheck;
+  size_t diags = 0;
+  for (auto _ : state) {
+    EvalResult r = Evaluate("root", yaml, opts);
+    diags = r.diagnostics.size();
+    benchmark::DoNotOptimize(r.root);
+  }
+  state.counters["diagnostics"] = static_cast<double>(diags);
+  state.counters["peak_rss_mb"] = PeakRssMb();
+}
+BENCHMARK(BM_UnknownReferences)->Arg(1000)->Arg(8000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace escnative::esc

@@ -31,6 +31,10 @@ absl::Status InvalidDefinitionError(absl::string_view summary, const esc::Diagno
                     {"environment", d.range.environment},
                     {"begin", PosJson(d.range.begin)},
                     {"end", PosJson(d.range.end)}});
+    if (d.omitted_errors + d.omitted_warnings > 0) {
+      list.back()["omittedErrors"] = d.omitted_errors;
+      list.back()["omittedWarnings"] = d.omitted_warnings;
+    }
   }
   absl::Status s = absl::InvalidArgumentError(summary);
   s.SetPayload(kDiagnosticsPayloadUrl, absl::Cord(list.dump()));
@@ -53,6 +57,8 @@ esc::Diagnostics DiagnosticsFromStatus(const absl::Status& status) {
     d.range.environment = j.value("environment", "");
     if (j.contains("begin")) d.range.begin = PosFromJson(j["begin"]);
     if (j.contains("end")) d.range.end = PosFromJson(j["end"]);
+    d.omitted_errors = j.value("omittedErrors", size_t{0});
+    d.omitted_warnings = j.value("omittedWarnings", size_t{0});
     out.push_back(std::move(d));
   }
   return out;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_split.h"
 #include "provider/esc/definition_data.h"
 #include "provider/esc/definition_edit.h"
+#include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 
 namespace escnative::backend {
@@ -98,7 +99,7 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
     std::vector<absl::string_view> parts = absl::StrSplit(body, '/');
     if (parts.size() > 2) {
       return absl::InvalidArgumentError(
-          absl::StrCat("invalid import \"", A(text),
+          absl::StrCat("invalid import \"", util::Echo(text),
                        "\": expected name or project/name[@version] in the same organization"));
     }
     EnvironmentRef ref{root_.organization,
@@ -276,8 +277,8 @@ std::shared_ptr<const esc::ParseResult> LocalBackend::Parsed(const std::string& 
 
 absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, absl::string_view yaml,
                                                   std::optional<absl::string_view> etag,
-                                                  esc::EvalMode mode, bool show_secrets,
-                                                  bool check_import_scopes,
+                                                  absl::string_view version, esc::EvalMode mode,
+                                                  bool show_secrets, bool check_import_scopes,
                                                   absl::string_view what) {
   Loader loader(this, ref, check_import_scopes);
   std::unique_ptr<Crypter> crypter = CrypterFor(ref);
@@ -288,6 +289,9 @@ absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, abs
   opts.providers = &EmptyRegistry();
   opts.decrypter = crypter.get();
   opts.context = {{"pulumi", {{"user", {{"login", Actor()}}}}}};
+  // As Loader::Load names what it loads.
+  opts.root_import_name =
+      version.empty() ? ShortName(ref) : absl::StrCat(ShortName(ref), "@", version);
   esc::EvalResult result;
   if (etag.has_value()) {
     std::shared_ptr<const esc::ParseResult> parsed = Parsed(ShortName(ref), *etag, yaml);
@@ -295,6 +299,7 @@ absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, abs
     if (result.root == nullptr) result.root = esc::MakeObject({});
     result.diagnostics.insert(result.diagnostics.begin(), parsed->diagnostics.begin(),
                               parsed->diagnostics.end());
+    esc::CapDiagnostics(&result.diagnostics);
   } else {
     result = esc::Evaluate(ShortName(ref), S(yaml), opts);
   }
@@ -304,7 +309,7 @@ absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, abs
     for (const auto& d : result.diagnostics) {
       if (d.severity != esc::Severity::kError) continue;
       if (first == nullptr) first = &d;
-      ++errors;
+      errors += d.omitted_errors > 0 ? d.omitted_errors : 1;  // a cap's summary entry
     }
     return InvalidDefinitionError(
         absl::StrCat(what, " ", ref.ToString(), ": ", errors, errors == 1 ? " error" : " errors",
@@ -393,9 +398,10 @@ absl::StatusOr<UpdateResult> LocalBackend::UpdateDefinition(const EnvironmentRef
   // from another environment (bound to it, see SecretAssociatedData) is an
   // error diagnostic at its path now rather than at the next open. Only the
   // diagnostics leave this function, never the evaluated values.
-  ASSIGN_OR_RETURN(Evaluation checked,
-                   Evaluate(ref, yaml, std::nullopt, esc::EvalMode::kCheck, /*show_secrets=*/true,
-                            /*check_import_scopes=*/caller_ != nullptr, "updating"));
+  ASSIGN_OR_RETURN(
+      Evaluation checked,
+      Evaluate(ref, yaml, std::nullopt, "", esc::EvalMode::kCheck, /*show_secrets=*/true,
+               /*check_import_scopes=*/caller_ != nullptr, "updating"));
   ASSIGN_OR_RETURN(std::string encrypted,
                    esc::EncryptSecrets(S(yaml), ShortName(ref), *CrypterFor(ref)));
   store::UpdateOptions uo;
@@ -413,8 +419,9 @@ absl::StatusOr<Evaluation> LocalBackend::CheckEnvironment(const EnvironmentRef& 
       Authorize(ref, show_secrets ? store::Permission::kOpen : store::Permission::kRead));
   RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
-  ASSIGN_OR_RETURN(Evaluation checked, Evaluate(ref, def.yaml, def.etag, esc::EvalMode::kCheck,
-                                                show_secrets, false, "checking"));
+  ASSIGN_OR_RETURN(Evaluation checked,
+                   Evaluate(ref, def.yaml, def.etag, version, esc::EvalMode::kCheck, show_secrets,
+                            false, "checking"));
   if (show_secrets) {
     ASSIGN_OR_RETURN(checked.definition,
                      esc::DecryptSecrets(def.yaml, ShortName(ref), *CrypterFor(ref)));
@@ -427,7 +434,7 @@ absl::StatusOr<Evaluation> LocalBackend::CheckEnvironment(const EnvironmentRef& 
 absl::StatusOr<Evaluation> LocalBackend::CheckDefinition(const EnvironmentRef& ref,
                                                          absl::string_view yaml) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kRead));
-  return Evaluate(ref, yaml, std::nullopt, esc::EvalMode::kCheck, false, caller_ != nullptr,
+  return Evaluate(ref, yaml, std::nullopt, "", esc::EvalMode::kCheck, false, caller_ != nullptr,
                   "checking");
 }
 
@@ -436,8 +443,8 @@ absl::StatusOr<Evaluation> LocalBackend::OpenEnvironment(const EnvironmentRef& r
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kOpen));
   RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
-  ASSIGN_OR_RETURN(Evaluation opened,
-                   Evaluate(ref, def.yaml, def.etag, esc::EvalMode::kOpen, true, false, "opening"));
+  ASSIGN_OR_RETURN(Evaluation opened, Evaluate(ref, def.yaml, def.etag, version,
+                                               esc::EvalMode::kOpen, true, false, "opening"));
   RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.open", ref.ToString(),
                                            absl::StrCat("revision:", def.revision)));
   return opened;
@@ -456,7 +463,7 @@ absl::StatusOr<UpdateResult> LocalBackend::Rollback(const EnvironmentRef& ref,
   RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
   // Validated like an update: an import that has gone since fails here.
-  ASSIGN_OR_RETURN(Evaluation checked, Evaluate(ref, def.yaml, def.etag, esc::EvalMode::kCheck,
+  ASSIGN_OR_RETURN(Evaluation checked, Evaluate(ref, def.yaml, def.etag, "", esc::EvalMode::kCheck,
                                                 false, caller_ != nullptr, "rolling back"));
   store::UpdateOptions uo;
   uo.actor = Actor();
@@ -551,15 +558,16 @@ absl::Status LocalBackend::DeleteEnvironmentTag(const EnvironmentRef& ref, absl:
 absl::StatusOr<CreatedToken> LocalBackend::CreateAccessToken(const AccessTokenSpec& spec) {
   if (spec.kind != "environment") {
     return absl::UnimplementedError(absl::StrCat(
-        "the local backend supports only access tokens of kind \"environment\"; kind \"", spec.kind,
-        "\" needs Pulumi Cloud"));
+        "the local backend supports only access tokens of kind \"environment\"; kind \"",
+        util::Echo(spec.kind), "\" needs Pulumi Cloud"));
   }
   if (caller_ != nullptr) {
     // A token may only hand out what it could do itself, as an admin.
     for (const auto& scope : spec.scopes) {
       std::vector<std::string> parts = absl::StrSplit(scope.environment, '/');
       if (parts.size() != 3) {
-        return absl::InvalidArgumentError(absl::StrCat("invalid token scope \"", scope.environment,
+        return absl::InvalidArgumentError(absl::StrCat("invalid token scope \"",
+                                                       util::Echo(scope.environment),
                                                        "\": expected org/project/name"));
       }
       RETURN_IF_ERROR(

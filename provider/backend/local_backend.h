@@ -157,8 +157,11 @@ class LocalBackend final : public Backend {
   std::unique_ptr<Crypter> CrypterFor(const EnvironmentRef& ref) const;
   // Evaluates `yaml` as `ref`'s definition. `etag` set: `yaml` is that
   // stored revision, so its parse may come from (and go to) the cache.
+  // `version`: the revision or tag `yaml` is ("" for the latest or a new
+  // definition); an import chain back to that is a cycle.
   absl::StatusOr<Evaluation> Evaluate(const EnvironmentRef& ref, absl::string_view yaml,
-                                      std::optional<absl::string_view> etag, esc::EvalMode mode,
+                                      std::optional<absl::string_view> etag,
+                                      absl::string_view version, esc::EvalMode mode,
                                       bool show_secrets, bool check_import_scopes,
                                       absl::string_view what);
   // Parse of a stored revision, keyed by its name and (random, per-revision)

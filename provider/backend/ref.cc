@@ -5,10 +5,14 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 
 namespace escnative::backend {
 namespace {
+
+// Names and references are user input: quoted capped and escaped.
+std::string Echo(absl::string_view s) { return util::Echo(std::string_view(s.data(), s.size())); }
 
 bool IsNameChar(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
@@ -16,8 +20,9 @@ bool IsNameChar(char c) {
 
 absl::Status BadName(absl::string_view what, absl::string_view name, absl::string_view context,
                      absl::string_view expected) {
-  return absl::InvalidArgumentError(absl::StrCat("invalid ", what, " name \"", name, "\" in \"",
-                                                 context, "\": expected ", expected));
+  return absl::InvalidArgumentError(absl::StrCat("invalid ", what, " name \"", Echo(name),
+                                                 "\" in \"", Echo(context), "\": expected ",
+                                                 expected));
 }
 
 }  // namespace
@@ -71,7 +76,7 @@ absl::Status ValidateVersion(absl::string_view version, absl::string_view contex
       all_digits = all_digits && absl::ascii_isdigit(static_cast<unsigned char>(c));
     if (!all_digits || version.find_first_not_of('0') == absl::string_view::npos) {
       return absl::InvalidArgumentError(
-          absl::StrCat("invalid version \"", version, "\" in \"", context,
+          absl::StrCat("invalid version \"", Echo(version), "\" in \"", Echo(context),
                        "\": expected a revision number (1, 2, ...) or a tag name"));
     }
     return absl::OkStatus();
@@ -79,7 +84,7 @@ absl::Status ValidateVersion(absl::string_view version, absl::string_view contex
   for (char c : version) {
     if (!IsNameChar(c)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("invalid version \"", version, "\" in \"", context,
+          absl::StrCat("invalid version \"", Echo(version), "\" in \"", Echo(context),
                        "\": a tag name is letters, digits, '-', '_' or '.'"));
     }
   }
@@ -100,7 +105,7 @@ absl::StatusOr<ParsedRef> ParseEnvironmentRef(absl::string_view text,
     out.version = std::string(body.substr(at + 1));
     body = body.substr(0, at);
     if (out.version.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat("invalid environment reference \"", text,
+      return absl::InvalidArgumentError(absl::StrCat("invalid environment reference \"", Echo(text),
                                                      "\": empty version after '",
                                                      text.substr(at, 1), "'"));
     }
@@ -108,7 +113,7 @@ absl::StatusOr<ParsedRef> ParseEnvironmentRef(absl::string_view text,
   }
   std::vector<absl::string_view> parts = absl::StrSplit(body, '/');
   if (parts.size() > 3) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid environment reference \"", text,
+    return absl::InvalidArgumentError(absl::StrCat("invalid environment reference \"", Echo(text),
                                                    "\": expected [[org/]project/]name[@version] "
                                                    "(at most three '/'-separated parts)"));
   }

@@ -10,6 +10,7 @@
 #include "provider/esc/property_access.h"
 #include "provider/esc/spell.h"
 #include "provider/esc/str_util.h"
+#include "provider/util/echo.h"
 
 namespace escnative::esc {
 namespace {
@@ -22,7 +23,7 @@ void AddError(Diagnostics* diags, std::string summary, const Range& range, const
   d.severity = severity;
   d.summary = std::move(summary);
   d.range = range;
-  d.path = path;
+  d.path = EchoPath(path);
   diags->push_back(std::move(d));
 }
 
@@ -266,7 +267,7 @@ ExprPtr ParseObject(const SyntaxNode& node, const std::string& path, Diagnostics
         AddError(diags, "'fn::' is a reserved prefix", entry.key_range, path);
       } else {
         AddError(diags,
-                 absl::StrCat("illegal call to builtin function: \"", entry.key,
+                 absl::StrCat("illegal call to builtin function: \"", util::Echo(entry.key),
                               "\" must be the only key within its containing object"),
                  entry.key_range, path);
       }
@@ -382,9 +383,11 @@ ParseResult ParseEnvironment(std::string_view name, std::string_view yaml,
     std::vector<std::string> seen;
     for (const SyntaxEntry& entry : root.entries) {
       std::string lower = absl::AsciiStrToLower(entry.key);
+      // An error, as for duplicate keys under `values` (the reference
+      // refuses duplicate keys): which copy would win is anybody's guess.
       if (std::find(seen.begin(), seen.end(), lower) != seen.end()) {
-        AddError(&result.diagnostics, absl::StrCat("duplicate key \"", entry.key, "\""),
-                 entry.key_range, JoinKey("", entry.key), Severity::kWarning);
+        AddError(&result.diagnostics, absl::StrCat("duplicate key \"", util::Echo(entry.key), "\""),
+                 entry.key_range, JoinKey("", entry.key));
       }
       seen.push_back(lower);
       if (lower == "imports") {
@@ -402,7 +405,7 @@ ParseResult ParseEnvironment(std::string_view name, std::string_view yaml,
         std::vector<std::string> quoted;
         for (const std::string& f : fields) quoted.push_back(absl::StrCat("'", f, "'"));
         AddError(&result.diagnostics,
-                 absl::StrCat("Field '", entry.key,
+                 absl::StrCat("Field '", util::Echo(entry.key),
                               "' does not exist on Object 'environment'. Existing fields are: ",
                               absl::StrJoin(quoted, ", ")),
                  entry.key_range, JoinKey("", entry.key), Severity::kWarning);
@@ -424,6 +427,7 @@ ParseResult ParseEnvironment(std::string_view name, std::string_view yaml,
     env->values->range.environment = std::string(name);
   }
   result.environment = std::move(env);
+  CapDiagnostics(&result.diagnostics);
   return result;
 }
 

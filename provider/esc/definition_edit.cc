@@ -9,6 +9,7 @@
 #include "provider/esc/str_util.h"
 #include "provider/esc/yaml_emit.h"
 #include "provider/esc/yaml_syntax.h"
+#include "provider/util/echo.h"
 
 namespace escnative::esc {
 namespace {
@@ -138,8 +139,8 @@ absl::StatusOr<Target> Navigate(SyntaxNode* root, const std::vector<PathElement>
     SyntaxNode* child = nullptr;
     if (e.is_index) {
       if (cur->kind != Kind::kArray) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("path ", GoJsonString(path, false), ": expected an array or an object"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "path ", util::Echo(GoJsonString(path, false)), ": expected an array or an object"));
       }
       if (static_cast<size_t>(e.index) < cur->items.size()) {
         child = &cur->items[e.index];
@@ -148,20 +149,22 @@ absl::StatusOr<Target> Navigate(SyntaxNode* root, const std::vector<PathElement>
         cur->items.back().kind = want;
         child = &cur->items.back();
       } else {
-        return create ? absl::InvalidArgumentError(absl::StrCat("path ", GoJsonString(path, false),
-                                                                ": array index out of range"))
-                      : absl::NotFoundError(
-                            absl::StrCat("no value at path ", GoJsonString(path, false)));
+        return create ? absl::InvalidArgumentError(
+                            absl::StrCat("path ", util::Echo(GoJsonString(path, false)),
+                                         ": array index out of range"))
+                      : absl::NotFoundError(absl::StrCat("no value at path ",
+                                                         util::Echo(GoJsonString(path, false))));
       }
     } else {
       if (cur->kind != Kind::kObject) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("path ", GoJsonString(path, false), ": expected an array or an object"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "path ", util::Echo(GoJsonString(path, false)), ": expected an array or an object"));
       }
       child = Find(cur, e.key);
       if (child == nullptr) {
         if (!create)
-          return absl::NotFoundError(absl::StrCat("no value at path ", GoJsonString(path, false)));
+          return absl::NotFoundError(
+              absl::StrCat("no value at path ", util::Echo(GoJsonString(path, false))));
         child = Add(cur, e.key, want);
       }
     }
@@ -225,8 +228,8 @@ absl::StatusOr<std::string> EncryptSecretsImpl(std::string_view yaml, std::strin
     absl::StatusOr<std::string> ct = EncryptSecret(arg->text, encrypter);
     if (!ct.ok()) {
       return absl::Status(ct.status().code(),
-                          absl::StrCat("encrypting the secret at ", path, " of ", AV(environment),
-                                       ": ", ct.status().message()));
+                          absl::StrCat("encrypting the secret at ", util::Echo(path), " of ",
+                                       AV(environment), ": ", ct.status().message()));
     }
     SyntaxNode wrapped;
     wrapped.kind = Kind::kObject;
@@ -247,8 +250,8 @@ absl::StatusOr<std::string> DecryptSecretsImpl(std::string_view yaml, std::strin
     absl::StatusOr<std::string> plain = DecryptSecret(ct->text, &decrypter);
     if (!plain.ok()) {
       return absl::Status(plain.status().code(),
-                          absl::StrCat("the secret at ", path, " of ", AV(environment), ": ",
-                                       plain.status().message()));
+                          absl::StrCat("the secret at ", util::Echo(path), " of ", AV(environment),
+                                       ": ", plain.status().message()));
     }
     SyntaxNode text;
     text.kind = Kind::kString;
@@ -290,17 +293,17 @@ absl::StatusOr<std::string> SetDefinitionValueImpl(std::string_view yaml, std::s
   } else if (t->last.is_index) {
     if (t->parent->kind != Kind::kArray) {
       return absl::InvalidArgumentError(
-          absl::StrCat("path ", GoJsonString(path, false), ": expected an array"));
+          absl::StrCat("path ", util::Echo(GoJsonString(path, false)), ": expected an array"));
     }
     if (static_cast<size_t>(t->last.index) != t->parent->items.size()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("path ", GoJsonString(path, false), ": array index out of range"));
+      return absl::InvalidArgumentError(absl::StrCat("path ", util::Echo(GoJsonString(path, false)),
+                                                     ": array index out of range"));
     }
     t->parent->items.push_back(std::move(node));
   } else {
     if (t->parent->kind != Kind::kObject) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("path ", GoJsonString(path, false), ": expected an array or an object"));
+      return absl::InvalidArgumentError(absl::StrCat("path ", util::Echo(GoJsonString(path, false)),
+                                                     ": expected an array or an object"));
     }
     t->parent->entries.push_back(SyntaxEntry{t->last.key, Range{}, std::move(node)});
   }
@@ -316,7 +319,8 @@ absl::StatusOr<std::string> RemoveDefinitionValueImpl(std::string_view yaml,
   absl::StatusOr<Target> t = Navigate(&*root, *elems, /*create=*/false, path);
   if (!t.ok()) return t.status();
   if (Child(*t) == nullptr)
-    return absl::NotFoundError(absl::StrCat("no value at path ", GoJsonString(path, false)));
+    return absl::NotFoundError(
+        absl::StrCat("no value at path ", util::Echo(GoJsonString(path, false))));
   if (t->last.is_index) {
     t->parent->items.erase(t->parent->items.begin() + t->last.index);
   } else {
@@ -340,7 +344,8 @@ absl::StatusOr<DefinitionNode> GetDefinitionNodeImpl(std::string_view yaml, std:
   if (!t.ok()) return t.status();
   SyntaxNode* n = Child(*t);
   if (n == nullptr)
-    return absl::NotFoundError(absl::StrCat("no value at path ", GoJsonString(path, false)));
+    return absl::NotFoundError(
+        absl::StrCat("no value at path ", util::Echo(GoJsonString(path, false))));
   DefinitionNode out;
   if (SyntaxNode* arg = SecretArg(n)) {
     out.is_secret = true;

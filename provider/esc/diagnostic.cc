@@ -4,12 +4,56 @@
 
 #include "absl/strings/str_cat.h"
 #include "provider/esc/str_util.h"
+#include "provider/util/echo.h"
 
 namespace escnative::esc {
 
 bool HasErrors(const Diagnostics& diags) {
   return std::any_of(diags.begin(), diags.end(),
                      [](const Diagnostic& d) { return d.severity == Severity::kError; });
+}
+
+Diagnostic OmittedDiagnostics(size_t errors, size_t warnings) {
+  Diagnostic d;
+  d.severity = errors > 0 ? Severity::kError : Severity::kWarning;
+  d.omitted_errors = errors;
+  d.omitted_warnings = warnings;
+  auto count = [](size_t n, const char* what) {
+    return absl::StrCat(n, " more ", what, n == 1 ? "" : "s");
+  };
+  if (errors > 0 && warnings > 0) {
+    d.summary = absl::StrCat("… and ", count(errors, "error"), " and ", count(warnings, "warning"));
+  } else {
+    d.summary =
+        absl::StrCat("… and ", errors > 0 ? count(errors, "error") : count(warnings, "warning"));
+  }
+  return d;
+}
+
+void CapDiagnostics(Diagnostics* diags, size_t limit) {
+  bool has_summary = std::any_of(diags->begin(), diags->end(), [](const Diagnostic& d) {
+    return d.omitted_errors + d.omitted_warnings > 0;
+  });
+  if (diags->size() <= limit && !has_summary) return;
+  Diagnostics kept;
+  kept.reserve(std::min(diags->size(), limit + 1));
+  size_t errors = 0, warnings = 0;
+  for (Diagnostic& d : *diags) {
+    if (d.omitted_errors + d.omitted_warnings > 0) {
+      errors += d.omitted_errors;
+      warnings += d.omitted_warnings;
+    } else if (kept.size() < limit) {
+      kept.push_back(std::move(d));
+    } else {
+      ++(d.severity == Severity::kError ? errors : warnings);
+    }
+  }
+  if (errors + warnings > 0) {
+    kept.push_back(OmittedDiagnostics(errors, warnings));
+    // Printed as `env: … and N more errors` (it has no position of its own).
+    if (kept.size() > 1) kept.back().range.environment = kept.front().range.environment;
+  }
+  *diags = std::move(kept);
 }
 
 std::string Format(const Diagnostic& diag, std::string_view source) {
@@ -55,6 +99,15 @@ std::string Format(const Diagnostic& diag, std::string_view source) {
 }
 
 namespace {
+// Printable ASCII: Echo would return it unchanged (the common case, no copy).
+bool IsPlain(std::string_view s) {
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F || u >= 0x80) return false;
+  }
+  return true;
+}
+
 bool IsIdentifier(std::string_view s) {
   if (s.empty()) return false;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -66,6 +119,11 @@ bool IsIdentifier(std::string_view s) {
   return true;
 }
 }  // namespace
+
+std::string EchoPath(std::string_view path) {
+  if (path.size() <= kMaxDiagnosticPath && IsPlain(path)) return std::string(path);
+  return util::Echo(path, kMaxDiagnosticPath);
+}
 
 std::string JoinKey(std::string_view path, std::string_view key) {
   if (IsIdentifier(key)) {

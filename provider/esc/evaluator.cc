@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "provider/esc/spell.h"
 #include "provider/esc/str_util.h"
+#include "provider/util/echo.h"
 
 namespace escnative::esc {
 namespace {
@@ -86,6 +87,20 @@ class Session {
   // (after reporting at `range`/`path` in the importing file).
   const EvaluatedEnv* Load(const std::string& ref, const Range& range, const std::string& path);
 
+  // Records a diagnostic; past kMaxDiagnostics it is only counted.
+  void Add(Severity sev, std::string summary, const Range& range, const std::string& path);
+  // Set once further diagnostics are only counted: work that only improves
+  // their text (suggestions) is skipped then.
+  bool Full() const { return diags.size() >= kMaxDiagnostics; }
+  // Whether a "did you mean" may scan `keys` more candidates. Each scan is
+  // linear, but N unknown references to an N-key object would be quadratic,
+  // so an evaluation compares at most kSuggestBudget keys in all.
+  bool Suggest(size_t keys);
+  // diags, capped, with the count of what Add dropped.
+  Diagnostics TakeDiagnostics();
+  // The root environment's canonical name, for import cycles through it.
+  void PushRoot(std::string name) { stack_.push_back({"", std::move(name)}); }
+
   const EvalOptions& opts;
   Diagnostics diags;
   std::vector<RotatePatch> patches;
@@ -95,9 +110,21 @@ class Session {
 
  private:
   std::map<std::string, std::unique_ptr<EvaluatedEnv>> envs_;
-  std::set<std::string> in_progress_;
+  // Environments being evaluated, the root first: (reference as written,
+  // the loader's canonical name). An import of any of them is a cycle.
+  struct Frame {
+    std::string ref;
+    std::string name;
+  };
+  std::vector<Frame> stack_;
+  // Reports the cycle that importing stack_[from] again closes.
+  void ReportCycle(size_t from, const Range& range, const std::string& path);
   std::vector<std::shared_ptr<const EnvironmentDecl>> decls_;
   int loaded_ = 0;
+  size_t omitted_errors_ = 0;
+  size_t omitted_warnings_ = 0;
+  static constexpr size_t kSuggestBudget = 1 << 20;
+  size_t suggest_budget_ = kSuggestBudget;
 };
 
 struct DepthGuard {
@@ -113,39 +140,89 @@ void AddDiag(Diagnostics* diags, Severity sev, std::string summary, const Range&
   d.severity = sev;
   d.summary = std::move(summary);
   d.range = range;
-  d.path = path;
+  d.path = EchoPath(path);
   diags->push_back(std::move(d));
+}
+
+// `unknown property "k"; did you mean "near"?`, echoing at most kEchoLimit
+// bytes of a key.
+std::string UnknownProperty(std::string_view key, std::string_view near) {
+  return absl::StrCat(
+      "unknown property ", util::Echo(GoJsonString(key, false)),
+      near.empty() ? ""
+                   : absl::StrCat("; did you mean ", util::Echo(GoJsonString(near, false)), "?"));
+}
+
+void Session::Add(Severity sev, std::string summary, const Range& range, const std::string& path) {
+  if (Full()) {
+    ++(sev == Severity::kError ? omitted_errors_ : omitted_warnings_);
+    return;
+  }
+  AddDiag(&diags, sev, std::move(summary), range, path);
+}
+
+bool Session::Suggest(size_t keys) {
+  if (Full() || keys > suggest_budget_) return false;
+  suggest_budget_ -= keys;
+  return true;
+}
+
+Diagnostics Session::TakeDiagnostics() {
+  if (omitted_errors_ + omitted_warnings_ > 0) {
+    diags.push_back(OmittedDiagnostics(omitted_errors_, omitted_warnings_));
+  }
+  CapDiagnostics(&diags);
+  return std::move(diags);
+}
+
+void Session::ReportCycle(size_t from, const Range& range, const std::string& path) {
+  std::vector<std::string> names;
+  for (size_t i = from; i < stack_.size(); ++i) names.push_back(util::Echo(stack_[i].name));
+  names.push_back(names.front());
+  Add(Severity::kError,
+      absl::StrCat("cyclic import of ", names.front(), ": ", absl::StrJoin(names, " -> ")), range,
+      path);
 }
 
 const EvaluatedEnv* Session::Load(const std::string& ref, const Range& range,
                                   const std::string& path) {
   auto it = envs_.find(ref);
   if (it != envs_.end()) return it->second.get();
-  if (in_progress_.count(ref) > 0) {
-    AddDiag(&diags, Severity::kError, absl::StrCat("cyclic import of ", ref), range, path);
-    return nullptr;
+  for (size_t i = 0; i < stack_.size(); ++i) {
+    if (!stack_[i].ref.empty() && stack_[i].ref == ref) {
+      ReportCycle(i, range, path);
+      return nullptr;
+    }
   }
   if (++loaded_ > opts.limits.max_environments) {
-    AddDiag(&diags, Severity::kError,
-            absl::StrCat("too many environments (more than ", opts.limits.max_environments, ")"),
-            range, path);
+    Add(Severity::kError,
+        absl::StrCat("too many environments (more than ", opts.limits.max_environments, ")"), range,
+        path);
     envs_[ref] = nullptr;
     return nullptr;
   }
   if (opts.loader == nullptr) {
-    AddDiag(&diags, Severity::kError, "imports are not available here", range, path);
+    Add(Severity::kError, "imports are not available here", range, path);
     return nullptr;
   }
   absl::StatusOr<LoadedEnvironment> loaded = opts.loader->Load(ref);
   if (!loaded.ok()) {
-    AddDiag(&diags, Severity::kError, std::string(loaded.status().message()), range, path);
+    Add(Severity::kError, std::string(loaded.status().message()), range, path);
     envs_[ref] = nullptr;
     return nullptr;
   }
+  std::string name = loaded->name.empty() ? ref : loaded->name;
+  // The same environment under another spelling ("b", "proj/b"), or the
+  // root itself: a cycle too.
+  for (size_t i = 0; i < stack_.size(); ++i) {
+    if (stack_[i].name == name) {
+      ReportCycle(i, range, path);
+      return nullptr;
+    }
+  }
   std::shared_ptr<const ParseResult> cached = opts.loader->Parsed(*loaded);
   if (cached == nullptr) {
-    cached = std::make_shared<const ParseResult>(
-        Parse(loaded->name.empty() ? ref : loaded->name, loaded->yaml, opts.limits));
+    cached = std::make_shared<const ParseResult>(Parse(name, loaded->yaml, opts.limits));
   }
   const ParseResult& parsed = *cached;
   diags.insert(diags.end(), parsed.diagnostics.begin(), parsed.diagnostics.end());
@@ -154,11 +231,11 @@ const EvaluatedEnv* Session::Load(const std::string& ref, const Range& range,
     return nullptr;
   }
   decls_.push_back(parsed.environment);
-  in_progress_.insert(ref);
+  stack_.push_back({ref, std::move(name)});
   EnvEval eval(this, *parsed.environment, ref, /*is_root=*/false, loaded->decrypter);
   auto result = std::make_unique<EvaluatedEnv>();
   result->root = eval.Run();
-  in_progress_.erase(ref);
+  stack_.pop_back();
   const EvaluatedEnv* out = result.get();
   envs_[ref] = std::move(result);
   return out;
@@ -166,7 +243,7 @@ const EvaluatedEnv* Session::Load(const std::string& ref, const Range& range,
 
 void EnvEval::Error(std::string summary, const Range& range, const std::string& path,
                     Severity severity) {
-  AddDiag(&s_->diags, severity, std::move(summary), range, path);
+  s_->Add(severity, std::move(summary), range, path);
 }
 
 ValuePtr EnvEval::Run() {
@@ -227,17 +304,19 @@ void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* n
   node->props.reserve(expr.properties.size());
   for (const ObjectProperty& p : expr.properties) {
     if (top && p.key.size() >= 4 && EqualsIgnoreCase(p.key.substr(0, 4), "fn::")) {
-      Error(absl::StrCat("builtin function call \"", p.key, "\" not allowed at the top level"),
+      Error(absl::StrCat("builtin function call \"", util::Echo(p.key),
+                         "\" not allowed at the top level"),
             p.key_range, JoinKey(expr.path, p.key));
       continue;
     }
     if (top && (p.key == "imports" || p.key == "context" || p.key == "environments")) {
-      Error(absl::StrCat("\"", p.key, "\" is a reserved key"), p.key_range,
+      Error(absl::StrCat("\"", util::Echo(p.key), "\" is a reserved key"), p.key_range,
             JoinKey(expr.path, p.key));
       continue;
     }
     if (!seen.insert(p.key).second) {
-      Error(absl::StrCat("duplicate key \"", p.key, "\""), p.key_range, JoinKey(expr.path, p.key));
+      Error(absl::StrCat("duplicate key \"", util::Echo(p.key), "\""), p.key_range,
+            JoinKey(expr.path, p.key));
       continue;
     }
     ValuePtr child_base;
@@ -272,7 +351,7 @@ ValuePtr EnvEval::EvalNode(ENode* node) {
   if (node->state == ENode::State::kBusy) {
     std::string_view p = expr.path;
     if (StartsWith(p, "values.")) p.remove_prefix(7);
-    Error(absl::StrCat("cyclic reference to ", AV(p)), expr.range, expr.path);
+    Error(absl::StrCat("cyclic reference to ", util::Echo(p)), expr.range, expr.path);
     return MakeUnknown(expr.range);
   }
   DepthGuard guard(s_);
@@ -323,7 +402,7 @@ ValuePtr EnvEval::EvalFree(const Expr& expr) {
     std::map<std::string, ValuePtr> props;
     for (const ObjectProperty& p : expr.properties) {
       if (props.count(p.key) > 0) {
-        Error(absl::StrCat("duplicate key \"", p.key, "\""), p.key_range,
+        Error(absl::StrCat("duplicate key \"", util::Echo(p.key), "\""), p.key_range,
               JoinKey(expr.path, p.key));
         continue;
       }
@@ -435,17 +514,15 @@ ValuePtr EnvEval::Resolve(const std::vector<PropertyAccessor>& acc, const Expr& 
         auto bit = node->base->object.find(a.key);
         if (bit != node->base->object.end()) return WalkValue(bit->second, acc, i + 1, false, ctx);
       }
-      std::vector<std::string> keys;
-      for (const auto& p : node->props) keys.push_back(p.first);
-      if (node->base != nullptr && node->base->is_object()) {
-        for (const auto& [k, unused] : node->base->object) keys.push_back(k);
+      const bool has_base = node->base != nullptr && node->base->is_object();
+      NearestMatch near(a.key);
+      if (s_->Suggest(node->props.size() + (has_base ? node->base->object.size() : 0))) {
+        for (const auto& p : node->props) near.Offer(p.first);
+        if (has_base) {
+          for (const auto& [k, unused] : node->base->object) near.Offer(k);
+        }
       }
-      std::string near = Nearest(a.key, keys);
-      Error(
-          absl::StrCat(
-              "unknown property ", GoJsonString(a.key, false),
-              near.empty() ? "" : absl::StrCat("; did you mean ", GoJsonString(near, false), "?")),
-          a.range, ctx.path);
+      Error(UnknownProperty(a.key, near.best()), a.range, ctx.path);
       return MakeUnknown(ctx.range);
     }
     if (e.kind == Expr::Kind::kArray) {
@@ -495,16 +572,11 @@ ValuePtr EnvEval::WalkValue(ValuePtr v, const std::vector<PropertyAccessor>& acc
         auto it = v->object.find(a.key);
         if (it == v->object.end()) {
           // No suggestions from secret objects: their keys may be sensitive.
-          std::vector<std::string> keys;
-          if (!secret && !v->secret) {
-            for (const auto& [k, unused] : v->object) keys.push_back(k);
+          NearestMatch near(a.key);
+          if (!secret && !v->secret && s_->Suggest(v->object.size())) {
+            for (const auto& [k, unused] : v->object) near.Offer(k);
           }
-          std::string near = Nearest(a.key, keys);
-          Error(absl::StrCat("unknown property ", GoJsonString(a.key, false),
-                             near.empty()
-                                 ? ""
-                                 : absl::StrCat("; did you mean ", GoJsonString(near, false), "?")),
-                a.range, ctx.path);
+          Error(UnknownProperty(a.key, near.best()), a.range, ctx.path);
           return MakeUnknown(ctx.range);
         }
         v = it->second;
@@ -740,7 +812,8 @@ ValuePtr EnvEval::EvalOpen(const Expr& expr) {
       s_->opts.providers == nullptr ? nullptr : s_->opts.providers->FindProvider(expr.provider);
   ValuePtr inputs = EvalFree(*expr.inputs);
   if (provider == nullptr) {
-    Error(absl::StrCat("unknown provider ", GoJsonString(expr.provider, false)), r, expr.path);
+    Error(absl::StrCat("unknown provider ", util::Echo(GoJsonString(expr.provider, false))), r,
+          expr.path);
     return MakeUnknown(r);
   }
   std::vector<SchemaError> errors;
@@ -797,7 +870,8 @@ ValuePtr EnvEval::EvalRotate(const Expr& expr) {
   }
   ValuePtr state = expr.state != nullptr ? EvalFree(*expr.state) : MakeNull();
   if (rotator == nullptr) {
-    Error(absl::StrCat("unknown rotator ", GoJsonString(expr.provider, false)), r, expr.path);
+    Error(absl::StrCat("unknown rotator ", util::Echo(GoJsonString(expr.provider, false))), r,
+          expr.path);
     return MakeUnknown(r);
   }
   SchemaPtr out_schema = rotator->OutputSchema();
@@ -851,6 +925,7 @@ EvalResult Evaluate(const ParseResult& parsed, const EvalOptions& options) {
   const EnvironmentDecl& decl = *parsed.environment;
   session.root_name =
       options.root_environment_name.empty() ? decl.name : options.root_environment_name;
+  session.PushRoot(options.root_import_name.empty() ? session.root_name : options.root_import_name);
   EnvEval eval(&session, decl, session.root_name, /*is_root=*/true, options.decrypter);
   try {
     result.root = eval.Run();
@@ -862,7 +937,7 @@ EvalResult Evaluate(const ParseResult& parsed, const EvalOptions& options) {
   }
   result.execution_context = eval.context();
   if (result.execution_context == nullptr) result.execution_context = MakeObject({});
-  result.diagnostics = std::move(session.diags);
+  result.diagnostics = session.TakeDiagnostics();
   result.rotate_patches = std::move(session.patches);
   return result;
 }
@@ -879,6 +954,7 @@ EvalResult Evaluate(std::string_view name, std::string_view yaml, const EvalOpti
   result = Evaluate(parsed, options);
   result.diagnostics.insert(result.diagnostics.begin(), parsed.diagnostics.begin(),
                             parsed.diagnostics.end());
+  CapDiagnostics(&result.diagnostics);
   return result;
 }
 

@@ -74,6 +74,11 @@ struct EvalOptions {
   // Name the root sees as context.rootEnvironment.name; defaults to the
   // environment's name. "<yaml>" marks an anonymous root.
   std::string root_environment_name;
+  // The name the loader gives the root (LoadedEnvironment::name), so that an
+  // import chain leading back to it is reported as a cycle at once, even when
+  // the stored copy the loader returns does not import anything (a definition
+  // about to be written). Defaults to the root environment's name.
+  std::string root_import_name;
   const EnvironmentLoader* loader = nullptr;
   const ProviderRegistry* providers = nullptr;
   const Decrypter* decrypter = nullptr;  // for the root environment

@@ -59,7 +59,7 @@ absl::StatusOr<OutputFormat> ParseOutputFormat(std::string_view name) {
   if (name == "dotenv") return OutputFormat::kDotenv;
   if (name == "shell") return OutputFormat::kShell;
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown output format \"", std::string(name),
+      absl::StrCat("unknown output format \"", util::Echo(name),
                    "\"; expected json, yaml, detailed, string, dotenv or shell"));
 }
 

@@ -6,6 +6,7 @@
 #include "provider/esc/diagnostic.h"
 #include "provider/esc/json_encoding.h"
 #include "provider/esc/str_util.h"
+#include "provider/util/echo.h"
 
 namespace escnative::esc {
 
@@ -13,8 +14,8 @@ absl::StatusOr<std::vector<PathElement>> ParsePropertyPath(std::string_view path
   std::vector<PathElement> out;
   auto fail = [&](size_t at, std::string_view expected) {
     return absl::InvalidArgumentError(absl::StrCat("invalid property path ",
-                                                   GoJsonString(path, false), ": expected ",
-                                                   AV(expected), " at offset ", at));
+                                                   util::Echo(GoJsonString(path, false)),
+                                                   ": expected ", AV(expected), " at offset ", at));
   };
   if (path.empty()) return fail(0, "a property name");
   size_t i = 0;

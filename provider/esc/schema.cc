@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "provider/esc/json_encoding.h"
+#include "provider/util/echo.h"
 
 namespace escnative::esc {
 
@@ -61,7 +62,7 @@ class SchemaParser {
         for (const std::string& t : s->types_) {
           if (t != "null" && t != "boolean" && t != "number" && t != "integer" && t != "string" &&
               t != "array" && t != "object") {
-            return absl::InvalidArgumentError(absl::StrCat("unknown type \"", t, "\""));
+            return absl::InvalidArgumentError(absl::StrCat("unknown type \"", util::Echo(t), "\""));
           }
         }
       } else if (k == "properties") {
@@ -341,7 +342,7 @@ void Schema::ValidateAt(const Value& v, std::vector<std::string>* path,
       path->push_back(k);
       if (ps->boolean_.has_value() && !*ps->boolean_) {
         errors->push_back(
-            SchemaError{absl::StrCat("unknown property \"", k, "\""), *path, e.get()});
+            SchemaError{absl::StrCat("unknown property \"", util::Echo(k), "\""), *path, e.get()});
       } else {
         ps->ValidateAt(*e, path, errors, depth + 1);
       }
@@ -379,7 +380,7 @@ SchemaPtr Schema::Property(const std::string& key, std::string* error) const {
   if (it != s.properties_.end()) return it->second;
   if (s.additional_properties_ != nullptr) {
     if (s.additional_properties_->boolean_.has_value() && !*s.additional_properties_->boolean_) {
-      *error = absl::StrCat("unknown property \"", key, "\"");
+      *error = absl::StrCat("unknown property \"", util::Echo(key), "\"");
       return nullptr;
     }
     return s.additional_properties_;

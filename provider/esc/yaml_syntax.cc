@@ -234,10 +234,18 @@ class TreeBuilder {
 
   SyntaxNode TakeRoot() { return std::move(root_); }
 
-  // Returns false when the first document is complete.
+  // Returns false when the stream is complete.
   bool Handle(struct fy_event* e) {
     switch (e->type) {
-      case FYET_DOCUMENT_END:
+      case FYET_DOCUMENT_START:
+        // A definition is one document; a second one would be silently
+        // dropped (what it sets never takes effect), so it is refused.
+        if (documents_++ > 0) {
+          throw Abort{"a definition must be a single YAML document; found a second one (\"---\")",
+                      Start(e)};
+        }
+        return true;
+      case FYET_STREAM_END:
         return false;
       case FYET_ALIAS:
         throw Abort{"alias nodes are not supported", Start(e)};
@@ -379,6 +387,7 @@ class TreeBuilder {
   Diagnostics* diags_;
   std::vector<Frame> stack_;
   SyntaxNode root_;
+  int documents_ = 0;
 };
 
 // "" when the text is valid UTF-8 without C0/DEL control characters

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "provider/esc/diagnostic.h"
+#include "provider/util/echo.h"
 
 namespace escnative::resources {
 
@@ -46,12 +47,15 @@ std::string RefString(const backend::EnvironmentRef& ref) {
 
 absl::Status Annotate(const absl::Status& status, absl::string_view what) {
   if (status.ok()) return status;
-  std::string message = absl::StrCat(what, ": ", status.message());
+  // `what` names the resource ("creating environment <id>"); the id is input
+  // and may be huge or hold terminal escapes.
+  std::string message =
+      absl::StrCat(util::Echo(std::string_view(what.data(), what.size())), ": ", status.message());
   esc::Diagnostics diags = backend::DiagnosticsFromStatus(status);
   std::vector<std::string> lines;
   for (const auto& d : diags) {
     if (d.severity != esc::Severity::kError) continue;
-    std::string where = d.path;
+    std::string where = util::Echo(d.path);
     if (!d.range.empty()) absl::StrAppend(&where, " (line ", d.range.begin.line, ")");
     lines.push_back(absl::StrCat(where.empty() ? "" : where + ": ", d.summary));
   }

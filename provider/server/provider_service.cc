@@ -10,6 +10,7 @@
 #include "provider/resources/schema.h"
 #include "provider/server/status_convert.h"
 #include "provider/server/struct_codec.h"
+#include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 #include "provider/version.h"
 
@@ -177,9 +178,8 @@ grpc::Status ProviderService::GetSchema(grpc::ServerContext*,
                                         pulumirpc::GetSchemaResponse* resp) {
   return Guarded("GetSchema", [&]() -> grpc::Status {
     if (!req->subpackage_name().empty()) {
-      return grpc::Status(
-          grpc::StatusCode::INVALID_ARGUMENT,
-          absl::StrCat("package esc has no subpackage \"", req->subpackage_name(), "\""));
+      return ToGrpcStatus(absl::InvalidArgumentError(absl::StrCat(
+          "package esc has no subpackage \"", util::Echo(req->subpackage_name()), "\"")));
     }
     resp->set_schema(resources::PackageSchema::Get().Json(kProviderVersion));
     return grpc::Status::OK;

@@ -34,6 +34,7 @@
 #include "provider/store/schema.h"
 #include "provider/store/sqlite_db.h"
 #include "provider/store/store.h"
+#include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 
 namespace escnative::store {
@@ -62,6 +63,11 @@ bool IsNameChar(char c, bool allow_dot) {
          (allow_dot && c == '.');
 }
 
+// Names in messages are user input: escaped and capped.
+std::string EchoInput(absl::string_view s) {
+  return util::Echo(std::string_view(s.data(), s.size()));
+}
+
 absl::Status ValidateName(absl::string_view what, absl::string_view s, bool allow_dot,
                           size_t max_len) {
   if (s.empty()) return absl::InvalidArgumentError(absl::StrCat(what, " must not be empty"));
@@ -72,7 +78,7 @@ absl::Status ValidateName(absl::string_view what, absl::string_view s, bool allo
   for (char c : s) {
     if (!IsNameChar(c, allow_dot)) {
       return absl::InvalidArgumentError(
-          absl::StrCat(what, " \"", s, "\" may contain only letters, digits, '-', '_'",
+          absl::StrCat(what, " \"", EchoInput(s), "\" may contain only letters, digits, '-', '_'",
                        allow_dot ? " and '.'" : ""));
     }
   }
@@ -129,7 +135,7 @@ absl::Status ValidateScopePattern(absl::string_view pattern) {
   std::vector<absl::string_view> parts = absl::StrSplit(pattern, '/');
   if (parts.size() != 3) {
     return absl::InvalidArgumentError(
-        absl::StrCat("scope environment \"", pattern,
+        absl::StrCat("scope environment \"", EchoInput(pattern),
                      "\" must be \"org/project/name\" (any segment may be \"*\")"));
   }
   const char* what[] = {"scope organization", "scope project", "scope environment name"};
@@ -1683,7 +1689,7 @@ absl::StatusOr<Permission> ParsePermission(absl::string_view name) {
   if (name == "write") return Permission::kWrite;
   if (name == "admin") return Permission::kAdmin;
   return absl::InvalidArgumentError(
-      absl::StrCat("permission \"", name, "\" is not one of read, open, write, admin"));
+      absl::StrCat("permission \"", EchoInput(name), "\" is not one of read, open, write, admin"));
 }
 
 bool TokenAllows(const AccessToken& token, const EnvironmentRef& env, Permission needed) {

@@ -58,6 +58,37 @@ TEST_F(EscctlTest, ExitCodes) {
   EXPECT_EQ(Run({"env", "rm", "dev"}).code, 2);  // needs --yes
 }
 
+// Writes that would break every environment in an import cycle, or hide part
+// of a definition, are refused and change nothing.
+TEST_F(EscctlTest, CyclesAndMalformedDefinitionsAreRefused) {
+  ASSERT_EQ(Run({"env", "init", "a"}).code, 0);
+  ASSERT_EQ(Run({"env", "set", "a", "x", "1"}).code, 0);
+  Result r = Run({"env", "set", "a", "imports[0]", "a", "--string"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("default/a -> default/a"));
+  ASSERT_EQ(Run({"env", "init", "b"}).code, 0);
+  ASSERT_EQ(Run({"env", "set", "b", "imports[0]", "a", "--string"}).code, 0);
+  r = Run({"env", "set", "a", "imports[0]", "b", "--string"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("default/a -> default/b -> default/a"));
+  for (const char* env : {"a", "b"}) {
+    r = Run({"env", "open", env});
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("\"x\": 1"));
+  }
+
+  r = Run(
+      {"env", "init", "dup", "-f", WriteFile("dup.yaml", "values:\n  a: 1\nvalues:\n  b: 2\n")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("duplicate key \"values\""));
+  r = Run(
+      {"env", "init", "docs", "-f", WriteFile("docs.yaml", "values:\n  a: 1\n---\nvalues: {}\n")});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("single YAML document"));
+  EXPECT_EQ(Run({"env", "get", "dup"}).code, 3);
+  EXPECT_EQ(Run({"env", "get", "docs"}).code, 3);
+}
+
 TEST_F(EscctlTest, PassphraseFromFiles) {
   std::string pf = WriteFile("pass", "file passphrase\n");
   ASSERT_EQ(Run({"--passphrase-file", pf, "env", "init", "dev"}, {{"ESC_PASSPHRASE", ""}}).code, 0);

@@ -41,7 +41,7 @@ TEST(AstTest, TopLevelKeys) {
   ParseResult r = ParseEnvironment("env", "values: {a: 1}\nVALUES: {b: 2}\ndescription: hi\n");
   ASSERT_EQ(r.diagnostics.size(), 1u);
   EXPECT_EQ(r.diagnostics[0].summary, "duplicate key \"VALUES\"");
-  EXPECT_EQ(r.diagnostics[0].severity, Severity::kWarning);
+  EXPECT_EQ(r.diagnostics[0].severity, Severity::kError);
   EXPECT_EQ(r.environment->values->properties[0].key, "b");  // last wins
   EXPECT_EQ(r.environment->description, "hi");
   EXPECT_THAT(Summaries(ParseEnvironment("env", "[1]\n")),

@@ -79,7 +79,7 @@ TEST_F(EvaluatorTest, ImportsAreMemoised) {
 TEST_F(EvaluatorTest, ImportCycleIsReported) {
   EvalResult r = Eval("imports: [a]\n", EvalMode::kOpen,
                       {{"a", "imports: [b]\nvalues: {x: 1}\n"}, {"b", "imports: [a]\n"}});
-  ASSERT_THAT(Summaries(r), ElementsAre("cyclic import of a"));
+  ASSERT_THAT(Summaries(r), ElementsAre("cyclic import of a: a -> b -> a"));
   EXPECT_EQ(r.diagnostics[0].path, "imports[0]");
   EXPECT_EQ(r.diagnostics[0].range.environment, "b");
 }

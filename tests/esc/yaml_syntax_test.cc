@@ -112,8 +112,16 @@ TEST(YamlSyntaxTest, DepthLimit) {
   EXPECT_THAT(r.diagnostics[0].summary, HasSubstr("depth"));
 }
 
-TEST(YamlSyntaxTest, OnlyFirstDocument) {
-  SyntaxNode root = ParseOk("a: 1\n---\nb: 2\n");
+// A second document used to be dropped silently; now it is an error at its
+// "---". Markers around a single document are fine.
+TEST(YamlSyntaxTest, OnlyOneDocument) {
+  SyntaxParseResult r = ParseYaml("env", "a: 1\n---\nb: 2\n");
+  EXPECT_FALSE(r.ok);
+  ASSERT_EQ(r.diagnostics.size(), 1u);
+  EXPECT_THAT(r.diagnostics[0].summary, HasSubstr("single YAML document"));
+  EXPECT_EQ(r.diagnostics[0].range.begin.line, 2);
+  EXPECT_FALSE(ParseYaml("env", "a: 1\n---\n").ok);
+  SyntaxNode root = ParseOk("---\na: 1\n...\n");
   ASSERT_EQ(root.entries.size(), 1u);
   EXPECT_EQ(root.entries[0].key, "a");
 }
