@@ -146,9 +146,8 @@ absl::StatusOr<std::string> ReadInput(const std::string& file) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-absl::Status Save(Context& ctx, LocalBackend* b, const backend::ParsedRef& r,
-                  const std::string& yaml, std::optional<std::string> etag) {
-  absl::StatusOr<backend::UpdateResult> res = b->UpdateDefinition(r.ref, yaml, std::move(etag));
+absl::Status ReportUpdate(Context& ctx, const backend::ParsedRef& r,
+                          const absl::StatusOr<backend::UpdateResult>& res) {
   std::string root = absl::StrCat(r.ref.project, "/", r.ref.name);
   if (!res.ok()) {
     PrintDiagnostics(ctx.err(), backend::DiagnosticsFromStatus(res.status()), root, "");
@@ -158,6 +157,28 @@ absl::Status Save(Context& ctx, LocalBackend* b, const backend::ParsedRef& r,
   ctx.err() << "Environment " << r.ref.ToString() << " updated (revision " << res->revision
             << ").\n";
   return absl::OkStatus();
+}
+
+absl::Status Save(Context& ctx, LocalBackend* b, const backend::ParsedRef& r,
+                  const std::string& yaml, std::optional<std::string> etag) {
+  return ReportUpdate(ctx, r, b->UpdateDefinition(r.ref, yaml, std::move(etag)));
+}
+
+absl::StatusOr<esc::ValuePtr> OpenValues(Context& ctx, const backend::ParsedRef& r) {
+  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  absl::StatusOr<backend::Evaluation> opened = b->OpenEnvironment(r.ref, r.version);
+  if (!opened.ok()) {
+    esc::Diagnostics diags = backend::DiagnosticsFromStatus(opened.status());
+    // The stored text is ciphertext only, so its lines may be shown.
+    std::string source;
+    if (!diags.empty()) {
+      absl::StatusOr<backend::Definition> def = b->GetDefinition(r.ref, r.version, false);
+      if (def.ok()) source = def->yaml;
+    }
+    PrintDiagnostics(ctx.err(), diags, absl::StrCat(r.ref.project, "/", r.ref.name), source);
+    return opened.status();
+  }
+  return opened->root;
 }
 
 namespace {

@@ -64,6 +64,14 @@ absl::StatusOr<std::string> Render(const esc::ValuePtr& root, const esc::ValuePt
                                    const std::string& format, bool has_path, bool reveal,
                                    std::optional<absl::Duration> files_lifetime, std::ostream& err);
 
+// Prints the outcome of a definition write: diagnostics (never a source
+// line) and the new revision.
+absl::Status ReportUpdate(Context& ctx, const backend::ParsedRef& r,
+                          const absl::StatusOr<backend::UpdateResult>& res);
+
+// Opens `r` (audited); on failure prints its diagnostics.
+absl::StatusOr<esc::ValuePtr> OpenValues(Context& ctx, const backend::ParsedRef& r);
+
 // Saves `yaml` as the definition of `r` (etag-guarded when `etag` is set)
 // and reports warnings/diagnostics; never prints a source line.
 absl::Status Save(Context& ctx, backend::LocalBackend* b, const backend::ParsedRef& r,

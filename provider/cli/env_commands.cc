@@ -57,15 +57,7 @@ absl::Status SaveKeyEdit(
     ASSIGN_OR_RETURN(std::string yaml, edit(def.yaml));
     absl::StatusOr<backend::UpdateResult> res = b->UpdateDefinition(r.ref, yaml, def.etag);
     if (res.ok() || !absl::IsAborted(res.status()) || attempt + 1 >= kAttempts) {
-      std::string root = absl::StrCat(r.ref.project, "/", r.ref.name);
-      if (!res.ok()) {
-        PrintDiagnostics(ctx.err(), backend::DiagnosticsFromStatus(res.status()), root, "");
-        return res.status();
-      }
-      PrintDiagnostics(ctx.err(), res->warnings, root, "");
-      ctx.err() << "Environment " << r.ref.ToString() << " updated (revision " << res->revision
-                << ").\n";
-      return absl::OkStatus();
+      return ReportUpdate(ctx, r, res);
     }
     // Jittered exponential backoff, 2 ms up to ~100 ms: concurrent writers
     // spread out instead of colliding again in lock step.
@@ -273,24 +265,13 @@ absl::Status EnvOpen(Context& ctx, const Positional& p) {
     ASSIGN_OR_RETURN(lifetime, ParseDurationFlag(ctx.args().Get("files-lifetime"), "files-lifetime",
                                                  absl::Hours(24)));
   }
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
-  absl::StatusOr<backend::Evaluation> opened = b->OpenEnvironment(r.ref, r.version);
-  if (!opened.ok()) {
-    esc::Diagnostics diags = backend::DiagnosticsFromStatus(opened.status());
-    std::string source;
-    if (!diags.empty()) {
-      absl::StatusOr<backend::Definition> def = b->GetDefinition(r.ref, r.version, false);
-      if (def.ok()) source = def->yaml;
-    }
-    PrintDiagnostics(ctx.err(), diags, absl::StrCat(r.ref.project, "/", r.ref.name), source);
-    return opened.status();
-  }
-  esc::ValuePtr value = opened->root;
+  ASSIGN_OR_RETURN(esc::ValuePtr root, OpenValues(ctx, r));
+  esc::ValuePtr value = root;
   if (!path.empty()) {
-    ASSIGN_OR_RETURN(value, ValueAt(opened->root, path));
+    ASSIGN_OR_RETURN(value, ValueAt(root, path));
   }
   ASSIGN_OR_RETURN(std::string text,
-                   Render(opened->root, value, format, !path.empty(), reveal, lifetime, ctx.err()));
+                   Render(root, value, format, !path.empty(), reveal, lifetime, ctx.err()));
   ctx.out() << text;
   return absl::OkStatus();
 }

@@ -32,17 +32,6 @@
 namespace escnative::cli {
 namespace {
 
-absl::StatusOr<esc::ValuePtr> OpenRoot(Context& ctx, const backend::ParsedRef& r) {
-  ASSIGN_OR_RETURN(backend::LocalBackend * b, ctx.Backend(false));
-  absl::StatusOr<backend::Evaluation> opened = b->OpenEnvironment(r.ref, r.version);
-  if (!opened.ok()) {
-    PrintDiagnostics(ctx.err(), backend::DiagnosticsFromStatus(opened.status()),
-                     absl::StrCat(r.ref.project, "/", r.ref.name), "");
-    return opened.status();
-  }
-  return opened->root;
-}
-
 // `secrets.github_token` -> SECRETS_GITHUB_TOKEN (for --all).
 std::string VariableName(const std::string& path) {
   std::string out;
@@ -178,7 +167,7 @@ absl::Status EnvExport(Context& ctx, const Positional& p) {
     ASSIGN_OR_RETURN(backend::Evaluation checked, b->CheckEnvironment(r.ref, r.version, false));
     root = checked.root;
   } else {
-    ASSIGN_OR_RETURN(root, OpenRoot(ctx, r));
+    ASSIGN_OR_RETURN(root, OpenValues(ctx, r));
   }
   // (name, value, source path)
   struct Entry {
@@ -262,7 +251,7 @@ absl::Status EnvCheck(Context& ctx, const Positional& p) {
   if (ctx.args().Has("require")) {
     ASSIGN_OR_RETURN(reqs, ParseRequirements(ctx.args().Get("require")));
   }
-  ASSIGN_OR_RETURN(esc::ValuePtr root, OpenRoot(ctx, r));
+  ASSIGN_OR_RETURN(esc::ValuePtr root, OpenValues(ctx, r));
   if (!ctx.args().Has("require")) {
     for (const esc::EnvironmentEntry& e : esc::EnvironmentVariables(*root)) {
       reqs.push_back({{absl::StrCat("environmentVariables.", e.name)}, true});

@@ -98,19 +98,13 @@ absl::Status EnvRun(Context& ctx, const Positional& p) {
   }
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
   bool mask = ctx.args().Has("mask");
-  ASSIGN_OR_RETURN(backend::LocalBackend * b, ctx.Backend(false));
-  absl::StatusOr<backend::Evaluation> opened = b->OpenEnvironment(r.ref, r.version);
-  if (!opened.ok()) {
-    PrintDiagnostics(ctx.err(), backend::DiagnosticsFromStatus(opened.status()),
-                     absl::StrCat(r.ref.project, "/", r.ref.name), "");
-    return opened.status();
-  }
-  ASSIGN_OR_RETURN(WrittenFiles files, WritePrivateFiles(*opened->root));
+  ASSIGN_OR_RETURN(esc::ValuePtr root, OpenValues(ctx, r));
+  ASSIGN_OR_RETURN(WrittenFiles files, WritePrivateFiles(*root));
   absl::Cleanup remove_files = [&files] { RemovePrivateFiles(files); };
-  std::vector<std::string> env = BuildEnvironment(ctx, *opened->root, files);
+  std::vector<std::string> env = BuildEnvironment(ctx, *root, files);
   std::vector<std::string> secrets;
-  if (mask) CollectSecrets(*opened->root, false, &secrets);
-  opened->root.reset();
+  if (mask) CollectSecrets(*root, false, &secrets);
+  root.reset();
 
   std::vector<char*> argv, envp;
   for (size_t i = 1; i < p.size(); ++i) argv.push_back(const_cast<char*>(p[i].c_str()));
