@@ -326,9 +326,19 @@ absl::StatusOr<EnvironmentInfo> LocalBackend::CreateEnvironment(const Environmen
   return store_->CreateEnvironment(ref, Actor());
 }
 
+absl::Status LocalBackend::AuditTokenRead(absl::string_view action, absl::string_view target,
+                                          absl::string_view detail) const {
+  // The passphrase holder can read the file anyway; a token's reads are its
+  // holder's trail.
+  if (caller_ == nullptr) return absl::OkStatus();
+  return store_->AppendAuditEvent(Actor(), action, target, detail);
+}
+
 absl::StatusOr<EnvironmentInfo> LocalBackend::GetEnvironment(const EnvironmentRef& ref) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kRead));
-  return store_->GetEnvironment(ref);
+  ASSIGN_OR_RETURN(EnvironmentInfo info, store_->GetEnvironment(ref));
+  RETURN_IF_ERROR(AuditTokenRead("environment.read", ref.ToString(), "metadata"));
+  return info;
 }
 
 absl::StatusOr<std::vector<EnvironmentInfo>> LocalBackend::ListEnvironments(
@@ -336,6 +346,7 @@ absl::StatusOr<std::vector<EnvironmentInfo>> LocalBackend::ListEnvironments(
   ASSIGN_OR_RETURN(std::vector<EnvironmentInfo> all,
                    store_->ListEnvironments(organization, project));
   if (caller_ == nullptr) return all;
+  RETURN_IF_ERROR(AuditTokenRead("environment.list", organization, project));
   ASSIGN_OR_RETURN(AccessToken token, store_->VerifyAccessToken(caller_->value.Reveal()));
   std::vector<EnvironmentInfo> visible;
   for (auto& info : all) {
@@ -368,16 +379,15 @@ absl::StatusOr<Definition> LocalBackend::GetDefinition(const EnvironmentRef& ref
     ASSIGN_OR_RETURN(out.yaml, esc::DecryptSecrets(out.yaml, ShortName(ref), *CrypterFor(ref)));
     RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.decrypt", ref.ToString(),
                                              absl::StrCat("revision:", out.revision)));
-  } else if (caller_ != nullptr) {
-    // Token reads are audited too (the passphrase holder reads the file anyway).
-    RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.read", ref.ToString(),
-                                             absl::StrCat("revision:", out.revision)));
+  } else {
+    RETURN_IF_ERROR(AuditTokenRead("environment.read", ref.ToString(),
+                                   absl::StrCat("revision:", out.revision)));
   }
   return out;
 }
 
 std::vector<std::string> LocalBackend::ChangedPaths(const EnvironmentRef& ref,
-                                                   absl::string_view next) const {
+                                                    absl::string_view next) const {
   // Against the latest revision: with an etag the store refuses the write if
   // that moved; without one the list is as exact as last-writer-wins is.
   absl::StatusOr<store::Definition> latest = store_->ReadDefinition(ref, "");
@@ -454,6 +464,7 @@ absl::StatusOr<Evaluation> LocalBackend::OpenEnvironment(const EnvironmentRef& r
 
 absl::StatusOr<std::vector<RevisionInfo>> LocalBackend::ListRevisions(const EnvironmentRef& ref) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kRead));
+  RETURN_IF_ERROR(AuditTokenRead("environment.read", ref.ToString(), "revisions"));
   return store_->ListRevisions(ref, std::nullopt, 0);
 }
 
@@ -489,11 +500,13 @@ absl::StatusOr<RevisionTag> LocalBackend::UpdateRevisionTag(const EnvironmentRef
 absl::StatusOr<RevisionTag> LocalBackend::GetRevisionTag(const EnvironmentRef& ref,
                                                          absl::string_view name) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kRead));
+  RETURN_IF_ERROR(AuditTokenRead("environment.read", ref.ToString(), "revision_tags"));
   return store_->GetRevisionTag(ref, name);
 }
 
 absl::StatusOr<std::vector<RevisionTag>> LocalBackend::ListRevisionTags(const EnvironmentRef& ref) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kRead));
+  RETURN_IF_ERROR(AuditTokenRead("environment.read", ref.ToString(), "revision_tags"));
   return store_->ListRevisionTags(ref);
 }
 
@@ -505,6 +518,7 @@ absl::Status LocalBackend::DeleteRevisionTag(const EnvironmentRef& ref, absl::st
 absl::StatusOr<std::vector<EnvironmentTag>> LocalBackend::ListEnvironmentTags(
     const EnvironmentRef& ref) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kRead));
+  RETURN_IF_ERROR(AuditTokenRead("environment.read", ref.ToString(), "environment_tags"));
   return store_->ListEnvironmentTags(ref);
 }
 
@@ -585,6 +599,7 @@ absl::StatusOr<AccessToken> LocalBackend::GetAccessToken(absl::string_view id) {
 
 absl::StatusOr<std::vector<AccessToken>> LocalBackend::ListAccessTokens(bool include_inactive) {
   RETURN_IF_ERROR(AuthorizeOrganization());
+  RETURN_IF_ERROR(AuditTokenRead("token.list", "tokens", ""));
   return store_->ListAccessTokens(include_inactive);
 }
 

@@ -151,6 +151,10 @@ class LocalBackend final : public Backend {
   // default organization ("org/*/*").
   absl::Status AuthorizeOrganization() const;
   std::string Actor() const;
+  // Appends a read event when acting as a token (no-op for the passphrase
+  // holder).
+  absl::Status AuditTokenRead(absl::string_view action, absl::string_view target,
+                              absl::string_view detail) const;
   // The definition paths `next` changes against the latest revision (for
   // the audit log; never values).
   std::vector<std::string> ChangedPaths(const EnvironmentRef& ref, absl::string_view next) const;

@@ -526,6 +526,38 @@ TEST_F(LocalBackendTest, AsTokenSharesTheStoreWithTheTokensScopesAndActor) {
   EXPECT_TRUE(read);
 }
 
+TEST_F(LocalBackendTest, EveryReadByATokenIsAudited) {
+  Make("dev", "values:\n  v: 1\n");
+  std::string value = CreateToken("myorg/default/*", store::Permission::kAdmin);
+  auto view = backend_->AsToken(value);
+  ASSERT_OK(view);
+  auto count = [&] {
+    AuditQuery q;
+    q.actor = "token:" + (*view)->CallerId();
+    q.limit = 1000;
+    auto events = backend_->ListAuditEvents(q);
+    return events.ok() ? events->size() : size_t{0};
+  };
+  size_t n = count();
+  ASSERT_OK((*view)->GetEnvironment(Ref("dev")));
+  EXPECT_EQ(count(), ++n);
+  ASSERT_OK((*view)->ListEnvironments("myorg", ""));
+  EXPECT_EQ(count(), ++n);
+  ASSERT_OK((*view)->ListRevisions(Ref("dev")));
+  EXPECT_EQ(count(), ++n);
+  ASSERT_OK((*view)->ListRevisionTags(Ref("dev")));
+  EXPECT_EQ(count(), ++n);
+  ASSERT_OK((*view)->GetRevisionTag(Ref("dev"), "latest"));
+  EXPECT_EQ(count(), ++n);
+  ASSERT_OK((*view)->ListEnvironmentTags(Ref("dev")));
+  EXPECT_EQ(count(), ++n);
+  // The passphrase holder's reads are not (the file is theirs anyway).
+  size_t before = backend_->ListAuditEvents({})->size();
+  ASSERT_OK(backend_->GetEnvironment(Ref("dev")));
+  ASSERT_OK(backend_->ListRevisions(Ref("dev")));
+  EXPECT_EQ(backend_->ListAuditEvents({})->size(), before);
+}
+
 TEST_F(LocalBackendTest, SecretAssociatedDataNamesTheEnvironment) {
   EXPECT_EQ(LocalBackend::SecretAssociatedData(Ref("dev")), "esc-secret:v1:myorg/default/dev");
   (void)kOtherKey;
