@@ -1,5 +1,8 @@
 #include "provider/resources/backend_factory.h"
 
+#include <cmath>
+
+#include "provider/backend/cloud/cloud_backend.h"
 #include "provider/backend/local_backend.h"
 #include "provider/crypto/keyring.h"
 #include "provider/crypto/secret_bytes.h"
@@ -8,12 +11,24 @@ namespace escnative::resources {
 
 absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const ProviderConfig& config) {
   if (config.backend == ProviderConfig::Backend::kCloud) {
-    // Not in this build yet: Configure succeeds and resource calls say so.
-    return std::unique_ptr<backend::Backend>();
+    // No request here: the default organization is asked for when first
+    // needed, so Configure works offline.
+    backend::CloudBackendOptions options;
+    options.url = config.backend_url;
+    options.token = config.access_token;
+    options.organization = config.organization;
+    options.project = config.project;
+    options.http.timeout = absl::Milliseconds(std::llround(config.http_timeout_seconds * 1000));
+    options.http.retries = config.http_retries;
+    options.http.allow_insecure_http = config.allow_insecure_http;
+    auto opened = backend::CloudBackend::Create(std::move(options));
+    if (!opened.ok()) return opened.status();
+    return std::unique_ptr<backend::Backend>(*std::move(opened));
   }
   backend::LocalBackendOptions options;
   options.path = config.local_path;
-  options.credential = crypto::Credential::Passphrase(crypto::SecretBytes::CopyFrom(config.passphrase));
+  options.credential =
+      crypto::Credential::Passphrase(crypto::SecretBytes::CopyFrom(config.passphrase));
   options.organization = config.organization;
   options.project = config.project;
   options.actor = "pulumi";

@@ -12,8 +12,8 @@ namespace escnative::resources {
 
 // local: the encrypted store at config.local_path (created on first use);
 // a wrong passphrase or a damaged file is an error here, before any resource
-// call. cloud: not served by this build yet (null backend; resource calls
-// then fail with a message saying so).
+// call. cloud: the ESC REST API at config.backend_url (CloudBackend); no
+// request is made until a resource or function needs one.
 absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const ProviderConfig& config);
 
 }  // namespace escnative::resources

@@ -207,6 +207,21 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
                        return Created(c.req);
                      })});
 
+  // Environment settings (Pulumi Cloud's PATCH E/settings): deletion protection.
+  routes->push_back(
+      {"PATCH", P("/settings"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
+         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(nlohmann::json body,
+                          ParseJsonObject(c.req.body, "update environment settings"));
+         if (!body.contains("deletionProtected") || !body["deletionProtected"].is_boolean()) {
+           return absl::InvalidArgumentError(
+               "update environment settings: field \"deletionProtected\" must be true or false");
+         }
+         RETURN_IF_ERROR(
+             c.caller.backend->SetDeletionProtected(ref, body["deletionProtected"].get<bool>()));
+         return NoContent();
+       })});
+
   // Clone = create + the source's decrypted definition saved in the target
   // (ciphertext is bound to its environment, so it is re-encrypted).
   // History, access and revision tags are not copied.

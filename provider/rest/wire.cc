@@ -59,6 +59,14 @@ std::string EnvironmentPath(const store::EnvironmentRef& ref) {
                       PercentEncode(ref.project), "/", PercentEncode(ref.name));
 }
 
+std::string OrganizationPath(absl::string_view organization) {
+  return absl::StrCat(kEscPrefix, "/environments/", PercentEncode(organization));
+}
+
+std::string TokensPath(absl::string_view organization) {
+  return absl::StrCat("/api/orgs/", PercentEncode(organization), "/tokens");
+}
+
 int HttpStatusFor(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kOk:

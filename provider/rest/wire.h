@@ -25,6 +25,11 @@ inline constexpr absl::string_view kYamlContentType = "application/x-yaml";
 
 // "/api/esc/environments/{org}/{project}/{env}" with each part escaped.
 std::string EnvironmentPath(const store::EnvironmentRef& ref);
+// "/api/esc/environments/{org}".
+std::string OrganizationPath(absl::string_view organization);
+// "/api/orgs/{org}/tokens": organization tokens, with our `scopes` extension.
+std::string TokensPath(absl::string_view organization);
+inline constexpr absl::string_view kDefaultOrganizationPath = "/api/user/organizations/default";
 std::string PercentEncode(absl::string_view s);
 
 // --- status and errors ---------------------------------------------------------
@@ -64,6 +69,25 @@ std::string UnquoteEtag(absl::string_view header);
 // A positive count query parameter (default when absent), capped at `max`.
 absl::StatusOr<int> CountParam(const std::optional<std::string>& text, int fallback, int max,
                                absl::string_view name);
+
+// --- reading responses (the client side; wire_parse.cc) ---------------------------
+// Each is the inverse of the *Json writer above. InvalidArgument naming the
+// field when a required member is missing or of the wrong type; unknown
+// members are ignored.
+absl::StatusOr<absl::Time> ParseTimeString(absl::string_view text);
+absl::StatusOr<store::EnvironmentInfo> OrgEnvironmentFromJson(const nlohmann::json& j);
+absl::StatusOr<store::RevisionInfo> RevisionFromJson(const nlohmann::json& j);
+absl::StatusOr<store::RevisionTag> RevisionTagFromJson(const nlohmann::json& j);
+absl::StatusOr<store::EnvironmentTag> EnvironmentTagFromJson(const nlohmann::json& j);
+absl::StatusOr<store::AccessToken> AccessTokenFromJson(const nlohmann::json& j);
+// A `diagnostics` list; entries that are not objects are skipped.
+esc::Diagnostics DiagnosticsFromJson(const nlohmann::json& list);
+// `Environment` {properties?} back into an object value (secret and unknown
+// flags and definition ranges kept).
+absl::StatusOr<esc::ValuePtr> EnvironmentFromJson(const nlohmann::json& j);
+// The create-token request body for `spec` (organization tokens with the
+// `scopes` extension; expires as unix seconds).
+nlohmann::json AccessTokenSpecJson(const store::AccessTokenSpec& spec);
 
 }  // namespace escnative::rest
 
