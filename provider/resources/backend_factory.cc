@@ -37,4 +37,13 @@ absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const ProviderConf
   return std::unique_ptr<backend::Backend>(*std::move(opened));
 }
 
+absl::Status ResolveDefaultOrganization(ProviderConfig* config, backend::Backend* backend) {
+  if (!config->organization.empty() || backend == nullptr) return absl::OkStatus();
+  // A one-part reference takes the backend's default organization.
+  auto parsed = backend->ParseRef("default");
+  if (!parsed.ok()) return parsed.status();
+  config->organization = parsed->first.organization;
+  return absl::OkStatus();
+}
+
 }  // namespace escnative::resources

@@ -16,6 +16,11 @@ namespace escnative::resources {
 // request is made until a resource or function needs one.
 absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const ProviderConfig& config);
 
+// Fills config->organization when it is empty (cloud without esc:organization)
+// with the backend's default for short references: on the cloud backend the
+// access token's default organization (one request, at Configure).
+absl::Status ResolveDefaultOrganization(ProviderConfig* config, backend::Backend* backend);
+
 }  // namespace escnative::resources
 
 #endif  // PROVIDER_RESOURCES_BACKEND_FACTORY_H_

@@ -7,6 +7,7 @@
 #include <typeinfo>
 
 #include "absl/strings/str_cat.h"
+#include "provider/resources/backend_factory.h"
 #include "provider/resources/schema.h"
 #include "provider/server/status_convert.h"
 #include "provider/server/struct_codec.h"
@@ -238,6 +239,10 @@ grpc::Status ProviderService::Configure(grpc::ServerContext*,
     // deployment up front instead of on the first resource.
     auto opened = open_backend_(*config);
     if (!opened.ok()) return ToGrpcStatus(opened.status());
+    if (absl::Status org = resources::ResolveDefaultOrganization(&*config, opened->get());
+        !org.ok()) {
+      return ToGrpcStatus(org);
+    }
     logger_->Log(resources::LogSeverity::kDebug, config->Describe(), req->urn());
     context_.Configure(*std::move(config), *std::move(opened));
     resp->set_acceptsecrets(true);

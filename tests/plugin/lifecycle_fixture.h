@@ -1,6 +1,7 @@
-// The engine's side of the lifecycle tests: a plugin on a fresh local store,
-// one helper per RPC that records every response, and escctl against the
-// same store. TearDown searches every response, engine log line, stderr,
+// The engine's side of the lifecycle tests: a plugin on a fresh local store
+// (or, for BackendLifecycleTest's "cloud" parameter, on `backend: cloud`
+// against `escctl serve` over that store), one helper per RPC that records
+// every response, and escctl against the same store. TearDown searches every response, engine log line, stderr,
 // escctl output and the database file for the plaintext secrets.
 #ifndef TESTS_PLUGIN_LIFECYCLE_FIXTURE_H_
 #define TESTS_PLUGIN_LIFECYCLE_FIXTURE_H_
@@ -19,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "provider/server/wire_constants.h"
 #include "tests/harness/plugin_process.h"
+#include "tests/harness/serve_process.h"
 
 namespace escnative::testing {
 
@@ -74,9 +76,12 @@ inline void StripSecrets(json& v) {
 
 class LifecycleTest : public ::testing::Test {
  protected:
+  virtual bool cloud() const { return false; }
+
   void SetUp() override {
-    dir_ = ::testing::TempDir() + "/lifecycle-" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    dir_ = ::testing::TempDir() + "/lifecycle-" + test.substr(0, test.find('/')) +
+           (cloud() ? "-cloud" : "");
     std::system(("rm -rf '" + dir_ + "' && mkdir -p '" + dir_ + "'").c_str());
     store_ = dir_ + "/store.db";
     engine_ = FakeEngine::Start();
@@ -90,8 +95,20 @@ class LifecycleTest : public ::testing::Test {
     auto p = PluginProcess::Launch(opts);
     ASSERT_TRUE(p.ok()) << p.status();
     plugin_ = *std::move(p);
+    json args = json::object();
+    if (cloud()) {
+      auto served = ServeProcess::Start(
+          {{"ESC_PASSPHRASE", kPassphrase}, {"ESC_LOCAL_PATH", store_}}, dir_);
+      ASSERT_TRUE(served.ok()) << served.status();
+      server_ = *std::move(served);
+      auto token = server_->CreateToken("organization/*/*:admin");
+      ASSERT_TRUE(token.ok()) << token.status();
+      token_ = *token;
+      // No organization: the server's default for the token is used.
+      args = {{"backend", "cloud"}, {"backendUrl", server_->url()}, {"accessToken", Secret(token_)}};
+    }
     pulumirpc::ConfigureRequest req;
-    *req.mutable_args() = J(json::object());
+    *req.mutable_args() = J(args);
     pulumirpc::ConfigureResponse resp;
     grpc::Status st = plugin_->stub().Configure(CallContext(absl::Seconds(30)).get(), req, &resp);
     ASSERT_TRUE(st.ok()) << st.error_message();
@@ -115,7 +132,11 @@ class LifecycleTest : public ::testing::Test {
       StripSecrets(r);
       stripped += r.dump() + "\n";
     }
-    for (const char* plain : {kPassphrase, kApiKey, kApiKey2, kDrift, kSecretValue}) {
+    std::string served = server_ != nullptr ? server_->stderr_text() : "";
+    std::vector<std::string> planted = {kPassphrase, kApiKey, kApiKey2, kDrift, kSecretValue};
+    if (!token_.empty()) planted.push_back(token_);  // the access token: nowhere at all
+    for (const std::string& plain : planted) {
+      EXPECT_EQ(served.find(plain), std::string::npos) << plain << " in the server's log";
       EXPECT_EQ(stripped.find(plain), std::string::npos) << plain << " outside a secret";
       EXPECT_EQ(logs.find(plain), std::string::npos) << plain << " in an engine log";
       EXPECT_EQ(plugin_->stderr_text().find(plain), std::string::npos) << plain << " on stderr";
@@ -260,10 +281,20 @@ class LifecycleTest : public ::testing::Test {
     return out;
   }
 
-  std::string dir_, store_, cli_output_;
+  std::string dir_, store_, cli_output_, token_;
+  std::unique_ptr<ServeProcess> server_;
   std::unique_ptr<FakeEngine> engine_;
   std::unique_ptr<PluginProcess> plugin_;
   std::vector<json> responses_;
+};
+
+// The lifecycle on each backend: "local" (the store file) and "cloud" (the
+// cloud backend against escctl serve on the same store, so escctl still
+// edits behind the program's back).
+class BackendLifecycleTest : public LifecycleTest,
+                             public ::testing::WithParamInterface<std::string> {
+ protected:
+  bool cloud() const override { return GetParam() == "cloud"; }
 };
 
 inline constexpr char kEnv[] = "esc:index:Environment";
