@@ -159,13 +159,13 @@ absl::Status ReportUpdate(Context& ctx, const backend::ParsedRef& r,
   return absl::OkStatus();
 }
 
-absl::Status Save(Context& ctx, LocalBackend* b, const backend::ParsedRef& r,
+absl::Status Save(Context& ctx, backend::Backend* b, const backend::ParsedRef& r,
                   const std::string& yaml, std::optional<std::string> etag) {
   return ReportUpdate(ctx, r, b->UpdateDefinition(r.ref, yaml, std::move(etag)));
 }
 
 absl::StatusOr<esc::ValuePtr> OpenValues(Context& ctx, const backend::ParsedRef& r) {
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   absl::StatusOr<backend::Evaluation> opened = b->OpenEnvironment(r.ref, r.version);
   if (!opened.ok()) {
     esc::Diagnostics diags = backend::DiagnosticsFromStatus(opened.status());

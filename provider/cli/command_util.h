@@ -74,7 +74,7 @@ absl::StatusOr<esc::ValuePtr> OpenValues(Context& ctx, const backend::ParsedRef&
 
 // Saves `yaml` as the definition of `r` (etag-guarded when `etag` is set)
 // and reports warnings/diagnostics; never prints a source line.
-absl::Status Save(Context& ctx, backend::LocalBackend* b, const backend::ParsedRef& r,
+absl::Status Save(Context& ctx, backend::Backend* b, const backend::ParsedRef& r,
                   const std::string& yaml, std::optional<std::string> etag);
 
 }  // namespace escnative::cli

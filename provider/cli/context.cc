@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "provider/backend/cloud/cloud_backend.h"
 #include "provider/crypto/credential_file.h"
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
@@ -17,7 +18,7 @@ using backend::LocalBackend;
 
 const std::set<std::string>& GlobalValueFlags() {
   static const auto* f =
-      new std::set<std::string>{"store", "org", "project", "passphrase-file", "token-file"};
+      new std::set<std::string>{"store", "org", "project", "passphrase-file", "token-file", "url"};
   return *f;
 }
 
@@ -27,7 +28,7 @@ absl::StatusOr<crypto::SecretBytes> Context::ReadSecretFile(const std::string& p
 }
 
 absl::Status Context::CheckGlobals() const {
-  for (const char* flag : {"org", "store", "project", "passphrase-file", "token-file"}) {
+  for (const char* flag : {"org", "store", "project", "passphrase-file", "token-file", "url"}) {
     auto it = args_.flags.find(flag);
     if (it != args_.flags.end() && !it->second.empty() && it->second.back().empty()) {
       return absl::OutOfRangeError(absl::StrCat("--", flag, " must not be empty"));
@@ -55,7 +56,45 @@ absl::StatusOr<crypto::SecretBytes> Context::Passphrase() const {
       "PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE");
 }
 
-absl::StatusOr<backend::LocalBackend*> Context::Backend(bool create_if_missing) {
+absl::StatusOr<backend::Backend*> Context::Backend(bool create_if_missing) {
+  if (Remote()) return RemoteBackend();
+  return LocalStore(create_if_missing, "");
+}
+
+absl::StatusOr<backend::Backend*> Context::RemoteBackend() const {
+  if (remote_ != nullptr) return remote_.get();
+  backend::CloudBackendOptions o;
+  o.url = RemoteUrl();
+  if (args_.Has("token-file")) {
+    ASSIGN_OR_RETURN(crypto::SecretBytes t, ReadSecretFile(args_.Get("token-file"), "token"));
+    o.token = std::string(t.Reveal());
+  } else {
+    for (const char* var : {"ESC_ACCESS_TOKEN", "PULUMI_ACCESS_TOKEN"}) {
+      std::optional<std::string> t = env_(var);
+      if (t.has_value() && !t->empty()) {
+        o.token = *t;
+        break;
+      }
+    }
+  }
+  if (o.token.empty()) {
+    return absl::UnauthenticatedError(
+        "--url needs an access token: --token-file FILE, ESC_ACCESS_TOKEN or PULUMI_ACCESS_TOKEN");
+  }
+  o.organization = args_.Get("org", Env("ESC_ORGANIZATION"));  // empty: the token's default
+  o.project = Project();
+  o.http.allow_insecure_http = Env("ESC_ALLOW_INSECURE_HTTP") == "1";
+  ASSIGN_OR_RETURN(remote_, backend::CloudBackend::Create(std::move(o)));
+  return remote_.get();
+}
+
+absl::StatusOr<backend::LocalBackend*> Context::LocalStore(bool create_if_missing,
+                                                           absl::string_view command) {
+  if (Remote()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("escctl ", command, " works on a local store only, not against a server (",
+                     "--url / ESC_URL)"));
+  }
   if (backend_ != nullptr) return backend_.get();
   std::string path = StorePath();
   std::error_code type_ec;
@@ -109,6 +148,12 @@ std::string Context::StorePath() const {
 }
 
 absl::StatusOr<backend::ParsedRef> Context::Ref(const std::string& text) const {
+  if (Remote()) {
+    // The server's default organization unless one was given.
+    ASSIGN_OR_RETURN(backend::Backend * b, RemoteBackend());
+    ASSIGN_OR_RETURN(auto parsed, b->ParseRef(text));
+    return backend::ParsedRef{std::move(parsed.first), std::move(parsed.second)};
+  }
   return backend::ParseEnvironmentRef(text, Organization(), Project());
 }
 

@@ -73,7 +73,18 @@ class Context {
 
   absl::StatusOr<crypto::SecretBytes> Passphrase() const;
 
-  absl::StatusOr<backend::LocalBackend*> Backend(bool create_if_missing);
+  // True when commands run against an ESC REST API server (--url or
+  // $ESC_URL) instead of a store file.
+  bool Remote() const { return !RemoteUrl().empty(); }
+  std::string RemoteUrl() const { return args_.Get("url", Env("ESC_URL")); }
+
+  // The backend commands run against: the store file, or with --url the
+  // server (token from --token-file, $ESC_ACCESS_TOKEN or $PULUMI_ACCESS_TOKEN).
+  absl::StatusOr<backend::Backend*> Backend(bool create_if_missing);
+  // The store file only, for commands that make no sense on a server
+  // (`command` names it in the error on a remote).
+  absl::StatusOr<backend::LocalBackend*> LocalStore(bool create_if_missing,
+                                                    absl::string_view command);
 
   absl::StatusOr<backend::ParsedRef> Ref(const std::string& text) const;
 
@@ -86,7 +97,10 @@ class Context {
   const EnvLookup& env_;
   std::ostream& out_;
   std::ostream& err_;
+  absl::StatusOr<backend::Backend*> RemoteBackend() const;
+
   std::unique_ptr<backend::LocalBackend> backend_;
+  mutable std::unique_ptr<backend::Backend> remote_;
   std::optional<int> exit_code_;
 };
 

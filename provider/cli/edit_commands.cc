@@ -160,7 +160,7 @@ absl::Status EnvEdit(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 1, 1));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
   RETURN_IF_ERROR(NoVersion(r, "env edit"));
-  ASSIGN_OR_RETURN(backend::LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   if (ctx.args().Has("file")) {
     ASSIGN_OR_RETURN(std::string yaml, ReadInput(ctx.args().Get("file")));
     absl::Cleanup wipe = [&yaml] { crypto::SecureWipe(yaml.data(), yaml.size()); };
@@ -234,7 +234,7 @@ absl::Status EnvDiff(Context& ctx, const Positional& p) {
   } else if (left.version.empty()) {
     return absl::OutOfRangeError("env diff needs two revisions: ENV@V1 [@V2|ENV2[@V2]]");
   }
-  ASSIGN_OR_RETURN(backend::LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   Leaves defs[2], values[2];
   const backend::ParsedRef* refs[2] = {&left, &right};
   for (int i = 0; i < 2; ++i) {

@@ -40,7 +40,7 @@ std::string NodeFingerprint(const std::string& yaml, const std::string& path) {
 // that writer left `path` alone, re-applied (bounded, with jittered backoff).
 // Only a concurrent change to the same key is a conflict.
 absl::Status SaveKeyEdit(
-    Context& ctx, LocalBackend* b, const backend::ParsedRef& r, const std::string& path,
+    Context& ctx, backend::Backend* b, const backend::ParsedRef& r, const std::string& path,
     const std::function<absl::StatusOr<std::string>(const std::string&)>& edit) {
   constexpr int kAttempts = 25;
   std::string base;
@@ -77,7 +77,7 @@ absl::Status EnvInit(Context& ctx, const Positional& p) {
   if (ctx.args().Has("file")) {
     ASSIGN_OR_RETURN(yaml, ReadInput(ctx.args().Get("file")));
   }
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(/*create_if_missing=*/true));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(/*create_if_missing=*/true));
   // Validate the file first so a bad definition leaves nothing behind.
   if (!yaml.empty()) {
     absl::StatusOr<backend::Evaluation> checked = b->CheckDefinition(r.ref, yaml);
@@ -95,7 +95,7 @@ absl::Status EnvInit(Context& ctx, const Positional& p) {
 
 absl::Status EnvLs(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 0, 0));
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   ASSIGN_OR_RETURN(std::vector<store::EnvironmentInfo> envs,
                    b->ListEnvironments(ctx.Organization(), ctx.args().Get("project-filter")));
   if (ctx.args().Get("output", "text") == "json") {
@@ -119,7 +119,7 @@ absl::Status EnvGet(Context& ctx, const Positional& p) {
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
   bool show = ctx.args().Has("show-secrets");
   std::string path = p.size() > 1 ? p[1] : "";
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   std::string root_name = absl::StrCat(r.ref.project, "/", r.ref.name);
   bool imports_path = path.rfind("imports", 0) == 0;
   bool need_value = !ctx.args().Has("definition") && !imports_path;
@@ -214,7 +214,7 @@ absl::Status EnvSet(Context& ctx, const Positional& p) {
     nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (!parsed.is_discarded()) value = std::move(parsed);
   }
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   return SaveKeyEdit(ctx, b, r, p[1], [&](const std::string& yaml) {
     return esc::SetDefinitionValue(yaml, p[1], value, secret);
   });
@@ -229,7 +229,7 @@ absl::Status EnvRm(Context& ctx, const Positional& p) {
       return absl::OutOfRangeError(
           absl::StrCat("removing environment ", r.ref.ToString(), " needs --yes"));
     }
-    ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+    ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
     RETURN_IF_ERROR(b->DeleteEnvironment(r.ref));
     ctx.out() << "Environment \"" << r.ref.ToString() << "\" has been removed!\n";
     return absl::OkStatus();
@@ -238,7 +238,7 @@ absl::Status EnvRm(Context& ctx, const Positional& p) {
     return absl::InvalidArgumentError(
         "env rm only removes values; edit the imports with env init -f or env set");
   }
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   return SaveKeyEdit(ctx, b, r, p[1], [&](const std::string& yaml) {
     return esc::RemoveDefinitionValue(yaml, p[1]);
   });

@@ -30,6 +30,9 @@ constexpr char kGlobalHelp[] = R"(Global options (anywhere on the line):
   --passphrase-file FILE  passphrase (else $ESC_PASSPHRASE, $ESC_PASSPHRASE_FILE,
                           $PULUMI_CONFIG_PASSPHRASE, $PULUMI_CONFIG_PASSPHRASE_FILE)
   --token-file FILE       act as this access token (else $ESC_ACCESS_TOKEN): scope-checked
+  --url URL               run against an ESC REST API server (escctl serve, Pulumi Cloud)
+                          instead of a store file (else $ESC_URL); needs a token (above,
+                          or $PULUMI_ACCESS_TOKEN); --org defaults to the token's organization
   -h, --help              help for the command
 Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 conflict, 5 passphrase/token/scope.
 )";

@@ -163,7 +163,7 @@ absl::Status EnvExport(Context& ctx, const Positional& p) {
   esc::ValuePtr root;
   if (tmpl) {
     // A template needs the keys only: checked, never decrypted.
-    ASSIGN_OR_RETURN(backend::LocalBackend * b, ctx.Backend(false));
+    ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
     ASSIGN_OR_RETURN(backend::Evaluation checked, b->CheckEnvironment(r.ref, r.version, false));
     root = checked.root;
   } else {

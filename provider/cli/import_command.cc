@@ -212,7 +212,7 @@ absl::Status EnvImport(Context& ctx, const Positional& p) {
   for (const std::string& m : missing) ctx.err() << "missing: " << util::Echo(m) << "\n";
   bool fail_missing = !missing.empty() && !ctx.args().Has("allow-missing");
 
-  ASSIGN_OR_RETURN(backend::LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   constexpr int kAttempts = 10;
   std::map<std::string, std::string> first_seen;  // path -> fingerprint at first read
   bool planned = false;

@@ -23,7 +23,7 @@ namespace {
 constexpr absl::Duration kExpiringSoon = absl::Hours(24 * 14);
 
 // Every audit event about `ref` exactly (the target filter is a prefix).
-absl::StatusOr<std::vector<store::AuditEvent>> EventsFor(backend::LocalBackend* b,
+absl::StatusOr<std::vector<store::AuditEvent>> EventsFor(backend::Backend* b,
                                                          const store::EnvironmentRef& ref) {
   std::vector<store::AuditEvent> out;
   store::AuditQuery q;
@@ -60,7 +60,7 @@ absl::Status AuditReport(Context& ctx, const Positional& p) {
                      ParseDurationFlag(ctx.args().Get("unused-after"), "unused-after"));
   }
   bool json = ctx.args().Has("json");
-  ASSIGN_OR_RETURN(backend::LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   std::vector<store::EnvironmentRef> refs;
   if (p.empty()) {
     ASSIGN_OR_RETURN(std::vector<store::EnvironmentInfo> envs,

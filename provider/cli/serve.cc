@@ -165,7 +165,7 @@ absl::Status Serve(backend::LocalBackend& backend, const ServeOptions& options, 
 
 absl::Status ServeCommand(Context& ctx, const Positional& p) {
   if (!p.empty()) return absl::OutOfRangeError("serve takes no arguments");
-  ASSIGN_OR_RETURN(backend::LocalBackend * b, ctx.Backend(/*create_if_missing=*/true));
+  ASSIGN_OR_RETURN(backend::LocalBackend * b, ctx.LocalStore(/*create_if_missing=*/true, "serve"));
   const auto& a = ctx.args();
   return Serve(*b, {a.Get("listen"), a.Get("tls-cert"), a.Get("tls-key"), ctx.Organization()},
                ctx.out(), ctx.err());

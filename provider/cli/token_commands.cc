@@ -63,7 +63,7 @@ absl::Status TokenCreate(Context& ctx, const Positional& p) {
     ASSIGN_OR_RETURN(store::TokenScope scope, ParseScope(ctx, s));
     spec.scopes.push_back(std::move(scope));
   }
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   if (ctx.args().Has("expires-in")) {
     ASSIGN_OR_RETURN(absl::Duration d,
                      ParseDurationFlag(ctx.args().Get("expires-in"), "expires-in"));
@@ -81,7 +81,7 @@ absl::Status TokenCreate(Context& ctx, const Positional& p) {
 
 absl::Status TokenLs(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 0, 0));
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   ASSIGN_OR_RETURN(std::vector<store::AccessToken> tokens,
                    b->ListAccessTokens(ctx.args().Has("all")));
   for (const auto& t : tokens) {
@@ -95,7 +95,7 @@ absl::Status TokenLs(Context& ctx, const Positional& p) {
 
 absl::Status TokenRevoke(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 1, 1));
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   RETURN_IF_ERROR(b->RevokeAccessToken(p[0]));
   ctx.out() << "Token " << p[0] << " revoked.\n";
   return absl::OkStatus();
@@ -113,7 +113,7 @@ absl::Status AuditLs(Context& ctx, const Positional& p) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid --limit \"", lim, "\": expected a positive number"));
   }
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   // Pages forward; prints the newest `limit` events, oldest first.
   std::vector<store::AuditEvent> all;
   q.limit = 1000;
@@ -136,6 +136,9 @@ absl::Status AuditLs(Context& ctx, const Positional& p) {
 }
 
 absl::Status Rekey(Context& ctx, const Positional& p) {
+  if (ctx.Remote()) {
+    return ctx.LocalStore(false, "rekey").status();  // says it is local-only
+  }
   RETURN_IF_ERROR(NeedArgs(p, 0, 0));
   crypto::SecretBytes next;
   if (ctx.args().Has("new-passphrase-file")) {
@@ -147,7 +150,7 @@ absl::Status Rekey(Context& ctx, const Positional& p) {
     return absl::OutOfRangeError(
         "rekey needs the new passphrase: --new-passphrase-file FILE or ESC_NEW_PASSPHRASE");
   }
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::LocalBackend * b, ctx.LocalStore(false, "rekey"));
   RETURN_IF_ERROR(b->Rekey(crypto::Credential::Passphrase(std::move(next))));
   ctx.out() << "Store key re-wrapped under the new passphrase.\n";
   return absl::OkStatus();

@@ -29,7 +29,7 @@ absl::StatusOr<int64_t> ParseRevision(absl::string_view text) {
 absl::Status SetProtection(Context& ctx, const Positional& p, bool on) {
   RETURN_IF_ERROR(NeedArgs(p, 1, 1));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   RETURN_IF_ERROR(b->SetDeletionProtected(r.ref, on));
   ctx.out() << "Deletion protection " << (on ? "enabled" : "disabled") << " for "
             << r.ref.ToString() << ".\n";
@@ -41,7 +41,7 @@ absl::Status SetProtection(Context& ctx, const Positional& p, bool on) {
 absl::Status EnvVersionLs(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 1, 1));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   ASSIGN_OR_RETURN(std::vector<store::RevisionInfo> revs, b->ListRevisions(r.ref));
   for (const auto& rev : revs) {
     ctx.out() << "revision " << rev.number;
@@ -58,7 +58,7 @@ absl::Status EnvVersionRollback(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 1, 1));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
   if (r.version.empty()) return absl::OutOfRangeError("expected ENV@VERSION");
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   absl::StatusOr<backend::UpdateResult> res = b->Rollback(r.ref, r.version);
   if (!res.ok()) {
     PrintDiagnostics(ctx.err(), backend::DiagnosticsFromStatus(res.status()),
@@ -74,7 +74,7 @@ absl::Status EnvVersionTag(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 1, 2));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
   if (r.version.empty()) return absl::OutOfRangeError("expected ENV@TAG");
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   std::optional<int64_t> rev;
   if (p.size() > 1) {
     ASSIGN_OR_RETURN(rev, ParseRevision(p[1]));
@@ -99,7 +99,7 @@ absl::Status EnvVersionTag(Context& ctx, const Positional& p) {
 absl::Status EnvVersionTagLs(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 1, 1));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   ASSIGN_OR_RETURN(std::vector<store::RevisionTag> tags, b->ListRevisionTags(r.ref));
   for (const auto& t : tags) {
     ctx.out() << t.name << "\trevision " << t.revision << "\t" << t.editor << "\t"
@@ -112,7 +112,7 @@ absl::Status EnvVersionTagRm(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 1, 1));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
   if (r.version.empty()) return absl::OutOfRangeError("expected ENV@TAG");
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   RETURN_IF_ERROR(b->DeleteRevisionTag(r.ref, r.version));
   ctx.out() << "Tag " << r.version << " of " << r.ref.ToString() << " deleted.\n";
   return absl::OkStatus();
@@ -121,7 +121,7 @@ absl::Status EnvVersionTagRm(Context& ctx, const Positional& p) {
 absl::Status EnvTagLs(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 1, 1));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   ASSIGN_OR_RETURN(std::vector<store::EnvironmentTag> tags, b->ListEnvironmentTags(r.ref));
   for (const auto& t : tags) ctx.out() << t.name << "\t" << t.value << "\n";
   return absl::OkStatus();
@@ -132,7 +132,7 @@ absl::Status EnvTagLs(Context& ctx, const Positional& p) {
 absl::Status EnvTagSet(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 3, 3));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   RETURN_IF_ERROR(b->SetEnvironmentTag(r.ref, p[1], p[2]));
   ctx.out() << "Tag " << p[1] << " set on " << r.ref.ToString() << ".\n";
   return absl::OkStatus();
@@ -141,7 +141,7 @@ absl::Status EnvTagSet(Context& ctx, const Positional& p) {
 absl::Status EnvTagRm(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 2, 2));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
-  ASSIGN_OR_RETURN(LocalBackend * b, ctx.Backend(false));
+  ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   absl::Status deleted = b->DeleteEnvironmentTag(r.ref, p[1]);
   if (absl::IsNotFound(deleted)) {
     return absl::NotFoundError(
