@@ -3,7 +3,10 @@
 //   1. Check + Create of N esc:index:Secret resources in one environment;
 //   2. a no-change preview of the same N (Check + Diff).
 //
-//   build/bin/resources_bench [--secrets=1000] [--concurrency=10]
+// --backend=cloud runs the plugin on `backend: cloud` against `escctl serve`
+// on a fresh store (our client against our server, over loopback HTTP).
+//
+//   build/bin/resources_bench [--secrets=1000] [--concurrency=10] [--backend=local|cloud]
 #include <signal.h>
 
 #include <atomic>
@@ -16,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "tests/harness/plugin_process.h"
+#include "tests/harness/serve_process.h"
 
 namespace escnative::testing {
 namespace {
@@ -26,8 +30,10 @@ void SetString(google::protobuf::Struct* s, const std::string& k, const std::str
 
 int Main(int argc, char** argv) {
   int secrets = 1000, concurrency = 10;
+  bool cloud = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "--backend=cloud") cloud = true;
     if (absl::StartsWith(a, "--secrets=")) (void)absl::SimpleAtoi(a.substr(10), &secrets);
     if (absl::StartsWith(a, "--concurrency=")) (void)absl::SimpleAtoi(a.substr(14), &concurrency);
   }
@@ -42,6 +48,21 @@ int Main(int argc, char** argv) {
   auto& plugin = **launched;
   pulumirpc::ConfigureRequest creq;
   creq.mutable_args();
+  std::unique_ptr<ServeProcess> server;
+  if (cloud) {
+    auto served = ServeProcess::Start(
+        {{"ESC_PASSPHRASE", "bench-passphrase"}, {"ESC_LOCAL_PATH", dir + "/served.db"}}, dir);
+    if (!served.ok()) {
+      std::fprintf(stderr, "%s\n", served.status().ToString().c_str());
+      return 1;
+    }
+    server = *std::move(served);
+    auto token = server->CreateToken("organization/*/*:admin");
+    if (!token.ok()) return 1;
+    SetString(creq.mutable_args(), "backend", "cloud");
+    SetString(creq.mutable_args(), "backendUrl", server->url());
+    SetString(creq.mutable_args(), "accessToken", *token);
+  }
   pulumirpc::ConfigureResponse cresp;
   if (!plugin.stub().Configure(CallContext(absl::Seconds(30)).get(), creq, &cresp).ok()) return 1;
 
@@ -122,9 +143,11 @@ int Main(int argc, char** argv) {
            d.changes() == pulumirpc::DiffResponse::DIFF_NONE;
   });
   plugin.SignalAndWait(SIGINT, absl::Seconds(5));
+  server.reset();
   std::system(("rm -rf '" + dir + "'").c_str());
 
-  std::printf("| measure (%d concurrent calls) | result |\n|---|---|\n", concurrency);
+  std::printf("| measure (%d concurrent calls, backend %s) | result |\n|---|---|\n", concurrency,
+              cloud ? "cloud via escctl serve" : "local");
   std::printf("| Check+Create of %d Secret resources in one environment | %.2f s |\n", secrets,
               absl::ToDoubleSeconds(create));
   std::printf("| no-change preview (Check+Diff) of the same %d | %.3f s |\n", secrets,
