@@ -40,6 +40,8 @@ class FaultServer {
     port_ = server_->bind_to_any_port("127.0.0.1");
     ASSERT_GT(port_, 0);
     thread_ = std::thread([this] { server_->listen_after_bind(); });
+    // stop() before the loop runs would be lost (and the join would hang).
+    while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   int port() const { return port_; }
   // Requests seen per "METHOD path".
@@ -367,6 +369,84 @@ TEST_F(ClientFaultTest, BackendAcceptsAny2xxAndMapsErrors) {
   Seen(stale.status());
   EXPECT_EQ(server_->Count("PATCH /api/esc/environments/org/p/stale"), 1);
   EXPECT_FALSE(server_->bad_auth());
+}
+
+TEST_F(ClientFaultTest, ConnectionRefusedIsRetriedForAnyMethod) {
+  server_->Start();
+  int port = server_->port();
+  server_.reset();  // nothing listens there now
+  ClientOptions o = Options();
+  o.retries = 2;
+  auto c = Client::Create(absl::StrCat("http://127.0.0.1:", port), o);
+  ASSERT_TRUE(c.ok());
+  ClientRequest post = Get("/x");
+  post.method = "POST";
+  post.repeatable = false;  // never sent, so safe to try again
+  auto r = (*c)->Send(post);
+  ASSERT_FALSE(r.ok());
+  Seen(r.status());
+  EXPECT_TRUE(absl::IsUnavailable(r.status())) << r.status();
+  EXPECT_TRUE(absl::StrContains(r.status().message(), "after 3 attempts")) << r.status();
+  EXPECT_EQ(sleeps_.size(), 2u);
+}
+
+TEST_F(ClientFaultTest, OnlyConditionalDefinitionWritesAreRetried) {
+  auto flaky = [this](const httplib::Request& req, httplib::Response& res) {
+    if (server_->Hit(req) == 1) {
+      res.status = 503;
+      return;
+    }
+    res.set_header("ETag", "2-new");
+    res.set_header("Pulumi-ESC-Revision", "2");
+    res.set_content("{}", "application/json");
+  };
+  server_->s().Patch("/api/esc/environments/org/p/plain", flaky);
+  server_->s().Patch("/api/esc/environments/org/p/guarded", flaky);
+  server_->Start();
+  auto b = Cloud();
+  auto plain = b->UpdateDefinition({"org", "p", "plain"}, "values: {}", std::nullopt);
+  EXPECT_TRUE(absl::IsUnavailable(plain.status())) << plain.status();
+  Seen(plain.status());
+  EXPECT_EQ(server_->Count("PATCH /api/esc/environments/org/p/plain"), 1);  // not twice
+  auto guarded = b->UpdateDefinition({"org", "p", "guarded"}, "values: {}", std::string("1-old"));
+  ASSERT_TRUE(guarded.ok()) << guarded.status();
+  EXPECT_EQ(guarded->revision, 2);
+  EXPECT_EQ(guarded->etag, "2-new");
+  EXPECT_EQ(server_->Count("PATCH /api/esc/environments/org/p/guarded"), 2);
+}
+
+TEST_F(ClientFaultTest, EnvironmentTokensNeedTheScopesExtension) {
+  // A server that makes tokens but knows nothing of scopes (Pulumi Cloud).
+  server_->s().Post(
+      "/api/orgs/org/tokens", [this](const httplib::Request& req, httplib::Response& res) {
+        server_->Hit(req);
+        res.set_content(R"({"id":"t1","tokenValue":"pul-new-value"})", "application/json");
+      });
+  server_->s().Get("/api/orgs/org/tokens", [this](const httplib::Request& req,
+                                                  httplib::Response& res) {
+    server_->Hit(req);
+    res.set_content(
+        R"({"tokens":[{"id":"t1","name":"ci","description":"","created":"2026-08-01T10:00:00Z","lastUsed":0,"expires":0,"admin":false}]})",
+        "application/json");
+  });
+  server_->s().Delete("/api/orgs/org/tokens/t1",
+                      [this](const httplib::Request& req, httplib::Response& res) {
+                        server_->Hit(req);
+                        res.status = 204;
+                      });
+  server_->Start();
+  auto b = Cloud();
+  store::AccessTokenSpec spec;
+  spec.name = "ci";
+  spec.scopes = {{"org/default/dev", store::Permission::kRead}};
+  auto made = b->CreateAccessToken(spec);
+  ASSERT_FALSE(made.ok());
+  Seen(made.status());
+  EXPECT_TRUE(absl::IsUnimplemented(made.status())) << made.status();
+  EXPECT_TRUE(absl::StrContains(made.status().message(), "scopes")) << made.status();
+  EXPECT_FALSE(absl::StrContains(made.status().message(), "pul-new-value"));
+  EXPECT_EQ(server_->Count("POST /api/orgs/org/tokens"), 1);
+  EXPECT_EQ(server_->Count("DELETE /api/orgs/org/tokens/t1"), 1);  // nothing left behind
 }
 
 // --- TLS ------------------------------------------------------------------------------
