@@ -498,5 +498,14 @@ TEST_F(TlsTest, TheTestCaPassedInWorks) {
   EXPECT_EQ(r->attempts, 1);
 }
 
+TEST_F(TlsTest, SslCertFileIsHonoured) {
+  ::setenv("SSL_CERT_FILE", cert_.c_str(), 1);
+  auto c = MakeClient(Options(), "https");
+  ::unsetenv("SSL_CERT_FILE");
+  auto r = c->Send(Get("/tls"));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 200);
+}
+
 }  // namespace
 }  // namespace escnative::http

@@ -178,7 +178,6 @@ absl::Status CloudBackend::SetDeletionProtected(const EnvironmentRef& ref, bool 
          "PATCH", rest::EnvironmentPath(ref) + "/settings"};
   c.body = nlohmann::json{{"deletionProtected", is_protected}}.dump();
   c.content_type = "application/json";
-  c.repeatable = true;  // setting a value: the same result when repeated
   return Send(c).status();
 }
 
@@ -245,7 +244,7 @@ absl::StatusOr<Evaluation> CloudBackend::CheckDefinition(const EnvironmentRef& r
          rest::OrganizationPath(ref.organization) + "/yaml/check"};
   c.body = std::string(yaml);
   c.content_type = std::string(rest::kYamlContentType);
-  c.repeatable = true;  // reads only
+  c.repeatable = true;  // a POST that only reads (no write to repeat)
   ASSIGN_OR_RETURN(http::ClientResponse res, Send(c));
   ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(res, c.what));
   absl::StatusOr<esc::ValuePtr> root = rest::EnvironmentFromJson(body);

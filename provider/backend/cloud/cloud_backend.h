@@ -12,6 +12,9 @@
 // deletion, 400 with diagnostics InvalidArgument carrying them
 // (DiagnosticsFromStatus), a body that is not the expected JSON Internal.
 //
+// Retried (http::Client) only when safe to repeat: GET, HEAD, DELETE, the
+// read-only POST yaml/check, and PATCH of a definition carrying its etag.
+//
 // Not on this backend: the audit log (Unimplemented). Tokens of kind
 // `environment` need the server's `scopes` extension (escctl serve has it);
 // on a server without it, creation fails and nothing is left behind.

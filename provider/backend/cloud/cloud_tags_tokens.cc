@@ -99,7 +99,6 @@ absl::StatusOr<RevisionTag> CloudBackend::UpdateRevisionTag(const EnvironmentRef
          "PATCH", TagPath(ref, name)};
   c.body = nlohmann::json{{"revision", revision}}.dump();
   c.content_type = "application/json";
-  c.repeatable = true;  // sets a value: the same result when repeated
   RETURN_IF_ERROR(Send(c).status());
   return GetRevisionTag(ref, name);
 }
@@ -209,7 +208,6 @@ absl::Status CloudBackend::SetEnvironmentTag(const EnvironmentRef& ref, absl::st
       nlohmann::json{{"newTag", {{"name", std::string(name)}, {"value", std::string(value)}}}}
           .dump();
   update.content_type = "application/json";
-  update.repeatable = true;  // sets a value
   return Send(update).status();
 }
 
