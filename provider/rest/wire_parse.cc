@@ -38,14 +38,15 @@ absl::StatusOr<int64_t> Int(const nlohmann::json& j, const char* field, absl::st
   return it->get<int64_t>();
 }
 
-// An optional RFC 3339 time member; the epoch when absent.
+// An optional time member; the epoch when absent or in a format we do not
+// know (times are informational: a service's format change must not break
+// every read).
 absl::StatusOr<absl::Time> Time(const nlohmann::json& j, const char* field,
                                 absl::string_view what) {
   ASSIGN_OR_RETURN(std::string text, Str(j, field, what, /*required=*/false));
   if (text.empty()) return absl::UnixEpoch();
   absl::StatusOr<absl::Time> t = ParseTimeString(text);
-  if (!t.ok()) return Bad(what, field, "an RFC 3339 time");
-  return t;
+  return t.ok() ? *t : absl::UnixEpoch();
 }
 
 absl::Status Object(const nlohmann::json& j, absl::string_view what) {
@@ -140,10 +141,11 @@ absl::StatusOr<esc::ValuePtr> ValueFrom(const nlohmann::json& j, int depth) {
 absl::StatusOr<absl::Time> ParseTimeString(absl::string_view text) {
   absl::Time t;
   std::string err;
-  if (!absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err)) {
-    return absl::InvalidArgumentError(absl::StrCat("not an RFC 3339 time: ", err));
+  // RFC 3339, or "2024-04-04 16:35:49.000" (UTC) as some services write it.
+  for (const char* format : {absl::RFC3339_full, "%Y-%m-%d %H:%M:%E*S"}) {
+    if (absl::ParseTime(format, std::string(text), absl::UTCTimeZone(), &t, &err)) return t;
   }
-  return t;
+  return absl::InvalidArgumentError(absl::StrCat("not an RFC 3339 time: ", err));
 }
 
 absl::StatusOr<store::EnvironmentInfo> OrgEnvironmentFromJson(const nlohmann::json& j) {

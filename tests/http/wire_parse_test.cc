@@ -76,6 +76,11 @@ TEST(WireParseTest, ShapesRoundTrip) {
 
   EXPECT_FALSE(RevisionTagFromJson({{"name", 1}}).ok());
   EXPECT_FALSE(ParseTimeString("yesterday").ok());
+  EXPECT_EQ(*ParseTimeString("2026-08-01 10:00:00.000"), *ParseTimeString("2026-08-01T10:00:00Z"));
+  // An unknown time format does not make a listing unreadable.
+  auto odd = OrgEnvironmentFromJson({{"project", "p"}, {"name", "e"}, {"created", "last week"}});
+  ASSERT_TRUE(odd.ok()) << odd.status();
+  EXPECT_EQ(odd->created, absl::UnixEpoch());
 }
 
 }  // namespace
