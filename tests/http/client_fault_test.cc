@@ -406,6 +406,7 @@ TEST_F(ClientFaultTest, OnlyConditionalDefinitionWritesAreRetried) {
   auto b = Cloud();
   auto plain = b->UpdateDefinition({"org", "p", "plain"}, "values: {}", std::nullopt);
   EXPECT_TRUE(absl::IsUnavailable(plain.status())) << plain.status();
+  EXPECT_TRUE(absl::StrContains(plain.status().message(), "(HTTP 503)")) << plain.status();
   Seen(plain.status());
   EXPECT_EQ(server_->Count("PATCH /api/esc/environments/org/p/plain"), 1);  // not twice
   auto guarded = b->UpdateDefinition({"org", "p", "guarded"}, "values: {}", std::string("1-old"));

@@ -15,8 +15,9 @@ absl::Status ErrorFor(const http::ClientResponse& res, absl::string_view what,
   if (body.is_object() && body.contains("message") && body["message"].is_string()) {
     message = util::CapMessage(body["message"].get<std::string>(), 1024);
   }
-  std::string text = absl::StrCat(what, ": ", message.empty() ? "the server answered" : message,
-                                  " (HTTP ", res.status, ")");
+  std::string text = absl::StrCat(
+      what, ": ", message.empty() ? "the server answered" : message, " (HTTP ", res.status,
+      res.attempts > 1 ? absl::StrCat(", after ", res.attempts, " attempts") : "", ")");
   switch (res.status) {
     case 400: {
       esc::Diagnostics diags;
