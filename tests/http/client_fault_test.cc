@@ -450,6 +450,46 @@ TEST_F(ClientFaultTest, EnvironmentTokensNeedTheScopesExtension) {
   EXPECT_EQ(server_->Count("DELETE /api/orgs/org/tokens/t1"), 1);  // nothing left behind
 }
 
+TEST_F(ClientFaultTest, PersonalTokensUseTheUserTokenApi) {
+  server_->s().Post(
+      "/api/user/tokens", [this](const httplib::Request& req, httplib::Response& res) {
+        server_->Hit(req);
+        res.set_content(R"({"id":"p1","tokenValue":"pul-personal-value"})", "application/json");
+      });
+  server_->s().Get("/api/orgs/org/tokens",
+                   [this](const httplib::Request& req, httplib::Response& res) {
+                     server_->Hit(req);
+                     res.set_content(R"({"tokens":[]})", "application/json");
+                   });
+  server_->s().Get("/api/user/tokens", [this](const httplib::Request& req, httplib::Response& res) {
+    server_->Hit(req);
+    res.set_content(
+        R"({"tokens":[{"id":"p1","description":"laptop","created":"2026-08-01 10:00:00.000","lastUsed":0,"expires":0}]})",
+        "application/json");
+  });
+  server_->s().Delete("/api/user/tokens/p1",
+                      [this](const httplib::Request& req, httplib::Response& res) {
+                        server_->Hit(req);
+                        res.status = 204;
+                      });
+  server_->Start();
+  auto b = Cloud();
+  store::AccessTokenSpec spec;
+  spec.kind = "personal";
+  spec.description = "laptop";
+  auto made = b->CreateAccessToken(spec);
+  ASSERT_TRUE(made.ok()) << made.status();
+  EXPECT_EQ(made->token.id, "p1");
+  EXPECT_EQ(made->token.kind, "personal");
+  EXPECT_EQ(made->value.Reveal(), "pul-personal-value");
+  // Revoke: not an organization token (404 there), so the personal one.
+  EXPECT_TRUE(b->RevokeAccessToken("p1").ok());
+  EXPECT_EQ(server_->Count("DELETE /api/user/tokens/p1"), 1);
+  spec.kind = "team";
+  auto team = b->CreateAccessToken(spec);
+  EXPECT_TRUE(absl::IsUnimplemented(team.status())) << team.status();
+}
+
 // --- TLS ------------------------------------------------------------------------------
 
 class TlsTest : public ClientFaultTest {

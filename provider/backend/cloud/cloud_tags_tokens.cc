@@ -221,28 +221,60 @@ absl::Status CloudBackend::DeleteEnvironmentTag(const EnvironmentRef& ref, absl:
 
 // --- access tokens ------------------------------------------------------------------
 
+namespace {
+
+constexpr char kUserTokens[] = "/api/user/tokens";
+
+int64_t ExpiresField(const AccessTokenSpec& spec) {
+  return spec.expires_at.has_value() ? absl::ToUnixSeconds(*spec.expires_at) : 0;
+}
+
+}  // namespace
+
+// The request that makes a token of `spec.kind`: personal tokens under
+// /api/user/tokens, organization and environment (scoped, our extension)
+// tokens under /api/orgs/{org}/tokens.
 absl::StatusOr<CreatedToken> CloudBackend::CreateAccessToken(const AccessTokenSpec& spec) {
-  if (spec.kind != "environment") {
-    return absl::UnimplementedError(
-        absl::StrCat("creating access tokens of kind \"", util::Echo(spec.kind, 40),
-                     "\" on the cloud backend is not supported yet; only kind \"environment\""));
-  }
-  if (spec.scopes.empty()) {
-    return absl::InvalidArgumentError("an environment token needs at least one scope");
-  }
-  std::string org = spec.scopes.front().environment;
-  org = org.substr(0, org.find('/'));
-  for (const auto& s : spec.scopes) {
-    if (!absl::StartsWith(s.environment, absl::StrCat(org, "/"))) {
-      return absl::InvalidArgumentError(
-          "on the cloud backend, every scope of a token must be in the same organization");
-    }
-  }
-  RETURN_IF_ERROR(ValidateOrganizationName(org, "the token's scopes"));
-  Call c{absl::StrCat("creating an access token in ", org), "POST", rest::TokensPath(org)};
-  c.body = rest::AccessTokenSpecJson(spec).dump();
+  Call c;
+  c.method = "POST";
   c.content_type = "application/json";
   c.conflict = absl::StatusCode::kAlreadyExists;
+  if (spec.kind == "personal") {
+    c.what = "creating a personal access token";
+    c.path = kUserTokens;
+    c.body =
+        nlohmann::json{{"description", spec.description}, {"expires", ExpiresField(spec)}}.dump();
+  } else if (spec.kind == "organization") {
+    ASSIGN_OR_RETURN(std::string org, DefaultOrganization());
+    c.what = absl::StrCat("creating an organization access token in ", org);
+    c.path = rest::TokensPath(org);
+    c.body = nlohmann::json{{"name", spec.name},
+                            {"description", spec.description},
+                            {"admin", false},
+                            {"expires", ExpiresField(spec)}}
+                 .dump();
+  } else if (spec.kind == "environment") {
+    if (spec.scopes.empty()) {
+      return absl::InvalidArgumentError("an environment token needs at least one scope");
+    }
+    std::string org = spec.scopes.front().environment;
+    org = org.substr(0, org.find('/'));
+    for (const auto& s : spec.scopes) {
+      if (!absl::StartsWith(s.environment, absl::StrCat(org, "/"))) {
+        return absl::InvalidArgumentError(
+            "on the cloud backend, every scope of a token must be in the same organization");
+      }
+    }
+    RETURN_IF_ERROR(ValidateOrganizationName(org, "the token's scopes"));
+    c.what = absl::StrCat("creating an environment access token in ", org);
+    c.path = rest::TokensPath(org);
+    c.body = rest::AccessTokenSpecJson(spec).dump();
+  } else {
+    return absl::UnimplementedError(
+        absl::StrCat("creating access tokens of kind \"", util::Echo(spec.kind, 40),
+                     "\" on the cloud backend is not supported; personal, organization and "
+                     "environment tokens are"));
+  }
   ASSIGN_OR_RETURN(http::ClientResponse res, Send(c));
   ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(res, c.what));
   if (!body.is_object() || !body.contains("id") || !body["id"].is_string() ||
@@ -253,7 +285,7 @@ absl::StatusOr<CreatedToken> CloudBackend::CreateAccessToken(const AccessTokenSp
   CreatedToken out;
   out.value = crypto::SecretBytes::CopyFrom(body["tokenValue"].get_ref<const std::string&>());
   absl::StatusOr<AccessToken> stored = GetAccessToken(id);
-  if (!stored.ok() || stored->scopes.empty()) {
+  if (spec.kind == "environment" && (!stored.ok() || stored->scopes.empty())) {
     // A server without the `scopes` extension made an unscoped token: take
     // it back rather than hand out more access than was asked for.
     RevokeAccessToken(id).IgnoreError();
@@ -263,6 +295,7 @@ absl::StatusOr<CreatedToken> CloudBackend::CreateAccessToken(const AccessTokenSp
                      ": the server does not support scoped (environment) tokens (our `scopes` "
                      "extension of the token API); the token it made was deleted again"));
   }
+  if (!stored.ok()) return stored.status();
   out.token = *std::move(stored);
   return out;
 }
@@ -276,31 +309,47 @@ absl::StatusOr<AccessToken> CloudBackend::GetAccessToken(absl::string_view id) {
       absl::StrCat("access token ", util::Echo(std::string(id), 80), " not found"));
 }
 
+// The organization's tokens, then the caller's personal ones (a server
+// without personal tokens, such as escctl serve, answers 404: none).
 absl::StatusOr<std::vector<AccessToken>> CloudBackend::ListAccessTokens(bool include_inactive) {
   ASSIGN_OR_RETURN(std::string org, DefaultOrganization());
-  Call c{absl::StrCat("listing the access tokens of ", org), "GET",
-         rest::TokensPath(org) + (include_inactive ? "?show_expired=true" : "")};
-  c.repeatable = true;
-  ASSIGN_OR_RETURN(http::ClientResponse res, Send(c));
-  ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(res, c.what));
-  if (!body.is_object() || !body.contains("tokens") || !body["tokens"].is_array()) {
-    return Unexpected(c.what, "an object with a \"tokens\" array");
-  }
   std::vector<AccessToken> out;
-  for (const auto& e : body["tokens"]) {
-    absl::StatusOr<AccessToken> t = rest::AccessTokenFromJson(e);
-    if (!t.ok()) return Unexpected(c.what, t.status().message());
-    out.push_back(*std::move(t));
+  for (bool personal : {false, true}) {
+    Call c{personal ? std::string("listing the personal access tokens")
+                    : absl::StrCat("listing the access tokens of ", org),
+           "GET",
+           absl::StrCat(personal ? std::string(kUserTokens) : rest::TokensPath(org),
+                        include_inactive ? "?show_expired=true" : "")};
+    c.repeatable = true;
+    absl::StatusOr<http::ClientResponse> res = Send(c);
+    if (personal && absl::IsNotFound(res.status())) break;
+    if (!res.ok()) return res.status();
+    ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(*res, c.what));
+    if (!body.is_object() || !body.contains("tokens") || !body["tokens"].is_array()) {
+      return Unexpected(c.what, "an object with a \"tokens\" array");
+    }
+    for (const auto& e : body["tokens"]) {
+      absl::StatusOr<AccessToken> t = rest::AccessTokenFromJson(e);
+      if (!t.ok()) return Unexpected(c.what, t.status().message());
+      if (personal) t->kind = "personal";
+      out.push_back(*std::move(t));
+    }
   }
   return out;
 }
 
 absl::Status CloudBackend::RevokeAccessToken(absl::string_view id) {
   ASSIGN_OR_RETURN(std::string org, DefaultOrganization());
-  Call c{absl::StrCat("revoking access token ", util::Echo(std::string(id), 80)), "DELETE",
-         absl::StrCat(rest::TokensPath(org), "/", rest::PercentEncode(id))};
+  std::string what = absl::StrCat("revoking access token ", util::Echo(std::string(id), 80));
+  Call c{what, "DELETE", absl::StrCat(rest::TokensPath(org), "/", rest::PercentEncode(id))};
   c.repeatable = true;
-  return Send(c).status();
+  absl::Status revoked = Send(c).status();
+  if (!absl::IsNotFound(revoked)) return revoked;
+  // Not an organization token: perhaps a personal one.
+  Call personal{what, "DELETE", absl::StrCat(kUserTokens, "/", rest::PercentEncode(id))};
+  personal.repeatable = true;
+  absl::Status p = Send(personal).status();
+  return absl::IsNotFound(p) ? revoked : p;
 }
 
 }  // namespace escnative::backend
