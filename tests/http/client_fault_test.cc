@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -114,6 +115,22 @@ class ClientFaultTest : public ::testing::Test {
 TEST_F(ClientFaultTest, TheScanFindsAPlantedToken) {
   EXPECT_TRUE(LeaksToken(absl::StrCat("GET /x: failed (token ", kToken, ")")));
   EXPECT_FALSE(LeaksToken("GET /x: failed"));
+}
+
+TEST_F(ClientFaultTest, ConnectionsAreReused) {
+  std::mutex mu;
+  std::set<int> ports;
+  server_->s().Get("/k", [&](const httplib::Request& req, httplib::Response& res) {
+    server_->Hit(req);
+    std::lock_guard<std::mutex> lock(mu);
+    ports.insert(req.remote_port);
+    res.set_content("{}", "application/json");
+  });
+  server_->Start();
+  auto c = MakeClient(Options());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(c->Send(Get("/k")).ok());
+  EXPECT_EQ(server_->Count("GET /k"), 5);
+  EXPECT_EQ(ports.size(), 1u) << "one keep-alive connection for sequential requests";
 }
 
 TEST_F(ClientFaultTest, TooManyRequestsHonoursRetryAfter) {
