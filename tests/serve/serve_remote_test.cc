@@ -1,9 +1,12 @@
 // escctl --url: the commands run against `escctl serve` through the cloud
 // backend (our client against our server). The token never shows in any
 // output; local-only commands say so.
+#include <cstdlib>
 #include <fstream>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "tests/serve/serve_fixture.h"
 
 namespace escnative::serve_test {
@@ -85,6 +88,35 @@ TEST_F(RemoteTest, ErrorsAreClearAndExitCodesKept) {
   e = Escctl({"--url", "http://127.0.0.1:" + std::to_string(port_), "env", "ls"});
   EXPECT_EQ(e.code, 5) << e.err;
   EXPECT_TRUE(absl::StrContains(e.err, "needs an access token")) << e.err;
+}
+
+// Issue: key-level writes must not fail because another key changed. Four
+// remote clients set distinct keys of one environment at once: every one
+// lands (a stale etag is re-read and re-applied, as on a local store).
+TEST_F(RemoteTest, ConcurrentKeyLevelSetsFromRemoteClientsAllLand) {
+  ASSERT_EQ(Remote({"env", "init", "app"}).code, 0);
+  std::string escctl =
+      absl::StrCat(ESCCTL_PATH, " --url http://127.0.0.1:", port_, " --token-file ", token_file_);
+  std::string script = absl::StrCat(
+      "cd '", dir_.path(), "' && for w in 1 2 3 4; do (for i in $(seq 25); do ", escctl,
+      " env set app k$w.n$i v$w-$i >/dev/null 2>>err.$w || echo \"$w $i $?\" >> fail.$w; "
+      "done) & done; wait");
+  ASSERT_EQ(std::system(("/bin/bash -c \"" +
+                         absl::StrReplaceAll(script, {{"\"", "\\\""}, {"$", "\\$"}}) + "\"")
+                            .c_str()),
+            0);
+  for (int w = 1; w <= 4; ++w) {
+    EXPECT_EQ(store::testing::ReadFileBytes(dir_.File(absl::StrCat("fail.", w))), "")
+        << store::testing::ReadFileBytes(dir_.File(absl::StrCat("err.", w)));
+  }
+  Exit e = Remote({"env", "get", "app", "--value", "json"});
+  ASSERT_EQ(e.code, 0) << e.err;
+  for (int w = 1; w <= 4; ++w) {
+    for (int i = 1; i <= 25; ++i) {
+      EXPECT_TRUE(absl::StrContains(e.out, absl::StrCat("\"n", i, "\": \"v", w, "-", i, "\"")))
+          << w << " " << i;
+    }
+  }
 }
 
 }  // namespace
