@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Runs the official @pulumi/esc-sdk 0.12.4 test suite (its shipped
-# test/client.spec.js, unchanged) against `escctl serve` on a fresh store.
-# Usage: run_sdk_suite.sh ESCCTL NPM_DIR
+# test/client.spec.js, unchanged), or another spec on that SDK, against
+# `escctl serve` on a fresh store.
+# Usage: run_sdk_suite.sh ESCCTL NPM_DIR [SPEC [EXPECTED_REQUEST]]
+#   EXPECTED_REQUEST: a request line the server must have logged (proof the
+#   spec really talked to it).
 set -euo pipefail
 escctl="$(realpath "$1")"
 npm_dir="$(realpath "$2")"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-spec="$npm_dir/node_modules/@pulumi/esc-sdk/test/client.spec.js"
+spec="${3:-$npm_dir/node_modules/@pulumi/esc-sdk/test/client.spec.js}"
+[[ -n "${3:-}" ]] && spec="$(realpath "$3")"
+expected="${4:-PATCH /api/esc/environments/sdkorg/sdk-ts-test/}"
 if [[ ! -f "$spec" ]]; then
   echo "sdk suite: $spec missing; run scripts/npm-setup.sh (scripts/build.sh does)" >&2
   exit 1
@@ -52,7 +57,7 @@ if [[ $server_status -ne 0 ]]; then
   exit 1
 fi
 # The suite must really have talked to this server.
-if ! grep -q 'PATCH /api/esc/environments/sdkorg/sdk-ts-test/' "$tmp/serve.err"; then
+if ! grep -qF "$expected" "$tmp/serve.err"; then
   echo "sdk suite: no request reached escctl serve" >&2
   exit 1
 fi
