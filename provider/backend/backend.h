@@ -114,9 +114,10 @@ class Backend {
                                                       absl::string_view version,
                                                       bool show_secrets) = 0;
   // Evaluates `yaml` as if it were `ref`'s definition (imports resolve as for
-  // `ref`), without storing it.
+  // `ref`), without storing it. show_secrets reveals secret values (needs
+  // open on `ref`, and on what it imports).
   virtual absl::StatusOr<Evaluation> CheckDefinition(const EnvironmentRef& ref,
-                                                     absl::string_view yaml) = 0;
+                                                     absl::string_view yaml, bool show_secrets) = 0;
   virtual absl::StatusOr<Evaluation> OpenEnvironment(const EnvironmentRef& ref,
                                                      absl::string_view version) = 0;
 

@@ -442,10 +442,18 @@ absl::StatusOr<Evaluation> LocalBackend::CheckEnvironment(const EnvironmentRef& 
 }
 
 absl::StatusOr<Evaluation> LocalBackend::CheckDefinition(const EnvironmentRef& ref,
-                                                         absl::string_view yaml) {
-  RETURN_IF_ERROR(Authorize(ref, store::Permission::kRead));
-  return Evaluate(ref, yaml, std::nullopt, "", esc::EvalMode::kCheck, false, caller_ != nullptr,
-                  "checking");
+                                                         absl::string_view yaml,
+                                                         bool show_secrets) {
+  RETURN_IF_ERROR(
+      Authorize(ref, show_secrets ? store::Permission::kOpen : store::Permission::kRead));
+  ASSIGN_OR_RETURN(Evaluation checked, Evaluate(ref, yaml, std::nullopt, "", esc::EvalMode::kCheck,
+                                                show_secrets, caller_ != nullptr, "checking"));
+  if (show_secrets) {
+    // What it imports was decrypted for the caller.
+    RETURN_IF_ERROR(
+        store_->AppendAuditEvent(Actor(), "environment.decrypt", ref.ToString(), "check"));
+  }
+  return checked;
 }
 
 absl::StatusOr<Evaluation> LocalBackend::OpenEnvironment(const EnvironmentRef& ref,

@@ -509,7 +509,7 @@ class EnvironmentResource final : public CustomResource {
         if (!parsed.ok() || !(*b)->GetEnvironment(parsed->first).ok()) return;
       }
     }
-    auto checked = (*b)->CheckDefinition(ref, text);
+    auto checked = (*b)->CheckDefinition(ref, text, /*show_secrets=*/false);
     esc::Diagnostics diags =
         checked.ok() ? checked->diagnostics : backend::DiagnosticsFromStatus(checked.status());
     for (const esc::Diagnostic& d : diags) {

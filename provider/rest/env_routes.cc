@@ -26,6 +26,15 @@ constexpr absl::Duration kMaxOpenDuration = absl::Hours(24);
 
 std::string P(absl::string_view suffix) { return absl::StrCat(kEnv, suffix); }
 
+// A boolean query parameter (absent = false); anything but true/false is a 400.
+absl::StatusOr<bool> BoolQuery(const http::Request& req, const std::string& name) {
+  std::optional<std::string> v = req.Query(name);
+  if (!v.has_value() || *v == "false" || v->empty()) return false;
+  if (*v == "true") return true;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "query parameter ", name, ": expected true or false, got \"", util::Echo(*v, 32), "\""));
+}
+
 // esc-sdk 0.12.x accepts only 200 from create and delete; newer clients
 // expect 204 (esc-rest.md §5 note).
 int CreatedOrDeletedStatus(const http::Request& req) {
@@ -103,16 +112,16 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
                        // A definition that belongs to no environment is checked as a
                        // stand-in of the organization's default project.
                        store::EnvironmentRef ref{org, "default", "yaml-check"};
+                       ASSIGN_OR_RETURN(bool show, BoolQuery(c.req, "showSecrets"));
                        absl::StatusOr<backend::Evaluation> checked =
-                           c.caller.backend->CheckDefinition(ref, c.req.body);
+                           c.caller.backend->CheckDefinition(ref, c.req.body, show);
                        if (!checked.ok()) {
                          esc::Diagnostics diags = backend::DiagnosticsFromStatus(checked.status());
                          if (diags.empty()) return checked.status();
                          nlohmann::json body = ErrorJson(checked.status());
                          return Json(400, body);
                        }
-                       nlohmann::json body =
-                           EnvironmentJson(*checked->root, /*reveal_secrets=*/false);
+                       nlohmann::json body = EnvironmentJson(*checked->root, show);
                        if (!checked->diagnostics.empty())
                          body["diagnostics"] = DiagnosticsJson(checked->diagnostics);
                        return Json(200, body);
@@ -223,8 +232,12 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
        })});
 
   // Clone = create + the source's decrypted definition saved in the target
-  // (ciphertext is bound to its environment, so it is re-encrypted).
-  // History, access and revision tags are not copied.
+  // (ciphertext is bound to its environment, so it is re-encrypted). With
+  // preserveHistory every revision up to the cloned one is replayed, so the
+  // numbers match; preserveRevisionTags then copies the tags (without
+  // history, only those on the cloned revision, moved to the copy). Access
+  // here is by token scope patterns, so preserveAccess has nothing to copy
+  // and is refused rather than ignored.
   routes->push_back(
       {"POST", P("/clone"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
          ASSIGN_OR_RETURN(store::EnvironmentRef src, RefFrom(c.req));
@@ -234,32 +247,80 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
          if (body.contains("project")) {
            ASSIGN_OR_RETURN(project, StringField(body, "project", "clone environment"));
          }
-         std::string version;
+         int64_t version = 0;
          if (body.contains("version")) {
            if (!body["version"].is_number_integer() || body["version"].get<int64_t>() <= 0) {
              return absl::InvalidArgumentError(
                  "clone environment: field \"version\" must be a positive revision number");
            }
-           version = absl::StrCat(body["version"].get<int64_t>());
+           version = body["version"].get<int64_t>();
+         }
+         ASSIGN_OR_RETURN(bool keep_tags,
+                          BoolField(body, "preserveEnvironmentTags", false, "clone environment"));
+         ASSIGN_OR_RETURN(bool keep_history,
+                          BoolField(body, "preserveHistory", false, "clone environment"));
+         ASSIGN_OR_RETURN(bool keep_revision_tags,
+                          BoolField(body, "preserveRevisionTags", false, "clone environment"));
+         ASSIGN_OR_RETURN(bool keep_access,
+                          BoolField(body, "preserveAccess", false, "clone environment"));
+         if (keep_access) {
+           return absl::InvalidArgumentError(
+               "clone environment: preserveAccess is not supported here: access is granted by "
+               "token scopes (environment patterns), not per environment");
          }
          http::Request named = c.req;
          named.captures = {src.organization, project, name};
          ASSIGN_OR_RETURN(store::EnvironmentRef dst, RefFrom(named));
          backend::Backend& b = *c.caller.backend;
-         ASSIGN_OR_RETURN(backend::Definition def, b.GetDefinition(src, version, true));
+         ASSIGN_OR_RETURN(store::EnvironmentInfo info, b.GetEnvironment(src));
+         if (version == 0) version = info.latest_revision;
+         if (version > info.latest_revision) {
+           return absl::NotFoundError(
+               absl::StrCat("environment ", src.ToString(), " has no revision ", version));
+         }
+         // What to replay: every revision after the empty first one, or the
+         // cloned one alone.
+         std::vector<int64_t> replay;
+         for (int64_t n = keep_history ? 2 : version; n <= version; ++n) replay.push_back(n);
          std::vector<store::EnvironmentTag> tags;
-         ASSIGN_OR_RETURN(bool keep_tags,
-                          BoolField(body, "preserveEnvironmentTags", false, "clone environment"));
          if (keep_tags) {
            ASSIGN_OR_RETURN(tags, b.ListEnvironmentTags(src));
          }
+         std::vector<store::RevisionTag> revision_tags;
+         if (keep_revision_tags) {
+           ASSIGN_OR_RETURN(revision_tags, b.ListRevisionTags(src));
+         }
          RETURN_IF_ERROR(b.CreateEnvironment(dst).status());
          absl::Status copied = absl::OkStatus();
-         if (!def.yaml.empty()) copied = b.UpdateDefinition(dst, def.yaml, std::nullopt).status();
+         int64_t last = 1;
+         for (int64_t n : replay) {
+           absl::StatusOr<backend::Definition> def = b.GetDefinition(src, absl::StrCat(n), true);
+           if (!def.ok()) {
+             copied = def.status();
+             break;
+           }
+           if (def->yaml.empty() && !keep_history) break;
+           absl::StatusOr<backend::UpdateResult> res =
+               b.UpdateDefinition(dst, def->yaml, std::nullopt);
+           if (!res.ok()) {
+             copied = res.status();
+             break;
+           }
+           last = res->revision;
+         }
          if (copied.ok() && !tags.empty()) {
            std::map<std::string, std::string> m;
            for (const auto& t : tags) m[t.name] = t.value;
            copied = b.SetEnvironmentTags(dst, m);
+         }
+         for (const store::RevisionTag& t : revision_tags) {
+           if (!copied.ok()) break;
+           if (t.name == "latest") continue;
+           if (keep_history && t.revision <= version) {
+             copied = b.CreateRevisionTag(dst, t.name, t.revision).status();
+           } else if (!keep_history && t.revision == version) {
+             copied = b.CreateRevisionTag(dst, t.name, last).status();
+           }
          }
          if (!copied.ok()) {
            // Nothing half-made stays behind.

@@ -144,6 +144,31 @@ TEST_F(ServeTest, EnvironmentLifecycle) {
   AllowSecretsInNextResponse();
   Resp r2 = Call("GET", Env("other/dev2/open/" + o2.Json()["id"].get<std::string>()), admin_);
   EXPECT_EQ(r2.Json()["properties"]["pass"]["value"], kSecret);
+  EXPECT_EQ(Call("GET", Env("other/dev2/versions"), admin_).Json().size(), 2u);  // 1 + the copy
+
+  // With history and revision tags: the same revisions, numbers and tags.
+  std::string stored = Call("GET", Env("app/dev"), admin_).body;
+  ASSERT_EQ(Call("PATCH", Env("app/dev"), admin_, stored + "  more: 1\n").status, 200);
+  size_t revisions = Call("GET", Env("app/dev/versions"), admin_).Json().size();
+  ASSERT_GE(revisions, 3u);
+  ASSERT_EQ(Call("POST", Env("app/dev/versions/tags"), admin_, R"({"name":"stable","revision":2})")
+                .status,
+            204);
+  cl = Call("POST", Env("app/dev/clone"), admin_,
+            R"({"name":"dev3","preserveHistory":true,"preserveRevisionTags":true})");
+  ASSERT_EQ(cl.status, 204) << cl.body;
+  EXPECT_EQ(Call("GET", Env("app/dev3/versions"), admin_).Json().size(), revisions);
+  EXPECT_EQ(Call("GET", Env("app/dev3/versions/tags/stable"), admin_).Json()["revision"], 2);
+  EXPECT_EQ(Call("GET", Env("app/dev3/versions/2"), admin_).status, 200);
+  // Access is by token scope here: asking to copy it is refused, nothing made.
+  Resp access =
+      Call("POST", Env("app/dev/clone"), admin_, R"({"name":"dev4","preserveAccess":true})");
+  EXPECT_EQ(access.status, 400);
+  EXPECT_THAT(access.Json()["message"].get<std::string>(), HasSubstr("preserveAccess"));
+  EXPECT_EQ(Call("GET", Env("app/dev4"), admin_).status, 404);
+  EXPECT_EQ(Call("POST", Env("app/dev/clone"), admin_, R"({"name":"dev5","version":99})").status,
+            404);
+  EXPECT_EQ(Call("GET", Env("app/dev5"), admin_).status, 404);
 
   // Delete: 204 (200 for esc-sdk 0.12); then gone.
   EXPECT_EQ(Call("DELETE", Env("app/dev"), admin_).status, 204);
@@ -244,6 +269,25 @@ TEST_F(ServeTest, CheckUserAndOrganization) {
   EXPECT_EQ(bad.status, 400);
   ASSERT_EQ(bad.Json()["diagnostics"].size(), 1u);
   EXPECT_EQ(bad.Json()["diagnostics"][0]["summary"], "unknown property \"bad_ref\"");
+  // showSecrets reveals secret values, and needs open (a reader gets 403).
+  std::string with_secret = absl::StrCat("values:\n  s:\n    fn::secret: ", kSecret, "\n");
+  Resp hidden = Call("POST", "/api/esc/environments/myorg/yaml/check", admin_, with_secret);
+  EXPECT_EQ(hidden.Json()["properties"]["s"]["value"], "[secret]");
+  AllowSecretsInNextResponse();
+  Resp shown =
+      Call("POST", "/api/esc/environments/myorg/yaml/check?showSecrets=true", admin_, with_secret);
+  EXPECT_EQ(shown.status, 200) << shown.body;
+  EXPECT_EQ(shown.Json()["properties"]["s"]["value"], kSecret);
+  EXPECT_EQ(shown.Json()["properties"]["s"]["secret"], true);
+  std::string reader = Token("myorg/*/*:read");
+  EXPECT_EQ(Call("POST", "/api/esc/environments/myorg/yaml/check?showSecrets=true", reader,
+                 "values:\n  a: 1\n")
+                .status,
+            403);
+  EXPECT_EQ(Call("POST", "/api/esc/environments/myorg/yaml/check?showSecrets=maybe", admin_,
+                 "values:\n  a: 1\n")
+                .status,
+            400);
   Resp user = Call("GET", "/api/user", admin_);
   EXPECT_EQ(user.status, 200);
   EXPECT_EQ(user.Json()["organizations"][0]["githubLogin"], "myorg");

@@ -233,15 +233,17 @@ absl::StatusOr<Evaluation> CloudBackend::CheckEnvironment(const EnvironmentRef& 
                                                           absl::string_view version,
                                                           bool show_secrets) {
   ASSIGN_OR_RETURN(Definition def, GetDefinition(ref, version, show_secrets));
-  ASSIGN_OR_RETURN(Evaluation checked, CheckDefinition(ref, def.yaml));
+  ASSIGN_OR_RETURN(Evaluation checked, CheckDefinition(ref, def.yaml, show_secrets));
   if (show_secrets) checked.definition = std::move(def.yaml);
   return checked;
 }
 
 absl::StatusOr<Evaluation> CloudBackend::CheckDefinition(const EnvironmentRef& ref,
-                                                         absl::string_view yaml) {
+                                                         absl::string_view yaml,
+                                                         bool show_secrets) {
   Call c{absl::StrCat("checking a definition for ", ref.ToString()), "POST",
-         rest::OrganizationPath(ref.organization) + "/yaml/check"};
+         rest::OrganizationPath(ref.organization) + "/yaml/check" +
+             (show_secrets ? "?showSecrets=true" : "")};
   c.body = std::string(yaml);
   c.content_type = std::string(rest::kYamlContentType);
   c.repeatable = true;  // a POST that only reads (no write to repeat)

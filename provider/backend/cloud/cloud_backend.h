@@ -68,8 +68,8 @@ class CloudBackend final : public Backend {
                                                 std::optional<std::string> etag) override;
   absl::StatusOr<Evaluation> CheckEnvironment(const EnvironmentRef& ref, absl::string_view version,
                                               bool show_secrets) override;
-  absl::StatusOr<Evaluation> CheckDefinition(const EnvironmentRef& ref,
-                                             absl::string_view yaml) override;
+  absl::StatusOr<Evaluation> CheckDefinition(const EnvironmentRef& ref, absl::string_view yaml,
+                                             bool show_secrets) override;
   absl::StatusOr<Evaluation> OpenEnvironment(const EnvironmentRef& ref,
                                              absl::string_view version) override;
 
