@@ -22,6 +22,7 @@
 #include "nlohmann/json.hpp"
 #include "provider/cli/command_util.h"
 #include "provider/cli/commands.h"
+#include "provider/cli/env_files.h"
 #include "provider/crypto/secret_bytes.h"
 #include "provider/esc/definition_data.h"
 #include "provider/esc/json_encoding.h"
@@ -33,21 +34,6 @@ namespace {
 
 constexpr char kErrorHeader[] = "# escctl: the definition was not saved:\n";
 
-absl::Status WriteFileAt(const std::string& path, const std::string& text) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return absl::InternalError("cannot write the file to edit");
-  size_t off = 0;
-  while (off < text.size()) {
-    ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    off += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  return off == text.size() ? absl::OkStatus()
-                            : absl::InternalError("cannot write the file to edit");
-}
-
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -57,7 +43,7 @@ std::string ReadAll(const std::string& path) {
 void Shred(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && st.st_size > 0) {
-    (void)WriteFileAt(path, std::string(static_cast<size_t>(st.st_size), '\0'));
+    (void)WritePrivateFile(path, std::string(static_cast<size_t>(st.st_size), '\0'));
   }
   ::unlink(path.c_str());
 }
@@ -181,7 +167,7 @@ absl::Status EnvEdit(Context& ctx, const Positional& p) {
     ::rmdir(dir.c_str());
   };
   std::string text = def.yaml;
-  RETURN_IF_ERROR(WriteFileAt(path, text));
+  RETURN_IF_ERROR(WritePrivateFile(path, text));
   while (true) {
     RETURN_IF_ERROR(RunEditor(ctx, path));
     std::string edited = ReadAll(path);
@@ -215,7 +201,7 @@ absl::Status EnvEdit(Context& ctx, const Positional& p) {
     }
     crypto::SecureWipe(text.data(), text.size());
     text = header + body;
-    RETURN_IF_ERROR(WriteFileAt(path, text));
+    RETURN_IF_ERROR(WritePrivateFile(path, text));
     ctx.err() << "The definition has errors; reopening the editor.\n";
   }
 }

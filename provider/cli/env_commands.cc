@@ -80,7 +80,8 @@ absl::Status EnvInit(Context& ctx, const Positional& p) {
   ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(/*create_if_missing=*/true));
   // Validate the file first so a bad definition leaves nothing behind.
   if (!yaml.empty()) {
-    absl::StatusOr<backend::Evaluation> checked = b->CheckDefinition(r.ref, yaml, /*show_secrets=*/false);
+    absl::StatusOr<backend::Evaluation> checked =
+        b->CheckDefinition(r.ref, yaml, /*show_secrets=*/false);
     if (!checked.ok()) {
       PrintDiagnostics(ctx.err(), backend::DiagnosticsFromStatus(checked.status()),
                        absl::StrCat(r.ref.project, "/", r.ref.name), "");

@@ -9,27 +9,16 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "provider/esc/projections.h"
+#include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 
 namespace escnative::cli {
 namespace {
-
-absl::Status WriteAll(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      return absl::InternalError(
-          absl::StrCat("cannot write a `files` entry: ", std::strerror(errno)));
-    off += static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
-}
 
 // Removes `files` and `dir`. Only async-signal-safe calls: it runs in a child
 // forked from a process that may have other threads.
@@ -74,6 +63,34 @@ absl::Status StartReaper(const std::vector<std::string>& files, const std::strin
 
 }  // namespace
 
+absl::Status WritePrivateFile(const std::string& path, std::string_view text, bool exclusive) {
+  int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (exclusive ? O_EXCL : O_TRUNC);
+  int fd = ::open(path.c_str(), flags, 0600);
+  if (fd < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot write ", util::Echo(path), ": ", std::strerror(errno)));
+  }
+  // An existing file keeps its mode through O_TRUNC: make it private too.
+  absl::Status status = ::fchmod(fd, 0600) == 0
+                            ? absl::OkStatus()
+                            : absl::InternalError("cannot make the file private");
+  size_t off = 0;
+  while (status.ok() && off < text.size()) {
+    ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      status = absl::InternalError(
+          absl::StrCat("cannot write ", util::Echo(path), ": ", std::strerror(errno)));
+    } else {
+      off += static_cast<size_t>(n);
+    }
+  }
+  if (::close(fd) != 0 && status.ok()) {
+    status = absl::InternalError(absl::StrCat("cannot write ", util::Echo(path)));
+  }
+  return status;
+}
+
 absl::StatusOr<WrittenFiles> WritePrivateFiles(const esc::Value& root) {
   WrittenFiles out;
   std::vector<esc::EnvironmentEntry> entries = esc::Files(root);
@@ -89,14 +106,8 @@ absl::StatusOr<WrittenFiles> WritePrivateFiles(const esc::Value& root) {
   for (const esc::EnvironmentEntry& e : entries) {
     // Numbered, not named after the entry: names are not file-name safe.
     std::string path = absl::StrCat(out.directory, "/file-", n++);
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    absl::Status status = fd < 0 ? absl::InternalError(absl::StrCat(
-                                       "cannot create a file for `files`: ", std::strerror(errno)))
-                                 : WriteAll(fd, e.value);
-    if (fd >= 0) {
-      ::close(fd);
-      out.paths[e.name] = path;
-    }
+    absl::Status status = WritePrivateFile(path, e.value, /*exclusive=*/true);
+    if (status.ok() || std::filesystem::exists(path)) out.paths[e.name] = path;
     if (!status.ok()) {
       RemovePrivateFiles(out);
       return status;

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -18,6 +19,11 @@ struct WrittenFiles {
   std::string directory;                     // mode 0700, holds every file
   std::map<std::string, std::string> paths;  // entry name -> file (mode 0600)
 };
+
+// Writes `text` to `path` with mode 0600 (also when the file existed), never
+// through a symlink; with `exclusive` the file must not exist yet.
+absl::Status WritePrivateFile(const std::string& path, std::string_view text,
+                              bool exclusive = false);
 
 // Writes each `files` entry of `root` under a new private directory in
 // $TMPDIR (or /tmp). Nothing is written when there are no files.

@@ -21,6 +21,7 @@
 #include "nlohmann/json.hpp"
 #include "provider/cli/command_util.h"
 #include "provider/cli/commands.h"
+#include "provider/cli/env_files.h"
 #include "provider/esc/definition_data.h"
 #include "provider/esc/json_encoding.h"
 #include "provider/esc/projections.h"
@@ -63,26 +64,6 @@ void Leaves(const esc::ValuePtr& v, const std::string& path, bool secret,
     }
     out->push_back({path, leaf});
   }
-}
-
-// Writes `text` to `path` with mode 0600 (also when the file existed).
-absl::Status WritePrivateFile(const std::string& path, const std::string& text) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot write ", util::Echo(path), ": ", std::strerror(errno)));
-  }
-  absl::Status status = absl::OkStatus();
-  if (::fchmod(fd, 0600) != 0) status = absl::InternalError("cannot make the file private");
-  size_t off = 0;
-  while (status.ok() && off < text.size()) {
-    ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) status = absl::InternalError(absl::StrCat("cannot write ", util::Echo(path)));
-    off += n > 0 ? static_cast<size_t>(n) : 0;
-  }
-  if (::close(fd) != 0 && status.ok()) status = absl::InternalError("cannot write the file");
-  return status;
 }
 
 // The check mask: the last 4 characters of a value of 12 or more characters.
