@@ -388,13 +388,13 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
          }
          ASSIGN_OR_RETURN(std::vector<store::RevisionInfo> revs,
                           c.caller.backend->ListRevisions(ref));
-         nlohmann::json list = nlohmann::json::array();
+         nlohmann::json revisions = nlohmann::json::array();
          for (const auto& rev : revs) {  // newest first
            if (before > 0 && rev.number >= before) continue;
-           if (static_cast<int>(list.size()) == count) break;
-           list.push_back(RevisionJson(rev));
+           if (static_cast<int>(revisions.size()) == count) break;
+           revisions.push_back(RevisionJson(rev));
          }
-         return Json(200, list);
+         return Json(200, revisions);
        })});
 }
 

@@ -3,15 +3,13 @@
 // functions exist, every property is an input of that type with a matching
 // literal type, and required inputs are present.
 #include <dirent.h>
-
-#include <algorithm>
-#include <fstream>
-#include <sstream>
-
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "provider/esc/definition_data.h"
 #include "provider/resources/schema.h"
@@ -80,16 +78,24 @@ void CheckType(const json& schema_root, const json& spec, const json& v, const s
     return;
   }
   std::string type = spec.value("type", "");
-  if (type == "string") EXPECT_TRUE(v.is_string()) << where << ": expected a string";
-  if (type == "boolean") EXPECT_TRUE(v.is_boolean()) << where << ": expected a boolean";
-  if (type == "integer") EXPECT_TRUE(v.is_number_integer()) << where << ": expected an integer";
+  if (type == "string") {
+    EXPECT_TRUE(v.is_string()) << where << ": expected a string";
+  }
+  if (type == "boolean") {
+    EXPECT_TRUE(v.is_boolean()) << where << ": expected a boolean";
+  }
+  if (type == "integer") {
+    EXPECT_TRUE(v.is_number_integer()) << where << ": expected an integer";
+  }
   if (type == "array") {
     ASSERT_TRUE(v.is_array()) << where << ": expected an array";
     for (size_t i = 0; i < v.size(); ++i) {
       CheckType(schema_root, spec["items"], v[i], where + "[" + std::to_string(i) + "]");
     }
   }
-  if (type == "object") EXPECT_TRUE(v.is_object()) << where << ": expected an object";
+  if (type == "object") {
+    EXPECT_TRUE(v.is_object()) << where << ": expected an object";
+  }
 }
 
 TEST(Examples, EveryExampleMatchesTheSchema) {

@@ -467,7 +467,7 @@ TEST_P(BackendLifecycleTest, VersionTagAndFunctions) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BackendLifecycleTest, ::testing::Values("local", "cloud"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& param_info) { return param_info.param; });
 
 }  // namespace
 }  // namespace escnative::testing

@@ -65,7 +65,9 @@ TEST_F(ServeTest, EachRouteNeedsItsPermissionInScope) {
             << p << " " << row.method << " " << row.path << " -> " << r.status << " " << r.body;
       } else {
         EXPECT_EQ(r.status, 403) << p << " " << row.method << " " << row.path << " " << r.body;
-        if (row.method != "HEAD") EXPECT_EQ(r.Json()["code"], 403);
+        if (row.method != "HEAD") {
+          EXPECT_EQ(r.Json()["code"], 403);
+        }
       }
     }
     // Out of scope: refused whatever the permission; the list shows only
@@ -156,7 +158,9 @@ TEST_F(ServeTest, RequestsAreAuditedUnderTheTokenIdAndLastUseIsRecorded) {
   EXPECT_THAT(audit.out, Not(HasSubstr(admin_)));
   nlohmann::json tokens = Call("GET", "/api/orgs/myorg/tokens", admin_).Json()["tokens"];
   for (const auto& t : tokens) {
-    if ("token:" + t["id"].get<std::string>() == login) EXPECT_GT(t["lastUsed"], 0);
+    if ("token:" + t["id"].get<std::string>() == login) {
+      EXPECT_GT(t["lastUsed"], 0);
+    }
   }
 }
 

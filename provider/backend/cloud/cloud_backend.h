@@ -104,6 +104,8 @@ class CloudBackend final : public Backend {
   // One request. `what` names the operation in errors ("reading
   // environment org/p/e"); 409 becomes `conflict` when set.
   struct Call {
+    explicit Call(std::string what_in, std::string method_in = "GET", std::string path_in = "")
+        : what(std::move(what_in)), method(std::move(method_in)), path(std::move(path_in)) {}
     std::string what;
     std::string method = "GET";
     std::string path;

@@ -235,7 +235,7 @@ int64_t ExpiresField(const AccessTokenSpec& spec) {
 // /api/user/tokens, organization and environment (scoped, our extension)
 // tokens under /api/orgs/{org}/tokens.
 absl::StatusOr<CreatedToken> CloudBackend::CreateAccessToken(const AccessTokenSpec& spec) {
-  Call c;
+  Call c("creating an access token");
   c.method = "POST";
   c.content_type = "application/json";
   c.conflict = absl::StatusCode::kAlreadyExists;
