@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -73,6 +74,36 @@ std::vector<std::string> BuildEnvironment(Context& ctx, const esc::Value& root,
   return env;
 }
 
+// PATH as CMD will see it (the environment's value wins, as for any variable).
+std::string BuildPath(const std::vector<std::string>& env) {
+  for (const std::string& e : env) {
+    if (e.rfind("PATH=", 0) == 0) return e.substr(5);
+  }
+  return "/usr/local/bin:/usr/bin:/bin";
+}
+
+// `name` itself when it holds a '/', else the first executable file of that
+// name on `path`; "" when there is none.
+std::string FindProgram(const std::string& name, const std::string& path) {
+  if (name.empty()) return "";
+  if (name.find('/') != std::string::npos) return name;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t colon = path.find(':', start);
+    std::string dir =
+        path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+    struct stat st;
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        ::access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return "";
+}
+
 struct Pipe {
   int read = -1, write = -1;
 };
@@ -131,6 +162,15 @@ absl::Status EnvRun(Context& ctx, const Positional& p) {
   if (sfd < 0) return absl::InternalError("cannot watch signals");
   absl::Cleanup close_sfd = [sfd] { ::close(sfd); };
 
+  // The program is found before the fork: between fork and exec the child
+  // may only make async-signal-safe calls (other threads may hold locks),
+  // and a PATH search allocates.
+  std::string program = FindProgram(p[1], BuildPath(env));
+  if (program.empty()) {
+    ctx.err() << "escctl: cannot run " << util::Echo(p[1]) << ": command not found\n";
+    ctx.SetExitCode(127);
+    return absl::OkStatus();
+  }
   ctx.out().flush();
   ctx.err().flush();
   pid_t child = ::fork();
@@ -141,14 +181,10 @@ absl::Status EnvRun(Context& ctx, const Positional& p) {
       ::dup2(out_pipe.write, STDOUT_FILENO);
       ::dup2(err_pipe.write, STDERR_FILENO);
     }
-    ::execvpe(argv[0], argv.data(), envp.data());
+    ::execve(program.c_str(), argv.data(), envp.data());
     int code = errno == ENOENT ? 127 : 126;
-    const char* why = std::strerror(errno);
-    (void)!::write(STDERR_FILENO, "escctl: cannot run ", 19);
-    (void)!::write(STDERR_FILENO, argv[0], std::strlen(argv[0]));
-    (void)!::write(STDERR_FILENO, ": ", 2);
-    (void)!::write(STDERR_FILENO, why, std::strlen(why));
-    (void)!::write(STDERR_FILENO, "\n", 1);
+    static const char kMessage[] = "escctl: cannot run the command\n";
+    (void)!::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
     ::_exit(code);
   }
   for (std::string& e : env) crypto::SecureWipe(e.data(), e.size());

@@ -345,6 +345,10 @@ TEST_F(EscctlRunTest, SetsVariablesAndFilesAndPassesTheExitCode) {
   EXPECT_EQ(r.out, "kube-contents600\n");
   EXPECT_FALSE(FileLeft());
   EXPECT_EQ(Run({"env", "run", "dev", "--", "/no/such/cmd"}).code, 127);
+  Result missing = Run({"env", "run", "dev", "--", "no-such-command-5f3a"});
+  EXPECT_EQ(missing.code, 127);
+  EXPECT_THAT(missing.err, HasSubstr("no-such-command-5f3a: command not found"));
+  EXPECT_EQ(Run({"env", "run", "dev", "--", "sh", "-c", "exit 3"}).code, 3);  // found on PATH
   EXPECT_EQ(Run({"env", "run", "dev"}).code, 2);
   EXPECT_EQ(Run({"env", "run", "nope", "--", "true"}).code, 3);
 }
