@@ -29,6 +29,8 @@
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 
+extern char** environ;
+
 namespace escnative::cli {
 namespace {
 
@@ -58,13 +60,22 @@ absl::Status RunEditor(Context& ctx, const std::string& path) {
   }
   ctx.out().flush();
   ctx.err().flush();
+  // Everything the child needs is built here: after fork it may only make
+  // async-signal-safe calls. The editor command may carry arguments, so the
+  // shell splits it (from a variable: never re-parsed as shell code).
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::strncmp(*e, "ESCCTL_EDITOR=", 14) != 0) env_strings.emplace_back(*e);
+  }
+  env_strings.push_back("ESCCTL_EDITOR=" + editor);
+  std::vector<char*> envp;
+  for (std::string& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const char* argv[] = {"/bin/sh", "-c", "exec $ESCCTL_EDITOR \"$1\"", "sh", path.c_str(), nullptr};
   pid_t pid = ::fork();
   if (pid < 0) return absl::InternalError("cannot start the editor");
   if (pid == 0) {
-    const char* argv[] = {"/bin/sh", "-c",         "exec $ESCCTL_EDITOR \"$1\"",
-                          "sh",      path.c_str(), nullptr};
-    ::setenv("ESCCTL_EDITOR", editor.c_str(), 1);
-    ::execv("/bin/sh", const_cast<char* const*>(argv));
+    ::execve("/bin/sh", const_cast<char* const*>(argv), envp.data());
     ::_exit(127);
   }
   int status = 0;
