@@ -1,0 +1,303 @@
+// Definitions of store_internal.h's helpers.
+#include "provider/store/store_internal.h"
+
+namespace escnative::store::internal {
+
+int64_t ToUs(absl::Time t) { return absl::ToUnixMicros(t); }
+
+absl::Time FromUs(int64_t us) { return absl::FromUnixMicros(us); }
+
+std::optional<absl::Time> FromOptUs(std::optional<int64_t> us) {
+  if (!us.has_value()) return std::nullopt;
+  return FromUs(*us);
+}
+
+bool IsNameChar(char c, bool allow_dot) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+         (allow_dot && c == '.');
+}
+
+std::string EchoInput(absl::string_view s) {
+  return util::Echo(std::string_view(s.data(), s.size()));
+}
+
+absl::Status ValidateName(absl::string_view what, absl::string_view s, bool allow_dot,
+                          size_t max_len) {
+  if (s.empty()) return absl::InvalidArgumentError(absl::StrCat(what, " must not be empty"));
+  if (s.size() > max_len) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " is longer than ", max_len, " characters"));
+  }
+  for (char c : s) {
+    if (!IsNameChar(c, allow_dot)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, " \"", EchoInput(s), "\" may contain only letters, digits, '-', '_'",
+                       allow_dot ? " and '.'" : ""));
+    }
+  }
+  if (s == "." || s == "..") {
+    return absl::InvalidArgumentError(absl::StrCat(what, " may not be \"", s, "\""));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRef(const EnvironmentRef& ref) {
+  RETURN_IF_ERROR(ValidateName("organization", ref.organization, false, 40));
+  RETURN_IF_ERROR(ValidateName("project", ref.project, true, 100));
+  RETURN_IF_ERROR(ValidateName("environment name", ref.name, true, 100));
+  return absl::OkStatus();
+}
+
+absl::Status ValidateActor(absl::string_view actor) {
+  if (actor.empty()) return absl::InvalidArgumentError("actor must not be empty");
+  if (actor.size() > 200) return absl::InvalidArgumentError("actor is too long");
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRevisionTagName(absl::string_view name) {
+  RETURN_IF_ERROR(ValidateName("revision tag name", name, true, 100));
+  if (absl::ascii_isdigit(static_cast<unsigned char>(name[0]))) {
+    return absl::InvalidArgumentError("revision tag name may not start with a digit");
+  }
+  if (name == kLatest) {
+    return absl::InvalidArgumentError(
+        "the \"latest\" tag is built in and always points at the newest "
+        "revision; it cannot be created, moved or deleted");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateEnvironmentTag(absl::string_view name, absl::string_view value) {
+  if (name.empty() || name.size() > 200) {
+    return absl::InvalidArgumentError("environment tag name must be 1 to 200 characters");
+  }
+  if (value.size() > 4096) {
+    return absl::InvalidArgumentError("environment tag value is longer than 4096 characters");
+  }
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      return absl::InvalidArgumentError("environment tag name may not contain control characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateScopePattern(absl::string_view pattern) {
+  std::vector<absl::string_view> parts = absl::StrSplit(pattern, '/');
+  if (parts.size() != 3) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("scope environment \"", EchoInput(pattern),
+                     "\" must be \"org/project/name\" (any segment may be \"*\")"));
+  }
+  const char* what[] = {"scope organization", "scope project", "scope environment name"};
+  for (size_t i = 0; i < 3; ++i) {
+    if (parts[i] == "*") continue;
+    RETURN_IF_ERROR(ValidateName(what[i], parts[i], i != 0, 100));
+  }
+  return absl::OkStatus();
+}
+
+std::string ScopesToJson(const std::vector<TokenScope>& scopes) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const TokenScope& s : scopes) {
+    arr.push_back({{"environment", s.environment},
+                   {"permission", std::string(PermissionName(s.permission))}});
+  }
+  return arr.dump();
+}
+
+absl::StatusOr<std::vector<TokenScope>> ScopesFromJson(const std::string& text) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_array()) {
+    return absl::DataLossError("stored token scopes are not a JSON array");
+  }
+  std::vector<TokenScope> out;
+  for (const auto& e : j) {
+    if (!e.is_object() || !e.contains("environment") || !e["environment"].is_string() ||
+        !e.contains("permission") || !e["permission"].is_string()) {
+      return absl::DataLossError("stored token scope is malformed");
+    }
+    TokenScope s;
+    s.environment = e["environment"].get<std::string>();
+    absl::StatusOr<Permission> p = ParsePermission(e["permission"].get<std::string>());
+    if (!p.ok()) return absl::DataLossError("stored token scope is malformed");
+    s.permission = *p;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+uint32_t Be32(const unsigned char* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+}
+
+absl::Status PrecheckExistingFile(const std::string& path, int64_t size) {
+  const std::string what = absl::StrCat("store file ", path);
+  if (size < 100) {
+    return absl::DataLossError(
+        absl::StrCat(what, " is not a valid store: too short for a SQLite database (", size,
+                     " bytes; truncated?)"));
+  }
+  unsigned char header[100];
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read ", what, ": ", std::strerror(errno)));
+  }
+  const ssize_t n = ::pread(fd, header, sizeof header, 0);
+  ::close(fd);
+  if (n != static_cast<ssize_t>(sizeof header)) {
+    return absl::DataLossError(absl::StrCat("cannot read the header of ", what));
+  }
+  if (std::memcmp(header, "SQLite format 3\0", 16) != 0) {
+    return absl::DataLossError(absl::StrCat(what, " is not a store: it is not a SQLite database"));
+  }
+  uint32_t page_size = (uint32_t{header[16]} << 8) | header[17];
+  if (page_size == 1) page_size = 65536;
+  if (page_size < 512 || (page_size & (page_size - 1)) != 0) {
+    return absl::DataLossError(absl::StrCat(what, " is corrupt: invalid page size in the header"));
+  }
+  // The in-header page count is trustworthy when "version-valid-for" equals
+  // the change counter. Skip the size check while a WAL has content: after a
+  // crash in the middle of a checkpoint the main file may legitimately be
+  // short until the WAL is replayed.
+  struct stat wal;
+  const bool wal_has_content = ::stat((path + "-wal").c_str(), &wal) == 0 && wal.st_size > 0;
+  const uint32_t pages = Be32(header + 28);
+  if (!wal_has_content && Be32(header + 92) == Be32(header + 24) && pages > 0 &&
+      static_cast<uint64_t>(size) < uint64_t{pages} * page_size) {
+    return absl::DataLossError(absl::StrCat(what, " is truncated: the header says ",
+                                            uint64_t{pages} * page_size, " bytes but the file has ",
+                                            size));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CreateFileIfMissing(const std::string& path, bool create, bool* created,
+                                 int64_t* size) {
+  *created = false;
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("store path ", path, " is a directory; expected the store file"));
+    }
+    if (!S_ISREG(st.st_mode)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("store path ", path, " is not a regular file"));
+    }
+    if (::access(path.c_str(), R_OK | W_OK) != 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "store file ", path, " is not readable and writable by this user (", std::strerror(errno),
+          "); every command writes to it, even opens (audit log)"));
+    }
+    // An empty file is about to become a store: it must not stay readable
+    // by others (SQLite gives -wal/-shm the main file's mode).
+    if (st.st_size == 0 && (st.st_mode & 077) != 0 && ::chmod(path.c_str(), 0600) != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot make store file ", path, " private: ", std::strerror(errno)));
+    }
+    *size = st.st_size;
+    return absl::OkStatus();
+  }
+  if (errno != ENOENT) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot stat store file ", path, ": ", std::strerror(errno)));
+  }
+  if (!create) {
+    return absl::NotFoundError(absl::StrCat("store file ", path, " does not exist"));
+  }
+  // O_EXCL: exactly one of several racing processes creates it; the mode is
+  // set at creation, so the file is never readable by others, not even
+  // briefly. SQLite gives -wal/-shm the main file's permissions.
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
+  if (fd < 0) {
+    if (errno == EEXIST) {  // lost the race: treat as existing
+      if (::stat(path.c_str(), &st) != 0) {
+        return absl::FailedPreconditionError(absl::StrCat("cannot stat store file ", path));
+      }
+      *size = st.st_size;
+      return absl::OkStatus();
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot create store file ", path, ": ", std::strerror(errno)));
+  }
+  ::close(fd);
+  *created = true;
+  *size = 0;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<crypto::WrappedDataKey>> LoadKeyring(SqliteDb& db) {
+  ASSIGN_OR_RETURN(Statement st, db.Prepare("SELECT kdf, opslimit, memlimit, salt, "
+                                            "wrapped_key, key_check FROM keyring WHERE id = 1"));
+  ASSIGN_OR_RETURN(bool row, st.Step());
+  if (!row) return std::optional<crypto::WrappedDataKey>();
+  crypto::WrappedDataKey w;
+  w.kdf = st.Text(0);
+  w.params.opslimit = static_cast<uint64_t>(st.Int(1));
+  w.params.memlimit = static_cast<uint64_t>(st.Int(2));
+  w.salt = st.Blob(3);
+  w.wrapped_key = st.Blob(4);
+  w.key_check = st.Blob(5);
+  return std::optional<crypto::WrappedDataKey>(std::move(w));
+}
+
+bool SameKeyring(const crypto::WrappedDataKey& a, const crypto::WrappedDataKey& b) {
+  return a.kdf == b.kdf && a.params.opslimit == b.params.opslimit &&
+         a.params.memlimit == b.params.memlimit && a.salt == b.salt &&
+         a.wrapped_key == b.wrapped_key && a.key_check == b.key_check;
+}
+
+absl::Status SaveKeyring(SqliteDb& db, const crypto::WrappedDataKey& w, int64_t now_us) {
+  ASSIGN_OR_RETURN(Statement st,
+                   db.Prepare("INSERT INTO keyring (id, kdf, opslimit, memlimit, salt, "
+                              "wrapped_key, key_check, created_us, modified_us) "
+                              "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) "
+                              "ON CONFLICT (id) DO UPDATE SET kdf = ?1, opslimit = ?2, "
+                              "memlimit = ?3, salt = ?4, wrapped_key = ?5, key_check = ?6, "
+                              "modified_us = ?7"));
+  st.Bind(1, w.kdf)
+      .Bind(2, static_cast<int64_t>(w.params.opslimit))
+      .Bind(3, static_cast<int64_t>(w.params.memlimit))
+      .BindBlob(4, w.salt)
+      .BindBlob(5, w.wrapped_key)
+      .BindBlob(6, w.key_check)
+      .Bind(7, now_us);
+  return st.Run();
+}
+
+absl::Status InsertAudit(SqliteDb& db, int64_t now_us, absl::string_view actor,
+                         absl::string_view action, absl::string_view target, absl::string_view path,
+                         absl::string_view paths) {
+  // Without paths the v1 column list: also right for a store not yet
+  // migrated (an audited failed unlock).
+  ASSIGN_OR_RETURN(
+      Statement st,
+      db.Prepare(paths.empty() ? "INSERT INTO audit_log (time_us, actor, action, "
+                                 "target, path) VALUES (?1, ?2, ?3, ?4, ?5)"
+                               : "INSERT INTO audit_log (time_us, actor, action, "
+                                 "target, path, paths) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  st.Bind(1, now_us).Bind(2, actor).Bind(3, action).Bind(4, target).Bind(5, path);
+  if (!paths.empty()) st.Bind(6, paths);
+  return st.Run();
+}
+
+std::string JoinPaths(const std::vector<std::string>& paths) {
+  std::vector<std::string> kept(paths.begin(),
+                                paths.begin() + std::min(paths.size(), kMaxAuditPaths));
+  if (paths.size() > kMaxAuditPaths) {
+    kept.push_back(absl::StrCat("… and ", paths.size() - kMaxAuditPaths, " more"));
+  }
+  return absl::StrJoin(kept, "\n");
+}
+
+bool IsBusy(const absl::Status& s) { return s.code() == absl::StatusCode::kUnavailable; }
+
+void Backoff(int attempt) {
+  // Randomised so that two processes that collided do not collide again.
+  const uint32_t cap_ms = 2u << std::min(attempt, 6);
+  absl::SleepFor(absl::Milliseconds(1 + crypto::RandomUniform(cap_ms)));
+}
+
+}  // namespace escnative::store::internal
