@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "provider/cli/env_files.h"
 #include "provider/crypto/secret_bytes.h"
+#include "provider/esc/definition_edit.h"
 #include "provider/esc/json_encoding.h"
 #include "provider/esc/projections.h"
 #include "provider/esc/property_path.h"
@@ -144,6 +145,13 @@ absl::StatusOr<std::string> ReadInput(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", file));
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::string NodeFingerprint(const std::string& yaml, const std::string& path) {
+  absl::StatusOr<esc::DefinitionNode> node = esc::GetDefinitionNode(yaml, path);
+  if (!node.ok()) return absl::StrCat("status:", node.status().ToString());
+  return absl::StrCat(node->is_secret ? "s" : "p", node->is_ciphertext ? "c:" : ":",
+                      node->value.dump());
 }
 
 absl::Status ReportUpdate(Context& ctx, const backend::ParsedRef& r,

@@ -64,6 +64,11 @@ absl::StatusOr<std::string> Render(const esc::ValuePtr& root, const esc::ValuePt
                                    const std::string& format, bool has_path, bool reveal,
                                    std::optional<absl::Duration> files_lifetime, std::ostream& err);
 
+// What a stored definition holds at `path` (absent, or the node as stored:
+// ciphertext compares as is, never decrypted), for telling whether a
+// concurrent writer touched that key.
+std::string NodeFingerprint(const std::string& yaml, const std::string& path);
+
 // Prints the outcome of a definition write: diagnostics (never a source
 // line) and the new revision.
 absl::Status ReportUpdate(Context& ctx, const backend::ParsedRef& r,

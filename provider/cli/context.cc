@@ -22,11 +22,6 @@ const std::set<std::string>& GlobalValueFlags() {
   return *f;
 }
 
-absl::StatusOr<crypto::SecretBytes> Context::ReadSecretFile(const std::string& path,
-                                                            absl::string_view what) {
-  return crypto::ReadCredentialFile(path, what);
-}
-
 absl::Status Context::CheckGlobals() const {
   for (const char* flag : {"org", "store", "project", "passphrase-file", "token-file", "url"}) {
     auto it = args_.flags.find(flag);
@@ -43,13 +38,13 @@ absl::Status Context::CheckGlobals() const {
 
 absl::StatusOr<crypto::SecretBytes> Context::Passphrase() const {
   if (args_.Has("passphrase-file")) {
-    return ReadSecretFile(args_.Get("passphrase-file"), "passphrase");
+    return crypto::ReadCredentialFile(args_.Get("passphrase-file"), "passphrase");
   }
   for (const char* var : {"ESC_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE"}) {
     std::optional<std::string> v = env_(var);
     if (v.has_value() && !v->empty()) return crypto::SecretBytes::CopyFrom(*v);
     std::optional<std::string> f = env_((std::string(var) + "_FILE").c_str());
-    if (f.has_value() && !f->empty()) return ReadSecretFile(*f, "passphrase");
+    if (f.has_value() && !f->empty()) return crypto::ReadCredentialFile(*f, "passphrase");
   }
   return absl::UnauthenticatedError(
       "no passphrase: use --passphrase-file or set ESC_PASSPHRASE, ESC_PASSPHRASE_FILE, "
@@ -66,7 +61,8 @@ absl::StatusOr<backend::Backend*> Context::RemoteBackend() const {
   backend::CloudBackendOptions o;
   o.url = RemoteUrl();
   if (args_.Has("token-file")) {
-    ASSIGN_OR_RETURN(crypto::SecretBytes t, ReadSecretFile(args_.Get("token-file"), "token"));
+    ASSIGN_OR_RETURN(crypto::SecretBytes t,
+                     crypto::ReadCredentialFile(args_.Get("token-file"), "token"));
     o.token = std::string(t.Reveal());
   } else {
     for (const char* var : {"ESC_ACCESS_TOKEN", "PULUMI_ACCESS_TOKEN"}) {
@@ -132,7 +128,7 @@ absl::StatusOr<backend::LocalBackend*> Context::LocalStore(bool create_if_missin
   // Tests only: new stores get the cheapest Argon2id (no brute-force protection).
   if (Env("ESC_INSECURE_FAST_KDF") == "1") o.kdf_params = crypto::KdfParams::FastForTesting();
   if (args_.Has("token-file")) {
-    ASSIGN_OR_RETURN(o.caller_token, ReadSecretFile(args_.Get("token-file"), "token"));
+    ASSIGN_OR_RETURN(o.caller_token, crypto::ReadCredentialFile(args_.Get("token-file"), "token"));
   } else if (std::optional<std::string> t = env_("ESC_ACCESS_TOKEN"); t.has_value()) {
     o.caller_token = crypto::SecretBytes::CopyFrom(*t);
   }

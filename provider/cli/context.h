@@ -62,11 +62,6 @@ class Context {
   }
   std::string StorePath() const;
 
-  // A passphrase or token file: a regular file of at most 64 KiB whose first
-  // line is the credential.
-  static absl::StatusOr<crypto::SecretBytes> ReadSecretFile(const std::string& path,
-                                                            absl::string_view what);
-
   // Global options that were given but empty would silently mean the
   // default (an empty token would mean the passphrase's full rights).
   absl::Status CheckGlobals() const;

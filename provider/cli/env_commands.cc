@@ -26,15 +26,6 @@ absl::BitGen& BitGen() {
   return *gen;
 }
 
-// What a definition holds at `path`, for telling whether a concurrent
-// writer touched it (ciphertext compares as stored, never decrypted).
-std::string NodeFingerprint(const std::string& yaml, const std::string& path) {
-  absl::StatusOr<esc::DefinitionNode> node = esc::GetDefinitionNode(yaml, path);
-  if (!node.ok()) return absl::StrCat("status:", node.status().ToString());
-  return absl::StrCat(node->is_secret ? "s" : "p", node->is_ciphertext ? "c:" : ":",
-                      node->value.dump());
-}
-
 // A write whose intent is one key (`env set`, `env rm ENV PATH`): saved with
 // the etag it read; when another writer got in first, it is re-read and, if
 // that writer left `path` alone, re-applied (bounded, with jittered backoff).

@@ -127,22 +127,6 @@ struct Planned {
   char op = '+';  // + ~ = -
 };
 
-std::string Fingerprint(const std::string& yaml, const std::string& path) {
-  absl::StatusOr<esc::DefinitionNode> node = esc::GetDefinitionNode(yaml, path);
-  if (!node.ok()) return "absent";
-  return absl::StrCat(node->is_secret ? "s" : "p", node->value.dump());
-}
-
-// Leaves under `prefix_path` in the decrypted definition (for --prune).
-void ExistingLeaves(const nlohmann::ordered_json& j, const std::string& path,
-                    std::vector<std::string>* out) {
-  if (j.is_object() && !j.contains("fn::secret")) {
-    for (auto& [k, v] : j.items()) ExistingLeaves(v, DefaultTarget(path, k), out);
-  } else {
-    out->push_back(path);
-  }
-}
-
 }  // namespace
 
 absl::Status EnvImport(Context& ctx, const Positional& p) {
@@ -241,35 +225,23 @@ absl::Status EnvImport(Context& ctx, const Positional& p) {
       std::string root = prefix;
       if (absl::EndsWith(root, ".")) root.pop_back();
       ASSIGN_OR_RETURN(nlohmann::ordered_json doc, esc::DefinitionToJson(clear.yaml));
-      const nlohmann::ordered_json* under = nullptr;
-      if (doc.contains("values") && doc["values"].is_object()) {
-        under = &doc["values"];
-        ASSIGN_OR_RETURN(std::vector<esc::PathElement> elems, esc::ParsePropertyPath(root));
-        for (const auto& e : elems) {
-          if (under == nullptr || e.is_index || !under->is_object() || !under->contains(e.key)) {
-            under = nullptr;
-            break;
-          }
-          under = &(*under)[e.key];
-        }
-      }
-      if (under != nullptr) {
-        std::vector<std::string> leaves;
-        ExistingLeaves(*under, root, &leaves);
-        for (const std::string& leaf : leaves) {
-          if (target_owner.count(leaf) == 0) plan.push_back({leaf, "", false, '-'});
-        }
+      // Leaf paths are `values.<path>`, written as targets are (DefaultTarget).
+      const std::string under = absl::StrCat("values.", root);
+      for (const auto& [leaf, node] : esc::DefinitionLeaves(doc)) {
+        if (!absl::StartsWith(leaf, under + ".") && !absl::StartsWith(leaf, under + "[")) continue;
+        std::string target = leaf.substr(std::string("values.").size());
+        if (target_owner.count(target) == 0) plan.push_back({target, "", false, '-'});
       }
     }
     if (!planned) {
       planned = true;
-      for (const Planned& w : plan) first_seen[w.path] = Fingerprint(stored.yaml, w.path);
+      for (const Planned& w : plan) first_seen[w.path] = NodeFingerprint(stored.yaml, w.path);
       std::sort(plan.begin(), plan.end(),
                 [](const Planned& a, const Planned& c) { return a.path < c.path; });
       for (const Planned& w : plan) ctx.out() << w.op << " " << util::Echo(w.path) << "\n";
     } else {
       for (const auto& [path, fp] : first_seen) {
-        if (Fingerprint(stored.yaml, path) != fp) {
+        if (NodeFingerprint(stored.yaml, path) != fp) {
           return absl::AbortedError(absl::StrCat(
               "conflict: ", util::Echo(path), " in ", r.ref.ToString(),
               " was changed by another writer during the import; nothing was imported"));

@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "provider/cli/command_util.h"
 #include "provider/cli/commands.h"
+#include "provider/crypto/credential_file.h"
 #include "provider/util/status_macros.h"
 
 namespace escnative::cli {
@@ -143,7 +144,7 @@ absl::Status Rekey(Context& ctx, const Positional& p) {
   crypto::SecretBytes next;
   if (ctx.args().Has("new-passphrase-file")) {
     ASSIGN_OR_RETURN(
-        next, Context::ReadSecretFile(ctx.args().Get("new-passphrase-file"), "new passphrase"));
+        next, crypto::ReadCredentialFile(ctx.args().Get("new-passphrase-file"), "new passphrase"));
   } else if (std::string v = ctx.Env("ESC_NEW_PASSPHRASE"); !v.empty()) {
     next = crypto::SecretBytes::CopyFrom(v);
   } else {
