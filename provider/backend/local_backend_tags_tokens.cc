@@ -163,7 +163,10 @@ absl::Status LocalBackend::RevokeAccessToken(absl::string_view id) {
 }
 
 absl::StatusOr<std::vector<AuditEvent>> LocalBackend::ListAuditEvents(const AuditQuery& query) {
-  RETURN_IF_ERROR(AuthorizeOrganization());
+  RETURN_IF_ERROR(query.organization.empty()
+                      ? AuthorizeOrganization()
+                      : Authorize(EnvironmentRef{query.organization, "*", "*"},
+                                  store::Permission::kAdmin));
   return store_->ListAuditEvents(query);
 }
 

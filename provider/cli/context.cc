@@ -80,6 +80,7 @@ absl::StatusOr<backend::Backend*> Context::RemoteBackend() const {
   o.organization = args_.Get("org", Env("ESC_ORGANIZATION"));  // empty: the token's default
   o.project = Project();
   o.http.allow_insecure_http = Env("ESC_ALLOW_INSECURE_HTTP") == "1";
+  o.http.ca_file = Env("ESC_CA_FILE");  // else SSL_CERT_FILE, else the system's
   ASSIGN_OR_RETURN(remote_, backend::CloudBackend::Create(std::move(o)));
   return remote_.get();
 }

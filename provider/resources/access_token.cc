@@ -150,6 +150,7 @@ class AccessTokenResource final : public CustomResource {
     ASSIGN_OR_RETURN(backend::Backend * b, ctx_->backend());
     backend::AccessTokenSpec spec;
     spec.kind = StringInput(in, "kind").value_or("environment");
+    spec.team = StringInput(in, "team").value_or("");
     spec.name = StringInput(in, "name").value_or("");
     spec.description = StringInput(in, "description").value_or("");
     if (const PropertyValue* scopes = Find(in, "scopes");
@@ -220,6 +221,7 @@ class AccessTokenResource final : public CustomResource {
                             "`value` stays empty; replace the token to get a usable value"),
                req.urn);
       in["kind"] = token->kind;
+      if (!token->team.empty()) in["team"] = token->team;
       if (!token->name.empty()) in["name"] = token->name;
       if (!token->description.empty()) in["description"] = token->description;
       if (!token->scopes.empty()) {

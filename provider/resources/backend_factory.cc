@@ -21,6 +21,7 @@ absl::StatusOr<std::unique_ptr<backend::Backend>> OpenBackend(const ProviderConf
     options.http.timeout = absl::Milliseconds(std::llround(config.http_timeout_seconds * 1000));
     options.http.retries = config.http_retries;
     options.http.allow_insecure_http = config.allow_insecure_http;
+    options.http.ca_file = config.ca_file;
     auto opened = backend::CloudBackend::Create(std::move(options));
     if (!opened.ok()) return opened.status();
     return std::unique_ptr<backend::Backend>(*std::move(opened));

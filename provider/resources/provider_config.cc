@@ -313,6 +313,8 @@ absl::StatusOr<ProviderConfig> ResolveProviderConfig(const PropertyMap& args,
     c.allow_insecure_http = v.AsBool();
   }
 
+  c.ca_file = StringArg(args, "caFile").value_or("");
+
   std::vector<MissingConfigKey> missing;
   if (c.backend == ProviderConfig::Backend::kCloud) {
     c.backend_url = StringArg(args, "backendUrl")

@@ -29,6 +29,7 @@ struct ProviderConfig {
   double http_timeout_seconds = 60;
   int http_retries = 3;
   bool allow_insecure_http = false;
+  std::string ca_file;  // PEM bundle trusted for backendUrl ("" = SSL_CERT_FILE or the system's)
   // Credentials. Never logged, never echoed in errors.
   std::string access_token;
   std::string passphrase;

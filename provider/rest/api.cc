@@ -103,6 +103,7 @@ std::vector<http::Route> Api::Routes() {
   TagRoutes(&routes);  // first: see the at-version route
   EnvironmentRoutes(&routes);
   TokenRoutes(&routes);
+  AuditRoutes(&routes);
   return routes;
 }
 

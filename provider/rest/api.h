@@ -63,6 +63,7 @@ class Api {
   void EnvironmentRoutes(std::vector<http::Route>* routes);
   void TagRoutes(std::vector<http::Route>* routes);
   void TokenRoutes(std::vector<http::Route>* routes);
+  void AuditRoutes(std::vector<http::Route>* routes);
 
   const Authenticator authenticate_;
   const ApiOptions options_;

@@ -35,6 +35,19 @@ absl::StatusOr<bool> BoolQuery(const http::Request& req, const std::string& name
       "query parameter ", name, ": expected true or false, got \"", util::Echo(*v, 32), "\""));
 }
 
+// A check's answer: 200 with the values (and warnings), 400 with the errors.
+absl::StatusOr<http::Response> CheckResponse(absl::StatusOr<backend::Evaluation> checked,
+                                             bool show_secrets) {
+  if (!checked.ok()) {
+    esc::Diagnostics diags = backend::DiagnosticsFromStatus(checked.status());
+    if (diags.empty()) return checked.status();
+    return Json(400, ErrorJson(checked.status()));
+  }
+  nlohmann::json body = EnvironmentJson(*checked->root, show_secrets);
+  if (!checked->diagnostics.empty()) body["diagnostics"] = DiagnosticsJson(checked->diagnostics);
+  return Json(200, body);
+}
+
 // esc-sdk 0.12.x accepts only 200 from create and delete; newer clients
 // expect 204 (esc-rest.md §5 note).
 int CreatedOrDeletedStatus(const http::Request& req) {
@@ -110,21 +123,17 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
                        const std::string& org = c.req.captures[0];
                        RETURN_IF_ERROR(backend::ValidateOrganizationName(org, "the request path"));
                        // A definition that belongs to no environment is checked as a
-                       // stand-in of the organization's default project.
-                       store::EnvironmentRef ref{org, "default", "yaml-check"};
+                       // stand-in of the organization's default project. Our extension:
+                       // `project` and `environment` name the environment it is meant
+                       // for, so diagnostics and `context` name it too.
+                       store::EnvironmentRef ref{org, c.req.Query("project").value_or("default"),
+                                                 c.req.Query("environment").value_or("yaml-check")};
+                       RETURN_IF_ERROR(backend::ValidateProjectName(ref.project, "query \"project\""));
+                       RETURN_IF_ERROR(
+                           backend::ValidateEnvironmentName(ref.name, "query \"environment\""));
                        ASSIGN_OR_RETURN(bool show, BoolQuery(c.req, "showSecrets"));
-                       absl::StatusOr<backend::Evaluation> checked =
-                           c.caller.backend->CheckDefinition(ref, c.req.body, show);
-                       if (!checked.ok()) {
-                         esc::Diagnostics diags = backend::DiagnosticsFromStatus(checked.status());
-                         if (diags.empty()) return checked.status();
-                         nlohmann::json body = ErrorJson(checked.status());
-                         return Json(400, body);
-                       }
-                       nlohmann::json body = EnvironmentJson(*checked->root, show);
-                       if (!checked->diagnostics.empty())
-                         body["diagnostics"] = DiagnosticsJson(checked->diagnostics);
-                       return Json(200, body);
+                       return CheckResponse(
+                           c.caller.backend->CheckDefinition(ref, c.req.body, show), show);
                      })});
 
   // One organization's environments; `GET /environments` (the esc CLI's
@@ -338,6 +347,27 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
            ASSIGN_OR_RETURN(backend::Definition def,
                             c.caller.backend->GetDefinition(ref, version, true));
            return Yaml(def);
+         })});
+    // Our extension: the check of a stored environment (or revision), with
+    // the permissions of reading it rather than of checking arbitrary YAML
+    // (which needs access to everything it imports).
+    routes->push_back(
+        {"GET", P(versioned + "/check"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
+           ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+           std::string version = c.req.captures.size() > 3 ? c.req.captures[3] : "";
+           ASSIGN_OR_RETURN(bool show, BoolQuery(c.req, "showSecrets"));
+           absl::StatusOr<backend::Evaluation> checked =
+               c.caller.backend->CheckEnvironment(ref, version, show);
+           std::string definition = checked.ok() ? checked->definition : "";
+           ASSIGN_OR_RETURN(http::Response res, CheckResponse(std::move(checked), show));
+           // With showSecrets, also the decrypted definition: one request, one
+           // audited decryption.
+           if (show && res.status == 200 && !definition.empty()) {
+             nlohmann::json body = nlohmann::json::parse(res.body);
+             body["definition"] = std::move(definition);
+             res = Json(200, body);
+           }
+           return res;
          })});
     routes->push_back(
         {"POST", P(versioned + "/open"), Authed([this](Call& c) -> absl::StatusOr<http::Response> {

@@ -67,6 +67,10 @@ std::string TokensPath(absl::string_view organization) {
   return absl::StrCat("/api/orgs/", PercentEncode(organization), "/tokens");
 }
 
+std::string AuditLogsPath(absl::string_view organization) {
+  return absl::StrCat("/api/orgs/", PercentEncode(organization), "/auditlogs");
+}
+
 int HttpStatusFor(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kOk:
@@ -184,6 +188,23 @@ nlohmann::json EnvironmentJson(const esc::Value& root, bool reveal_secrets) {
     if (!reveal_secrets) RedactDetailed(props[name]);
   }
   j["properties"] = std::move(props);
+  return j;
+}
+
+nlohmann::json AuditEventJson(const store::AuditEvent& e) {
+  std::string description = absl::StrCat(e.action, " ", e.target);
+  if (!e.path.empty()) absl::StrAppend(&description, " ", e.path);
+  nlohmann::json j = {{"timestamp", absl::ToUnixSeconds(e.time)},
+                      {"sourceIP", ""},
+                      {"event", e.action},
+                      {"description", std::move(description)},
+                      {"user", {{"name", e.actor}, {"githubLogin", e.actor}, {"avatarUrl", ""}}},
+                      {"sequence", e.sequence},
+                      {"time", absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", e.time, absl::UTCTimeZone())},
+                      {"target", e.target},
+                      {"path", e.path},
+                      {"paths", e.paths}};
+  if (absl::StartsWith(e.actor, "token:")) j["tokenID"] = e.actor.substr(6);
   return j;
 }
 

@@ -29,6 +29,8 @@ std::string EnvironmentPath(const store::EnvironmentRef& ref);
 std::string OrganizationPath(absl::string_view organization);
 // "/api/orgs/{org}/tokens": organization tokens, with our `scopes` extension.
 std::string TokensPath(absl::string_view organization);
+// "/api/orgs/{org}/auditlogs": Pulumi Cloud's audit log, and escctl serve's.
+std::string AuditLogsPath(absl::string_view organization);
 inline constexpr absl::string_view kDefaultOrganizationPath = "/api/user/organizations/default";
 std::string PercentEncode(absl::string_view s);
 
@@ -54,6 +56,10 @@ nlohmann::json EnvironmentTagJson(const store::EnvironmentTag& tag);
 nlohmann::json EnvironmentJson(const esc::Value& root, bool reveal_secrets);
 // The token list entry: never the value. Times as unix seconds (0 = never).
 nlohmann::json AccessTokenJson(const store::AccessToken& token);
+// An audit log entry in Pulumi Cloud's shape (timestamp, event, description,
+// user.name, tokenID) plus our members: sequence, time (RFC 3339, microseconds),
+// target, path, paths. Never a value (the store records none).
+nlohmann::json AuditEventJson(const store::AuditEvent& event);
 
 // --- request bodies ----------------------------------------------------------------
 // Parses a JSON object body; InvalidArgument naming `what` otherwise.
@@ -80,6 +86,8 @@ absl::StatusOr<store::RevisionInfo> RevisionFromJson(const nlohmann::json& j);
 absl::StatusOr<store::RevisionTag> RevisionTagFromJson(const nlohmann::json& j);
 absl::StatusOr<store::EnvironmentTag> EnvironmentTagFromJson(const nlohmann::json& j);
 absl::StatusOr<store::AccessToken> AccessTokenFromJson(const nlohmann::json& j);
+// Our members when present, else Pulumi Cloud's (sequence 0: the server has none).
+absl::StatusOr<store::AuditEvent> AuditEventFromJson(const nlohmann::json& j);
 // A `diagnostics` list; entries that are not objects are skipped.
 esc::Diagnostics DiagnosticsFromJson(const nlohmann::json& list);
 // `Environment` {properties?} back into an object value (secret and unknown

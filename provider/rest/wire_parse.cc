@@ -238,6 +238,40 @@ absl::StatusOr<store::AccessToken> AccessTokenFromJson(const nlohmann::json& j) 
   return t;
 }
 
+absl::StatusOr<store::AuditEvent> AuditEventFromJson(const nlohmann::json& j) {
+  constexpr absl::string_view kWhat = "audit log event";
+  RETURN_IF_ERROR(Object(j, kWhat));
+  store::AuditEvent e;
+  ASSIGN_OR_RETURN(e.action, Str(j, "event", kWhat));
+  ASSIGN_OR_RETURN(e.sequence, Int(j, "sequence", kWhat, /*required=*/false));
+  if (j.contains("time")) {
+    ASSIGN_OR_RETURN(e.time, Time(j, "time", kWhat));
+  } else {
+    ASSIGN_OR_RETURN(int64_t at, Int(j, "timestamp", kWhat));
+    e.time = absl::FromUnixSeconds(at);
+  }
+  if (auto u = j.find("user"); u != j.end() && u->is_object()) {
+    ASSIGN_OR_RETURN(e.actor, Str(*u, "name", "audit log event user", /*required=*/false));
+  }
+  if (j.contains("target")) {
+    ASSIGN_OR_RETURN(e.target, Str(j, "target", kWhat));
+    ASSIGN_OR_RETURN(e.path, Str(j, "path", kWhat, /*required=*/false));
+  } else {
+    // Pulumi Cloud's events: the description says what was acted on.
+    ASSIGN_OR_RETURN(e.target, Str(j, "description", kWhat, /*required=*/false));
+  }
+  if (auto p = j.find("paths"); p != j.end()) {
+    if (!p->is_array()) return absl::InvalidArgumentError("audit log event: \"paths\" must be an array");
+    for (const auto& path : *p) {
+      if (!path.is_string()) {
+        return absl::InvalidArgumentError("audit log event: \"paths\" must hold strings");
+      }
+      e.paths.push_back(path.get<std::string>());
+    }
+  }
+  return e;
+}
+
 esc::Diagnostics DiagnosticsFromJson(const nlohmann::json& list) {
   esc::Diagnostics out;
   if (!list.is_array()) return out;

@@ -1,6 +1,8 @@
 // SqliteStore: access tokens and the audit log.
 #include "provider/store/sqlite_store.h"
 
+#include "absl/strings/str_cat.h"
+
 namespace escnative::store::internal {
 
 absl::StatusOr<CreatedAccessToken> SqliteStore::CreateAccessToken(const AccessTokenSpec& spec,
@@ -168,18 +170,24 @@ absl::StatusOr<std::vector<AuditEvent>> SqliteStore::ListAuditEvents(const Audit
   absl::MutexLock lock(&read_mu_);
   SqliteDb& db = *read_db_;
   std::vector<AuditEvent> out;
+  // ORDER BY cannot be bound: one statement per direction.
   ASSIGN_OR_RETURN(Statement st,
-                   db.Prepare("SELECT seq, time_us, actor, action, target, path, paths "
-                              "FROM audit_log WHERE seq > ?1 "
-                              "AND (?2 = '' OR actor = ?2) AND (?3 = '' OR action = ?3) "
-                              "AND (?4 = '' OR substr(target, 1, length(?4)) = ?4) "
-                              "AND time_us >= ?5 ORDER BY seq LIMIT ?6"));
+                   db.Prepare(absl::StrCat("SELECT seq, time_us, actor, action, target, path, paths "
+                                           "FROM audit_log WHERE seq > ?1 "
+                                           "AND (?2 = '' OR actor = ?2) AND (?3 = '' OR action = ?3) "
+                                           "AND (?4 = '' OR substr(target, 1, length(?4)) = ?4) "
+                                           "AND time_us >= ?5 AND time_us < ?6 AND seq < ?7 "
+                                           "ORDER BY seq ",
+                                           query.newest_first ? "DESC" : "ASC", " LIMIT ?8")));
   st.Bind(1, query.after_sequence)
       .Bind(2, query.actor)
       .Bind(3, query.action)
       .Bind(4, query.target_prefix)
       .Bind(5, query.since.has_value() ? ToUs(*query.since) : std::numeric_limits<int64_t>::min())
-      .Bind(6, int64_t{query.limit});
+      .Bind(6, query.before.has_value() ? ToUs(*query.before) : std::numeric_limits<int64_t>::max())
+      .Bind(7, query.before_sequence > 0 ? query.before_sequence
+                                         : std::numeric_limits<int64_t>::max())
+      .Bind(8, int64_t{query.limit});
   while (true) {
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;

@@ -124,6 +124,7 @@ struct TokenScope {
 
 struct AccessTokenSpec {
   std::string kind = "environment";  // personal|team|organization|environment
+  std::string team;                  // kind team: the team's name (Pulumi Cloud)
   std::string name;
   std::string description;
   std::vector<TokenScope> scopes;
@@ -134,6 +135,7 @@ struct AccessTokenSpec {
 struct AccessToken {
   std::string id;
   std::string kind;
+  std::string team;  // kind team
   std::string name;
   std::string description;
   std::vector<TokenScope> scopes;
@@ -170,12 +172,18 @@ struct AuditEvent {
 inline constexpr size_t kMaxAuditPaths = 200;
 
 struct AuditQuery {
+  // Reading the log needs admin of this organization (empty: the backend's
+  // own). The store keeps one log for all organizations.
+  std::string organization;
   std::string actor;          // empty = any
   std::string action;         // empty = any
   std::string target_prefix;  // empty = any
-  std::optional<absl::Time> since;
-  int64_t after_sequence = 0;  // for paging
-  int limit = 100;             // oldest first, at most this many
+  std::optional<absl::Time> since;   // at or after
+  std::optional<absl::Time> before;  // strictly before
+  int64_t after_sequence = 0;        // for paging oldest first
+  int64_t before_sequence = 0;       // for paging newest first; 0 = no bound
+  bool newest_first = false;
+  int limit = 100;  // at most this many, in sequence order (reversed if newest_first)
 };
 
 struct UpdateOptions {

@@ -67,6 +67,7 @@ export class Provider extends pulumi.ProviderResource {
             resourceInputs["httpTimeout"] = pulumi.output(args ? args.httpTimeout : undefined).apply(JSON.stringify);
             resourceInputs["httpRetries"] = pulumi.output(args ? args.httpRetries : undefined).apply(JSON.stringify);
             resourceInputs["allowInsecureHttp"] = pulumi.output(args ? args.allowInsecureHttp : undefined).apply(JSON.stringify);
+            resourceInputs["caFile"] = args ? args.caFile : undefined;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(Provider.__pulumiType, name, resourceInputs, opts);
@@ -121,4 +122,8 @@ export interface ProviderArgs {
      * Allow a plain `http://` backendUrl for a non-loopback host. The access token would travel unencrypted; default false.
      */
     allowInsecureHttp?: pulumi.Input<boolean>;
+    /**
+     * Cloud backend: path of a PEM file of the certificate authorities to trust for backendUrl (a self-hosted `escctl serve` behind a private CA). Default: SSL_CERT_FILE, else the system's bundle. Verification is never turned off.
+     */
+    caFile?: pulumi.Input<string>;
 }

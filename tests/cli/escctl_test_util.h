@@ -18,7 +18,10 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "tests/harness/serve_process.h"
 #include "tests/store/store_test_util.h"
 
 extern char** environ;
@@ -81,6 +84,20 @@ inline Result Spawn(const std::vector<std::string>& argv,
   return r;
 }
 
+// ctest runs every escctl test twice: on a store file, and (ESCCTL_TEST_REMOTE=1,
+// the "remote." tests) with `--url` against an `escctl serve` on that file.
+inline bool RemoteMode() {
+  const char* v = std::getenv("ESCCTL_TEST_REMOTE");
+  return v != nullptr && std::string(v) == "1";
+}
+
+// Skips a test that is about the store file itself (passphrases, rekey, file
+// permissions), which a client of a server never sees.
+#define ESCCTL_LOCAL_ONLY(why)                                             \
+  do {                                                                     \
+    if (RemoteMode()) GTEST_SKIP() << "local store only: " << (why);       \
+  } while (0)
+
 class EscctlTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -91,6 +108,58 @@ class EscctlTest : public ::testing::Test {
             {"ESC_ORGANIZATION", "myorg"},
             {"ESC_ACTOR", "tester"},
             {"ESC_INSECURE_FAST_KDF", "1"}};
+    if (RemoteMode()) StartServer();
+  }
+
+  void TearDown() override {
+    if (server_ == nullptr) return;
+    outputs_.push_back(server_->stderr_text());
+    server_.reset();  // SIGTERM and wait
+  }
+
+  bool remote() const { return server_ != nullptr; }
+
+  // The id of the token named `name` (`token ls`), "" if none.
+  std::string TokenId(const std::string& name) {
+    Result r = Run({"token", "ls"});
+    for (absl::string_view line : absl::StrSplit(r.out, '\n')) {
+      std::vector<absl::string_view> f = absl::StrSplit(line, '\t');
+      if (f.size() > 1 && f[1] == name) return std::string(f[0]);
+    }
+    return "";
+  }
+
+  // Who the audit log and revisions name for this test's commands: ESC_ACTOR
+  // on a store file; the server's token ("test", made in StartServer).
+  std::string Actor() { return remote() ? "token:" + TokenId("test") : "tester"; }
+
+  // The environment that makes a command run as someone else called `name`,
+  // and (in *actor) how the audit log will name them.
+  std::map<std::string, std::string> As(const std::string& name, std::string* actor) {
+    if (!remote()) {
+      *actor = name;
+      return {{"ESC_ACTOR", name}};
+    }
+    Result made = Run({"token", "create", "--scope", "myorg/*/*:admin", "--name", name});
+    outputs_.pop_back();  // the token value
+    EXPECT_EQ(made.code, 0) << made.err;
+    *actor = "token:" + TokenId(name);
+    return {{"ESC_ACCESS_TOKEN", std::string(absl::StripAsciiWhitespace(made.out))}};
+  }
+
+  // The server owns the store; escctl gets only its URL and an admin token.
+  void StartServer() {
+    std::filesystem::create_directories(dir_.File("server"));
+    std::map<std::string, std::string> server_env = env_;
+    server_env["HOME"] = dir_.path();
+    absl::StatusOr<std::unique_ptr<testing::ServeProcess>> s =
+        testing::ServeProcess::Start(server_env, dir_.File("server"));
+    ASSERT_TRUE(s.ok()) << s.status();
+    server_ = std::move(*s);
+    absl::StatusOr<std::string> admin = server_->CreateToken("myorg/*/*:admin");
+    ASSERT_TRUE(admin.ok()) << admin.status();
+    env_ = {{"ESC_URL", server_->url()}, {"ESC_ACCESS_TOKEN", *admin},
+            {"ESC_ORGANIZATION", "myorg"}};
   }
 
   std::string Store() const { return dir_.File("store.db"); }
@@ -140,6 +209,7 @@ class EscctlTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::unique_ptr<testing::ServeProcess> server_;
   std::string escctl_;
   std::map<std::string, std::string> env_;
   std::vector<std::string> outputs_;

@@ -274,8 +274,9 @@ TEST_F(EscctlWorkflowTest, DiffShowsSecretsOnlyAsChanged) {
 
 TEST_F(EscctlWorkflowTest, AuditReportFromPathsRecordedPerWrite) {
   MakeHierarchy();  // base: two secrets, set by "tester"
+  std::string rotator;
   ASSERT_EQ(Run({"env", "set", "base", "secrets.anthropic_api_key", "-", "--secret"},
-                {{"ESC_ACTOR", "rotator"}}, WriteFile("v", "rotated-anthropic-secret\n"))
+                As("rotator", &rotator), WriteFile("v", "rotated-anthropic-secret\n"))
                 .code,
             0);
   Result audit = Run({"audit", "ls"});
@@ -287,7 +288,7 @@ TEST_F(EscctlWorkflowTest, AuditReportFromPathsRecordedPerWrite) {
   Result r = Run({"audit", "report", "base"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("  values.secrets.anthropic_api_key: changed "));
-  EXPECT_THAT(r.out, HasSubstr(" by rotator\n"));
+  EXPECT_THAT(r.out, HasSubstr(" by " + rotator + "\n"));
   EXPECT_THAT(r.out, HasSubstr("  values.secrets.openai_api_key: changed "));
   EXPECT_THAT(r.out, Not(HasSubstr("ROTATE")));
   EXPECT_THAT(r.out, HasSubstr("never opened  UNUSED"));

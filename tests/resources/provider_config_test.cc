@@ -212,6 +212,14 @@ TEST(ResolveProviderConfig, CloudWhenATokenIsPresent) {
       FakeEnv({}));
   ASSERT_OK(loopback);
   EXPECT_EQ(loopback->backend_url, "http://127.0.0.1:8080");
+  EXPECT_EQ(loopback->ca_file, "");
+
+  // A private CA for a self-hosted server (the client's TLS tests use it).
+  auto private_ca = ResolveProviderConfig(
+      {{"backendUrl", "https://esc.internal"}, {"caFile", "/etc/esc/ca.pem"}},
+      FakeEnv({{"PULUMI_ACCESS_TOKEN", "t"}}));
+  ASSERT_OK(private_ca);
+  EXPECT_EQ(private_ca->ca_file, "/etc/esc/ca.pem");
 }
 
 TEST(ArgsFromVariables, StripsNamespaceAndCoerces) {

@@ -232,30 +232,64 @@ absl::StatusOr<UpdateResult> CloudBackend::UpdateDefinition(const EnvironmentRef
 absl::StatusOr<Evaluation> CloudBackend::CheckEnvironment(const EnvironmentRef& ref,
                                                           absl::string_view version,
                                                           bool show_secrets) {
+  // escctl serve's `E/check` checks with the permission to read the
+  // environment; the portable way (its text through yaml/check) needs access
+  // to everything it imports. A 404 is a missing environment or a server
+  // without the route: the portable way tells which.
+  if (!no_check_route_.load(std::memory_order_relaxed)) {
+    RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
+    std::string path = rest::EnvironmentPath(ref);
+    if (!version.empty()) absl::StrAppend(&path, "/versions/", rest::PercentEncode(version));
+    Call c{absl::StrCat("checking environment ", ref.ToString()), "GET",
+           absl::StrCat(path, "/check", show_secrets ? "?showSecrets=true" : "")};
+    c.repeatable = true;
+    absl::StatusOr<http::ClientResponse> res = Send(c);
+    if (res.ok()) {
+      ASSIGN_OR_RETURN(Evaluation checked, CheckResult(*res, c.what));
+      if (show_secrets && checked.definition.empty()) {
+        ASSIGN_OR_RETURN(Definition def, GetDefinition(ref, version, true));
+        checked.definition = std::move(def.yaml);
+      }
+      return checked;
+    }
+    if (!absl::IsNotFound(res.status())) return res.status();
+  }
   ASSIGN_OR_RETURN(Definition def, GetDefinition(ref, version, show_secrets));
+  no_check_route_.store(true, std::memory_order_relaxed);  // it exists: no route
   ASSIGN_OR_RETURN(Evaluation checked, CheckDefinition(ref, def.yaml, show_secrets));
   if (show_secrets) checked.definition = std::move(def.yaml);
   return checked;
+}
+
+absl::StatusOr<Evaluation> CloudBackend::CheckResult(const http::ClientResponse& res,
+                                                     absl::string_view what) {
+  ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(res, what));
+  absl::StatusOr<esc::ValuePtr> root = rest::EnvironmentFromJson(body);
+  if (!root.ok()) return cloud::Unexpected(what, root.status().message());
+  Evaluation out;
+  out.root = *std::move(root);
+  if (body.contains("diagnostics"))
+    out.diagnostics = rest::DiagnosticsFromJson(body["diagnostics"]);
+  if (auto d = body.find("definition"); d != body.end() && d->is_string()) {
+    out.definition = d->get<std::string>();
+  }
+  return out;
 }
 
 absl::StatusOr<Evaluation> CloudBackend::CheckDefinition(const EnvironmentRef& ref,
                                                          absl::string_view yaml,
                                                          bool show_secrets) {
   Call c{absl::StrCat("checking a definition for ", ref.ToString()), "POST",
-         rest::OrganizationPath(ref.organization) + "/yaml/check" +
-             (show_secrets ? "?showSecrets=true" : "")};
+         // project/environment: escctl serve's extension (diagnostics then name the
+         // environment); other servers ignore unknown query parameters.
+         absl::StrCat(rest::OrganizationPath(ref.organization), "/yaml/check?project=",
+                      rest::PercentEncode(ref.project), "&environment=",
+                      rest::PercentEncode(ref.name), show_secrets ? "&showSecrets=true" : "")};
   c.body = std::string(yaml);
   c.content_type = std::string(rest::kYamlContentType);
   c.repeatable = true;  // a POST that only reads (no write to repeat)
   ASSIGN_OR_RETURN(http::ClientResponse res, Send(c));
-  ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(res, c.what));
-  absl::StatusOr<esc::ValuePtr> root = rest::EnvironmentFromJson(body);
-  if (!root.ok()) return cloud::Unexpected(c.what, root.status().message());
-  Evaluation out;
-  out.root = *std::move(root);
-  if (body.contains("diagnostics"))
-    out.diagnostics = rest::DiagnosticsFromJson(body["diagnostics"]);
-  return out;
+  return CheckResult(res, c.what);
 }
 
 absl::StatusOr<Evaluation> CloudBackend::OpenEnvironment(const EnvironmentRef& ref,
@@ -283,12 +317,6 @@ absl::StatusOr<Evaluation> CloudBackend::OpenEnvironment(const EnvironmentRef& r
   Evaluation out;
   out.root = *std::move(root);
   return out;
-}
-
-absl::StatusOr<std::vector<AuditEvent>> CloudBackend::ListAuditEvents(const AuditQuery&) {
-  return absl::UnimplementedError(
-      "the audit log is not available through the ESC REST API; read it on the server (Pulumi "
-      "Cloud: the audit log page; escctl serve: `escctl audit` on the server's store)");
 }
 
 }  // namespace escnative::backend

@@ -23,6 +23,7 @@
 #ifndef PROVIDER_BACKEND_CLOUD_CLOUD_BACKEND_H_
 #define PROVIDER_BACKEND_CLOUD_CLOUD_BACKEND_H_
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -120,10 +121,26 @@ class CloudBackend final : public Backend {
   // Sends `call`; a non-2xx status becomes the mapped error.
   absl::StatusOr<http::ClientResponse> Send(const Call& call) const;
 
+  // Tokens: the list at `path` (kind and team set on each when given), the
+  // default organization's team names, and a search of teams' tokens.
+  absl::StatusOr<std::vector<AccessToken>> ListTokensAt(const std::string& path,
+                                                        const std::string& what,
+                                                        const std::string& kind,
+                                                        const std::string& team) const;
+  absl::StatusOr<std::vector<AccessToken>> ListAccessTokens(bool include_inactive,
+                                                            bool teams) const;
+  absl::StatusOr<std::vector<std::string>> TeamNames() const;
+  absl::StatusOr<AccessToken> FindTeamToken(absl::string_view id, const std::string& team) const;
+
+  // The body of a check (yaml/check or E/check) as an Evaluation.
+  static absl::StatusOr<Evaluation> CheckResult(const http::ClientResponse& res,
+                                                absl::string_view what);
+
   CloudBackendOptions options_;
   std::unique_ptr<http::Client> client_;
   mutable std::mutex org_mu_;
   mutable std::string default_org_;  // resolved once
+  std::atomic<bool> no_check_route_{false};  // the server has no E/check
 };
 
 }  // namespace escnative::backend

@@ -225,6 +225,11 @@ namespace {
 
 constexpr char kUserTokens[] = "/api/user/tokens";
 
+std::string TeamTokensPath(absl::string_view org, absl::string_view team) {
+  return absl::StrCat("/api/orgs/", rest::PercentEncode(org), "/teams/", rest::PercentEncode(team),
+                      "/tokens");
+}
+
 int64_t ExpiresField(const AccessTokenSpec& spec) {
   return spec.expires_at.has_value() ? absl::ToUnixSeconds(*spec.expires_at) : 0;
 }
@@ -253,6 +258,16 @@ absl::StatusOr<CreatedToken> CloudBackend::CreateAccessToken(const AccessTokenSp
                             {"admin", false},
                             {"expires", ExpiresField(spec)}}
                  .dump();
+  } else if (spec.kind == "team") {
+    if (spec.team.empty()) return absl::InvalidArgumentError("a team token needs `team`");
+    ASSIGN_OR_RETURN(std::string org, DefaultOrganization());
+    c.what = absl::StrCat("creating an access token of team ", util::Echo(spec.team, 80), " in ",
+                          org);
+    c.path = TeamTokensPath(org, spec.team);
+    c.body = nlohmann::json{{"name", spec.name},
+                            {"description", spec.description},
+                            {"expires", ExpiresField(spec)}}
+                 .dump();
   } else if (spec.kind == "environment") {
     if (spec.scopes.empty()) {
       return absl::InvalidArgumentError("an environment token needs at least one scope");
@@ -272,8 +287,8 @@ absl::StatusOr<CreatedToken> CloudBackend::CreateAccessToken(const AccessTokenSp
   } else {
     return absl::UnimplementedError(
         absl::StrCat("creating access tokens of kind \"", util::Echo(spec.kind, 40),
-                     "\" on the cloud backend is not supported; personal, organization and "
-                     "environment tokens are"));
+                     "\" on the cloud backend is not supported; personal, team, organization "
+                     "and environment tokens are"));
   }
   ASSIGN_OR_RETURN(http::ClientResponse res, Send(c));
   ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(res, c.what));
@@ -284,7 +299,8 @@ absl::StatusOr<CreatedToken> CloudBackend::CreateAccessToken(const AccessTokenSp
   std::string id = body["id"].get<std::string>();
   CreatedToken out;
   out.value = crypto::SecretBytes::CopyFrom(body["tokenValue"].get_ref<const std::string&>());
-  absl::StatusOr<AccessToken> stored = GetAccessToken(id);
+  absl::StatusOr<AccessToken> stored =
+      spec.kind == "team" ? FindTeamToken(id, spec.team) : GetAccessToken(id);
   if (spec.kind == "environment" && (!stored.ok() || stored->scopes.empty())) {
     // A server without the `scopes` extension made an unscoped token: take
     // it back rather than hand out more access than was asked for.
@@ -301,39 +317,111 @@ absl::StatusOr<CreatedToken> CloudBackend::CreateAccessToken(const AccessTokenSp
 }
 
 absl::StatusOr<AccessToken> CloudBackend::GetAccessToken(absl::string_view id) {
-  ASSIGN_OR_RETURN(std::vector<AccessToken> all, ListAccessTokens(true));
+  ASSIGN_OR_RETURN(std::vector<AccessToken> all, ListAccessTokens(true, /*teams=*/false));
   for (auto& t : all) {
     if (t.id == id) return std::move(t);
+  }
+  return FindTeamToken(id, "");
+}
+
+absl::StatusOr<std::vector<AccessToken>> CloudBackend::ListAccessTokens(bool include_inactive) {
+  return ListAccessTokens(include_inactive, /*teams=*/true);
+}
+
+// The teams of the default organization (a server without teams, such as
+// escctl serve, answers 404: none).
+absl::StatusOr<std::vector<std::string>> CloudBackend::TeamNames() const {
+  ASSIGN_OR_RETURN(std::string org, DefaultOrganization());
+  Call c{absl::StrCat("listing the teams of ", org), "GET",
+         absl::StrCat("/api/orgs/", rest::PercentEncode(org), "/teams")};
+  c.repeatable = true;
+  absl::StatusOr<http::ClientResponse> res = Send(c);
+  if (absl::IsNotFound(res.status())) return std::vector<std::string>{};
+  if (!res.ok()) return res.status();
+  ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(*res, c.what));
+  if (!body.is_object() || !body.contains("teams") || !body["teams"].is_array()) {
+    return Unexpected(c.what, "an object with a \"teams\" array");
+  }
+  std::vector<std::string> names;
+  for (const auto& t : body["teams"]) {
+    if (!t.is_object() || !t.contains("name") || !t["name"].is_string()) {
+      return Unexpected(c.what, "teams with a \"name\"");
+    }
+    names.push_back(t["name"].get<std::string>());
+  }
+  return names;
+}
+
+// Looks for `id` among the tokens of `team`, or of every team when empty.
+absl::StatusOr<AccessToken> CloudBackend::FindTeamToken(absl::string_view id,
+                                                        const std::string& team) const {
+  std::vector<std::string> teams = {team};
+  if (team.empty()) {
+    ASSIGN_OR_RETURN(teams, TeamNames());
+  }
+  ASSIGN_OR_RETURN(std::string org, DefaultOrganization());
+  for (const std::string& t : teams) {
+    ASSIGN_OR_RETURN(std::vector<AccessToken> tokens,
+                     ListTokensAt(TeamTokensPath(org, t),
+                                  absl::StrCat("listing the access tokens of team ",
+                                               util::Echo(t, 80)),
+                                  "team", t));
+    for (auto& token : tokens) {
+      if (token.id == id) return std::move(token);
+    }
   }
   return absl::NotFoundError(
       absl::StrCat("access token ", util::Echo(std::string(id), 80), " not found"));
 }
 
-// The organization's tokens, then the caller's personal ones (a server
-// without personal tokens, such as escctl serve, answers 404: none).
-absl::StatusOr<std::vector<AccessToken>> CloudBackend::ListAccessTokens(bool include_inactive) {
-  ASSIGN_OR_RETURN(std::string org, DefaultOrganization());
+absl::StatusOr<std::vector<AccessToken>> CloudBackend::ListTokensAt(const std::string& path,
+                                                                    const std::string& what,
+                                                                    const std::string& kind,
+                                                                    const std::string& team) const {
+  Call c{what, "GET", path};
+  c.repeatable = true;
+  ASSIGN_OR_RETURN(http::ClientResponse res, Send(c));
+  ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(res, c.what));
+  if (!body.is_object() || !body.contains("tokens") || !body["tokens"].is_array()) {
+    return Unexpected(c.what, "an object with a \"tokens\" array");
+  }
   std::vector<AccessToken> out;
-  for (bool personal : {false, true}) {
-    Call c{personal ? std::string("listing the personal access tokens")
-                    : absl::StrCat("listing the access tokens of ", org),
-           "GET",
-           absl::StrCat(personal ? std::string(kUserTokens) : rest::TokensPath(org),
-                        include_inactive ? "?show_expired=true" : "")};
-    c.repeatable = true;
-    absl::StatusOr<http::ClientResponse> res = Send(c);
-    if (personal && absl::IsNotFound(res.status())) break;
-    if (!res.ok()) return res.status();
-    ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(*res, c.what));
-    if (!body.is_object() || !body.contains("tokens") || !body["tokens"].is_array()) {
-      return Unexpected(c.what, "an object with a \"tokens\" array");
-    }
-    for (const auto& e : body["tokens"]) {
-      absl::StatusOr<AccessToken> t = rest::AccessTokenFromJson(e);
-      if (!t.ok()) return Unexpected(c.what, t.status().message());
-      if (personal) t->kind = "personal";
-      out.push_back(*std::move(t));
-    }
+  for (const auto& e : body["tokens"]) {
+    absl::StatusOr<AccessToken> t = rest::AccessTokenFromJson(e);
+    if (!t.ok()) return Unexpected(c.what, t.status().message());
+    if (!kind.empty()) t->kind = kind;
+    t->team = team;
+    out.push_back(*std::move(t));
+  }
+  return out;
+}
+
+// The organization's tokens, then the caller's personal ones (a server
+// without personal tokens, such as escctl serve, answers 404: none), then
+// each team's.
+absl::StatusOr<std::vector<AccessToken>> CloudBackend::ListAccessTokens(bool include_inactive,
+                                                                        bool teams) const {
+  ASSIGN_OR_RETURN(std::string org, DefaultOrganization());
+  const std::string query = include_inactive ? "?show_expired=true" : "";
+  ASSIGN_OR_RETURN(std::vector<AccessToken> out,
+                   ListTokensAt(rest::TokensPath(org) + query,
+                                absl::StrCat("listing the access tokens of ", org), "", ""));
+  absl::StatusOr<std::vector<AccessToken>> personal =
+      ListTokensAt(absl::StrCat(kUserTokens, query), "listing the personal access tokens",
+                   "personal", "");
+  if (!personal.ok() && !absl::IsNotFound(personal.status())) return personal.status();
+  if (personal.ok()) {
+    for (auto& t : *personal) out.push_back(std::move(t));
+  }
+  if (!teams) return out;
+  ASSIGN_OR_RETURN(std::vector<std::string> names, TeamNames());
+  for (const std::string& t : names) {
+    ASSIGN_OR_RETURN(std::vector<AccessToken> tokens,
+                     ListTokensAt(TeamTokensPath(org, t),
+                                  absl::StrCat("listing the access tokens of team ",
+                                               util::Echo(t, 80)),
+                                  "team", t));
+    for (auto& token : tokens) out.push_back(std::move(token));
   }
   return out;
 }
@@ -349,7 +437,15 @@ absl::Status CloudBackend::RevokeAccessToken(absl::string_view id) {
   Call personal{what, "DELETE", absl::StrCat(kUserTokens, "/", rest::PercentEncode(id))};
   personal.repeatable = true;
   absl::Status p = Send(personal).status();
-  return absl::IsNotFound(p) ? revoked : p;
+  if (!absl::IsNotFound(p)) return p;
+  // Perhaps a team's: its path names the team.
+  absl::StatusOr<AccessToken> team_token = FindTeamToken(id, "");
+  if (absl::IsNotFound(team_token.status())) return revoked;
+  if (!team_token.ok()) return team_token.status();
+  Call team{what, "DELETE",
+            absl::StrCat(TeamTokensPath(org, team_token->team), "/", rest::PercentEncode(id))};
+  team.repeatable = true;
+  return Send(team).status();
 }
 
 }  // namespace escnative::backend

@@ -14,7 +14,7 @@ __all__ = ['ProviderArgs', 'Provider']
 
 @pulumi.input_type
 class ProviderArgs:
-    def __init__(__self__, *, backend: Optional[pulumi.Input[str]] = None, organization: Optional[pulumi.Input[str]] = None, project: Optional[pulumi.Input[str]] = None, backend_url: Optional[pulumi.Input[str]] = None, access_token: Optional[pulumi.Input[str]] = None, local_path: Optional[pulumi.Input[str]] = None, passphrase: Optional[pulumi.Input[str]] = None, passphrase_file: Optional[pulumi.Input[str]] = None, http_timeout: Optional[pulumi.Input[float]] = None, http_retries: Optional[pulumi.Input[int]] = None, allow_insecure_http: Optional[pulumi.Input[bool]] = None):
+    def __init__(__self__, *, backend: Optional[pulumi.Input[str]] = None, organization: Optional[pulumi.Input[str]] = None, project: Optional[pulumi.Input[str]] = None, backend_url: Optional[pulumi.Input[str]] = None, access_token: Optional[pulumi.Input[str]] = None, local_path: Optional[pulumi.Input[str]] = None, passphrase: Optional[pulumi.Input[str]] = None, passphrase_file: Optional[pulumi.Input[str]] = None, http_timeout: Optional[pulumi.Input[float]] = None, http_retries: Optional[pulumi.Input[int]] = None, allow_insecure_http: Optional[pulumi.Input[bool]] = None, ca_file: Optional[pulumi.Input[str]] = None):
         """
         The set of arguments for constructing a Provider resource.
         :param pulumi.Input[str] backend: Where environments live: `local` or `cloud`. Default: `cloud` when an access token is available, otherwise `local`.
@@ -28,6 +28,7 @@ class ProviderArgs:
         :param pulumi.Input[float] http_timeout: Cloud backend: seconds before one HTTP request times out. Default: 60.
         :param pulumi.Input[int] http_retries: Cloud backend: how many times a failed idempotent request (429, 5xx, connection errors) is retried with backoff. Default: 3.
         :param pulumi.Input[bool] allow_insecure_http: Allow a plain `http://` backendUrl for a non-loopback host. The access token would travel unencrypted; default false.
+        :param pulumi.Input[str] ca_file: Cloud backend: path of a PEM file of the certificate authorities to trust for backendUrl (a self-hosted `escctl serve` behind a private CA). Default: SSL_CERT_FILE, else the system's bundle. Verification is never turned off.
         """
         if backend is not None:
             pulumi.set(__self__, "backend", backend)
@@ -51,6 +52,8 @@ class ProviderArgs:
             pulumi.set(__self__, "http_retries", http_retries)
         if allow_insecure_http is not None:
             pulumi.set(__self__, "allow_insecure_http", allow_insecure_http)
+        if ca_file is not None:
+            pulumi.set(__self__, "ca_file", ca_file)
 
     @property
     @pulumi.getter
@@ -184,6 +187,18 @@ class ProviderArgs:
     def allow_insecure_http(self, value: Optional[pulumi.Input[bool]]):
         pulumi.set(self, "allow_insecure_http", value)
 
+    @property
+    @pulumi.getter(name="caFile")
+    def ca_file(self) -> Optional[pulumi.Input[str]]:
+        """
+        Cloud backend: path of a PEM file of the certificate authorities to trust for backendUrl (a self-hosted `escctl serve` behind a private CA). Default: SSL_CERT_FILE, else the system's bundle. Verification is never turned off.
+        """
+        return pulumi.get(self, "ca_file")
+
+    @ca_file.setter
+    def ca_file(self, value: Optional[pulumi.Input[str]]):
+        pulumi.set(self, "ca_file", value)
+
 
 class Provider(pulumi.ProviderResource):
     @overload
@@ -191,7 +206,7 @@ class Provider(pulumi.ProviderResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  *,
-                 backend: Optional[pulumi.Input[str]] = None, organization: Optional[pulumi.Input[str]] = None, project: Optional[pulumi.Input[str]] = None, backend_url: Optional[pulumi.Input[str]] = None, access_token: Optional[pulumi.Input[str]] = None, local_path: Optional[pulumi.Input[str]] = None, passphrase: Optional[pulumi.Input[str]] = None, passphrase_file: Optional[pulumi.Input[str]] = None, http_timeout: Optional[pulumi.Input[float]] = None, http_retries: Optional[pulumi.Input[int]] = None, allow_insecure_http: Optional[pulumi.Input[bool]] = None) -> None:
+                 backend: Optional[pulumi.Input[str]] = None, organization: Optional[pulumi.Input[str]] = None, project: Optional[pulumi.Input[str]] = None, backend_url: Optional[pulumi.Input[str]] = None, access_token: Optional[pulumi.Input[str]] = None, local_path: Optional[pulumi.Input[str]] = None, passphrase: Optional[pulumi.Input[str]] = None, passphrase_file: Optional[pulumi.Input[str]] = None, http_timeout: Optional[pulumi.Input[float]] = None, http_retries: Optional[pulumi.Input[int]] = None, allow_insecure_http: Optional[pulumi.Input[bool]] = None, ca_file: Optional[pulumi.Input[str]] = None) -> None:
         """
         The provider type for the esc package. Explicit providers select a backend and credentials; by default stack configuration `esc:*` is used.
 
@@ -208,6 +223,7 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.Input[float] http_timeout: Cloud backend: seconds before one HTTP request times out. Default: 60.
         :param pulumi.Input[int] http_retries: Cloud backend: how many times a failed idempotent request (429, 5xx, connection errors) is retried with backoff. Default: 3.
         :param pulumi.Input[bool] allow_insecure_http: Allow a plain `http://` backendUrl for a non-loopback host. The access token would travel unencrypted; default false.
+        :param pulumi.Input[str] ca_file: Cloud backend: path of a PEM file of the certificate authorities to trust for backendUrl (a self-hosted `escctl serve` behind a private CA). Default: SSL_CERT_FILE, else the system's bundle. Verification is never turned off.
         """
         ...
 
@@ -246,6 +262,7 @@ class Provider(pulumi.ProviderResource):
                  http_timeout: Optional[pulumi.Input[float]] = None,
                  http_retries: Optional[pulumi.Input[int]] = None,
                  allow_insecure_http: Optional[pulumi.Input[bool]] = None,
+                 ca_file: Optional[pulumi.Input[str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -266,6 +283,7 @@ class Provider(pulumi.ProviderResource):
             __props__.__dict__["http_timeout"] = pulumi.Output.from_input(http_timeout).apply(pulumi.runtime.to_json) if http_timeout is not None else None
             __props__.__dict__["http_retries"] = pulumi.Output.from_input(http_retries).apply(pulumi.runtime.to_json) if http_retries is not None else None
             __props__.__dict__["allow_insecure_http"] = pulumi.Output.from_input(allow_insecure_http).apply(pulumi.runtime.to_json) if allow_insecure_http is not None else None
+            __props__.__dict__["ca_file"] = ca_file
         super(Provider, __self__).__init__(
             'esc',
             resource_name,
