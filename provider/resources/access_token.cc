@@ -50,8 +50,8 @@ bool IsTokenId(absl::string_view id) {
 
 class AccessTokenResource final : public CustomResource {
  public:
-  AccessTokenResource(const ProviderContext* ctx, std::function<absl::Time()> now)
-      : ctx_(ctx), now_(std::move(now)) {}
+  AccessTokenResource(const ProviderContext* ctx, const store::Clock* clock)
+      : ctx_(ctx), clock_(clock) {}
   absl::string_view token() const override { return kToken; }
 
   absl::StatusOr<CheckResult> Check(const CallContext&, const CheckRequest& req) override {
@@ -124,7 +124,7 @@ class AccessTokenResource final : public CustomResource {
     if (rotate.has_value() && expires.has_value() && !expires->empty()) {
       auto window = util::ParsePositiveDuration(*rotate);
       auto at = ParseRfc3339(*expires);
-      if (window.ok() && at.has_value() && *at - now_() <= *window) {
+      if (window.ok() && at.has_value() && *at - clock_->Now() <= *window) {
         d.detailed_diff["expiresAt"] = PropertyDiff{PropertyDiff::Kind::kUpdateReplace, false};
         if (std::find(d.diffs.begin(), d.diffs.end(), "expiresAt") == d.diffs.end()) {
           d.diffs.push_back("expiresAt");
@@ -172,7 +172,7 @@ class AccessTokenResource final : public CustomResource {
       if (!parsed.ok()) {
         return absl::InvalidArgumentError(absl::StrCat("expiresIn: ", parsed.status().message()));
       }
-      spec.expires_at = now_() + *parsed;
+      spec.expires_at = clock_->Now() + *parsed;
     } else if (auto t = StringInput(in, "expiresAt"); t.has_value()) {
       spec.expires_at = ParseRfc3339(*t);
       if (!spec.expires_at.has_value()) {
@@ -207,7 +207,7 @@ class AccessTokenResource final : public CustomResource {
     if (!token.ok()) return Annotate(token.status(), absl::StrCat("reading token ", req.id));
     // Revoked or expired tokens are gone: the next `pulumi up` makes a new one.
     if (token->revoked_at.has_value() ||
-        (token->expires_at.has_value() && *token->expires_at <= now_())) {
+        (token->expires_at.has_value() && *token->expires_at <= clock_->Now())) {
       return ReadResult{};
     }
     PropertyMap in;
@@ -276,14 +276,14 @@ class AccessTokenResource final : public CustomResource {
   }
 
   const ProviderContext* const ctx_;
-  const std::function<absl::Time()> now_;
+  const store::Clock* const clock_;
 };
 
 }  // namespace
 
 std::unique_ptr<CustomResource> NewAccessTokenResource(const ProviderContext* ctx,
-                                                       std::function<absl::Time()> now) {
-  return std::make_unique<AccessTokenResource>(ctx, std::move(now));
+                                                       const store::Clock* clock) {
+  return std::make_unique<AccessTokenResource>(ctx, clock);
 }
 
 }  // namespace escnative::resources

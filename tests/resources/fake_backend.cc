@@ -1,0 +1,550 @@
+#include "tests/resources/fake_backend.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "provider/backend/ref.h"
+#include "provider/crypto/secret_bytes.h"
+#include "provider/esc/ast.h"
+#include "provider/esc/crypter.h"
+#include "provider/esc/definition_edit.h"
+#include "provider/esc/value.h"
+#include "provider/util/status_macros.h"
+
+namespace escnative::resources::testing {
+namespace {
+
+using backend::EnvironmentRef;
+
+constexpr char kLatest[] = "latest";
+
+// absl::string_view is not std::string_view in this Abseil build.
+std::string_view S(absl::string_view s) { return {s.data(), s.size()}; }
+
+// Ciphertext that names its environment and never contains the plaintext
+// (hex of the bytes xor 0x5a); decrypting it for another environment fails,
+// as LocalBackend's associated data makes it.
+class FakeCrypter final : public esc::Crypter {
+ public:
+  explicit FakeCrypter(std::string environment) : prefix_(absl::StrCat(environment, ":")) {}
+  absl::StatusOr<std::string> Encrypt(std::string_view plaintext) const override {
+    std::string out = prefix_;
+    for (char c : plaintext) {
+      absl::StrAppendFormat(&out, "%02x", static_cast<unsigned char>(c) ^ 0x5a);
+    }
+    return out;
+  }
+  absl::StatusOr<std::string> Decrypt(std::string_view ciphertext) const override {
+    if (!absl::StartsWith(absl::string_view(ciphertext.data(), ciphertext.size()), prefix_)) {
+      return absl::InvalidArgumentError("ciphertext belongs to another environment");
+    }
+    std::string_view hex = ciphertext.substr(prefix_.size());
+    std::string out;
+    for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+      int byte = 0;
+      if (!absl::SimpleHexAtoi(absl::string_view(hex.data() + i, 2), &byte)) {
+        return absl::InvalidArgumentError("malformed ciphertext");
+      }
+      out.push_back(static_cast<char>(byte ^ 0x5a));
+    }
+    return out;
+  }
+
+ private:
+  const std::string prefix_;
+};
+
+absl::Status NoEnvironment(const EnvironmentRef& ref) {
+  return absl::NotFoundError(absl::StrCat("environment ", ref.ToString(), " not found"));
+}
+
+// Syntax and shape errors of a definition, as an InvalidDefinitionError.
+absl::Status Validate(const EnvironmentRef& ref, absl::string_view yaml) {
+  esc::ParseResult parsed = esc::ParseEnvironment(ref.name, S(yaml));
+  esc::Diagnostics errors;
+  for (const esc::Diagnostic& d : parsed.diagnostics) {
+    if (d.severity == esc::Severity::kError) errors.push_back(d);
+  }
+  if (errors.empty()) return absl::OkStatus();
+  return backend::InvalidDefinitionError(
+      absl::StrCat("updating ", ref.ToString(), ": ", errors.size(),
+                   " errors (first: ", errors.front().summary, ")"),
+      errors);
+}
+
+}  // namespace
+
+FakeBackend::FakeBackend(const store::Clock* clock, std::string organization, std::string project)
+    : clock_(clock), organization_(std::move(organization)), project_(std::move(project)) {}
+
+// --- hooks -------------------------------------------------------------------
+
+void FakeBackend::FailNext(const std::string& method, absl::Status status, int times) {
+  absl::MutexLock lock(&mu_);
+  for (int i = 0; i < times; ++i) hooks_[method].failures.push_back(status);
+}
+
+void FakeBackend::BeforeNext(const std::string& method, std::function<void()> action) {
+  absl::MutexLock lock(&mu_);
+  hooks_[method].actions.push_back(std::move(action));
+}
+
+std::vector<std::string> FakeBackend::Calls() const {
+  absl::MutexLock lock(&mu_);
+  return calls_;
+}
+
+int FakeBackend::Mutations() const {
+  absl::MutexLock lock(&mu_);
+  return mutations_;
+}
+
+std::optional<std::string> FakeBackend::StoredYaml(const EnvironmentRef& ref) const {
+  absl::MutexLock lock(&mu_);
+  auto it = envs_.find(ref.ToString());
+  if (it == envs_.end()) return std::nullopt;
+  return it->second.revisions.back().yaml;
+}
+
+absl::Status FakeBackend::Enter(const std::string& method) {
+  std::function<void()> action;
+  {
+    absl::MutexLock lock(&mu_);
+    calls_.push_back(method);
+    auto it = hooks_.find(method);
+    if (it != hooks_.end() && !it->second.actions.empty()) {
+      action = std::move(it->second.actions.front());
+      it->second.actions.pop_front();
+    }
+  }
+  if (action) action();
+  absl::MutexLock lock(&mu_);
+  auto it = hooks_.find(method);
+  if (it != hooks_.end() && !it->second.failures.empty()) {
+    absl::Status s = it->second.failures.front();
+    it->second.failures.pop_front();
+    return s;
+  }
+  return absl::OkStatus();
+}
+
+FakeBackend::Env* FakeBackend::FindEnv(const EnvironmentRef& ref) {
+  auto it = envs_.find(ref.ToString());
+  return it == envs_.end() ? nullptr : &it->second;
+}
+
+absl::StatusOr<const FakeBackend::Revision*> FakeBackend::FindRevision(
+    const Env& env, absl::string_view version) const {
+  int64_t number = env.info.latest_revision;
+  if (!version.empty() && version != kLatest) {
+    if (absl::ascii_isdigit(static_cast<unsigned char>(version[0]))) {
+      if (!absl::SimpleAtoi(version, &number) || number < 1) {
+        return absl::InvalidArgumentError(absl::StrCat("invalid revision \"", version, "\""));
+      }
+    } else {
+      auto tag = env.revision_tags.find(std::string(version));
+      if (tag == env.revision_tags.end()) {
+        return absl::NotFoundError(
+            absl::StrCat("revision tag ", version, " not found on ", env.info.ref.ToString()));
+      }
+      number = tag->second.revision;
+    }
+  }
+  if (number < 1 || number > static_cast<int64_t>(env.revisions.size())) {
+    return absl::NotFoundError(
+        absl::StrCat("revision ", number, " of ", env.info.ref.ToString(), " not found"));
+  }
+  return &env.revisions[number - 1];
+}
+
+void FakeBackend::Touch(Env* env) {
+  env->info.modified = clock_->Now();
+  ++mutations_;
+}
+
+std::string FakeBackend::NextEtag() { return absl::StrCat("etag-", ++serial_); }
+
+absl::StatusOr<std::pair<EnvironmentRef, std::string>> FakeBackend::ParseRef(
+    absl::string_view text) const {
+  ASSIGN_OR_RETURN(backend::ParsedRef parsed,
+                   backend::ParseEnvironmentRef(text, organization_, project_));
+  return std::make_pair(std::move(parsed.ref), std::move(parsed.version));
+}
+
+// --- environments ------------------------------------------------------------
+
+absl::StatusOr<backend::EnvironmentInfo> FakeBackend::CreateEnvironment(const EnvironmentRef& ref) {
+  RETURN_IF_ERROR(Enter("CreateEnvironment"));
+  absl::MutexLock lock(&mu_);
+  if (FindEnv(ref) != nullptr) {
+    return absl::AlreadyExistsError(absl::StrCat("environment ", ref.ToString(), " exists"));
+  }
+  // Revision 1 is the empty definition, as in ESC.
+  Env env;
+  env.info.ref = ref;
+  env.info.created = clock_->Now();
+  env.info.latest_revision = 1;
+  env.info.etag = NextEtag();
+  env.revisions.push_back({"", env.info.etag, env.info.created});
+  Touch(&env);
+  return envs_.emplace(ref.ToString(), std::move(env)).first->second.info;
+}
+
+absl::StatusOr<backend::EnvironmentInfo> FakeBackend::GetEnvironment(const EnvironmentRef& ref) {
+  RETURN_IF_ERROR(Enter("GetEnvironment"));
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  return env->info;
+}
+
+absl::StatusOr<std::vector<backend::EnvironmentInfo>> FakeBackend::ListEnvironments(
+    absl::string_view organization, absl::string_view project) {
+  RETURN_IF_ERROR(Enter("ListEnvironments"));
+  absl::MutexLock lock(&mu_);
+  std::vector<backend::EnvironmentInfo> out;
+  for (const auto& [key, env] : envs_) {
+    if (env.info.ref.organization == organization &&
+        (project.empty() || env.info.ref.project == project)) {
+      out.push_back(env.info);
+    }
+  }
+  return out;
+}
+
+absl::Status FakeBackend::DeleteEnvironment(const EnvironmentRef& ref) {
+  RETURN_IF_ERROR(Enter("DeleteEnvironment"));
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  if (env->info.deletion_protected) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("environment ", ref.ToString(), " is deletion protected"));
+  }
+  envs_.erase(ref.ToString());
+  ++mutations_;
+  return absl::OkStatus();
+}
+
+absl::Status FakeBackend::SetDeletionProtected(const EnvironmentRef& ref, bool is_protected) {
+  RETURN_IF_ERROR(Enter("SetDeletionProtected"));
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  env->info.deletion_protected = is_protected;
+  Touch(env);
+  return absl::OkStatus();
+}
+
+// --- definitions -------------------------------------------------------------
+
+absl::StatusOr<backend::Definition> FakeBackend::GetDefinition(const EnvironmentRef& ref,
+                                                               absl::string_view version,
+                                                               bool decrypt) {
+  RETURN_IF_ERROR(Enter("GetDefinition"));
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  ASSIGN_OR_RETURN(const Revision* rev, FindRevision(*env, version));
+  backend::Definition out{rev->yaml, static_cast<int64_t>(rev - env->revisions.data()) + 1,
+                          rev->etag};
+  if (decrypt) {
+    ASSIGN_OR_RETURN(out.yaml,
+                     esc::DecryptSecrets(out.yaml, ref.name, FakeCrypter(ref.ToString())));
+  }
+  return out;
+}
+
+absl::StatusOr<backend::UpdateResult> FakeBackend::UpdateDefinition(
+    const EnvironmentRef& ref, absl::string_view yaml, std::optional<std::string> etag) {
+  RETURN_IF_ERROR(Enter("UpdateDefinition"));
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  if (etag.has_value() && *etag != env->info.etag) {
+    return absl::AbortedError(
+        absl::StrCat("environment ", ref.ToString(), " changed since it was read (stale etag)"));
+  }
+  RETURN_IF_ERROR(Validate(ref, yaml));
+  const FakeCrypter crypter(ref.ToString());
+  // Ciphertext copied from another environment is refused, as on LocalBackend.
+  if (auto plain = esc::DecryptSecrets(S(yaml), ref.name, crypter); !plain.ok()) {
+    return backend::InvalidDefinitionError(
+        absl::StrCat("updating ", ref.ToString(), ": ", plain.status().message()), {});
+  }
+  ASSIGN_OR_RETURN(std::string stored, esc::EncryptSecrets(S(yaml), ref.name, crypter));
+  env->info.etag = NextEtag();
+  env->revisions.push_back({std::move(stored), env->info.etag, clock_->Now()});
+  env->info.latest_revision = static_cast<int64_t>(env->revisions.size());
+  Touch(env);
+  return backend::UpdateResult{env->info.latest_revision, env->info.etag, {}};
+}
+
+absl::StatusOr<backend::Evaluation> FakeBackend::CheckEnvironment(const EnvironmentRef&,
+                                                                  absl::string_view, bool) {
+  RETURN_IF_ERROR(Enter("CheckEnvironment"));
+  return absl::UnimplementedError("FakeBackend does not evaluate environments");
+}
+
+absl::StatusOr<backend::Evaluation> FakeBackend::CheckDefinition(const EnvironmentRef& ref,
+                                                                 absl::string_view yaml, bool) {
+  RETURN_IF_ERROR(Enter("CheckDefinition"));
+  // Syntax only: the fake has no evaluator. Tests inject evaluation errors
+  // with FailNext("CheckDefinition", InvalidDefinitionError(...)).
+  RETURN_IF_ERROR(Validate(ref, yaml));
+  return backend::Evaluation{esc::MakeObject({}), {}, ""};
+}
+
+absl::StatusOr<backend::Evaluation> FakeBackend::OpenEnvironment(const EnvironmentRef&,
+                                                                 absl::string_view) {
+  RETURN_IF_ERROR(Enter("OpenEnvironment"));
+  return absl::UnimplementedError("FakeBackend does not evaluate environments");
+}
+
+// --- revisions and tags ------------------------------------------------------
+
+absl::StatusOr<std::vector<backend::RevisionInfo>> FakeBackend::ListRevisions(
+    const EnvironmentRef& ref) {
+  RETURN_IF_ERROR(Enter("ListRevisions"));
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  std::vector<backend::RevisionInfo> out;
+  for (size_t i = env->revisions.size(); i-- > 0;) {
+    backend::RevisionInfo info;
+    info.number = static_cast<int64_t>(i) + 1;
+    info.etag = env->revisions[i].etag;
+    info.creator = "fake";
+    info.created = env->revisions[i].created;
+    if (info.number == env->info.latest_revision) info.tags.push_back(kLatest);
+    for (const auto& [name, tag] : env->revision_tags) {
+      if (tag.revision == info.number) info.tags.push_back(name);
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+absl::StatusOr<backend::UpdateResult> FakeBackend::Rollback(const EnvironmentRef&,
+                                                            absl::string_view) {
+  RETURN_IF_ERROR(Enter("Rollback"));
+  return absl::UnimplementedError("FakeBackend does not roll back (no resource does)");
+}
+
+absl::StatusOr<backend::RevisionTag> FakeBackend::CreateRevisionTag(
+    const EnvironmentRef& ref, absl::string_view name, std::optional<int64_t> revision) {
+  RETURN_IF_ERROR(Enter("CreateRevisionTag"));
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  if (name == kLatest || env->revision_tags.count(std::string(name))) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("revision tag ", name, " already exists on ", ref.ToString()));
+  }
+  const int64_t number = revision.value_or(env->info.latest_revision);
+  ASSIGN_OR_RETURN(const Revision* rev, FindRevision(*env, absl::StrCat(number)));
+  (void)rev;
+  const absl::Time now = clock_->Now();
+  backend::RevisionTag tag{std::string(name), number, now, now, "fake"};
+  env->revision_tags[tag.name] = tag;
+  Touch(env);
+  return tag;
+}
+
+absl::StatusOr<backend::RevisionTag> FakeBackend::UpdateRevisionTag(const EnvironmentRef& ref,
+                                                                    absl::string_view name,
+                                                                    int64_t revision) {
+  RETURN_IF_ERROR(Enter("UpdateRevisionTag"));
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  auto it = env->revision_tags.find(std::string(name));
+  if (it == env->revision_tags.end()) {
+    return absl::NotFoundError(absl::StrCat("revision tag ", name, " not found"));
+  }
+  if (revision < 1) return absl::InvalidArgumentError("invalid revision");
+  ASSIGN_OR_RETURN(const Revision* rev, FindRevision(*env, absl::StrCat(revision)));
+  (void)rev;
+  it->second.revision = revision;
+  it->second.modified = clock_->Now();
+  Touch(env);
+  return it->second;
+}
+
+absl::StatusOr<backend::RevisionTag> FakeBackend::GetRevisionTag(const EnvironmentRef& ref,
+                                                                 absl::string_view name) {
+  RETURN_IF_ERROR(Enter("GetRevisionTag"));
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  if (name == kLatest) {
+    return backend::RevisionTag{kLatest, env->info.latest_revision, env->info.created,
+                                env->info.modified, "fake"};
+  }
+  auto it = env->revision_tags.find(std::string(name));
+  if (it == env->revision_tags.end()) {
+    return absl::NotFoundError(absl::StrCat("revision tag ", name, " not found"));
+  }
+  return it->second;
+}
+
+absl::StatusOr<std::vector<backend::RevisionTag>> FakeBackend::ListRevisionTags(
+    const EnvironmentRef& ref) {
+  RETURN_IF_ERROR(Enter("ListRevisionTags"));
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  std::vector<backend::RevisionTag> out;
+  for (const auto& [name, tag] : env->revision_tags) out.push_back(tag);
+  return out;
+}
+
+absl::Status FakeBackend::DeleteRevisionTag(const EnvironmentRef& ref, absl::string_view name) {
+  RETURN_IF_ERROR(Enter("DeleteRevisionTag"));
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  if (env->revision_tags.erase(std::string(name)) == 0) {
+    return absl::NotFoundError(absl::StrCat("revision tag ", name, " not found"));
+  }
+  Touch(env);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<backend::EnvironmentTag>> FakeBackend::ListEnvironmentTags(
+    const EnvironmentRef& ref) {
+  RETURN_IF_ERROR(Enter("ListEnvironmentTags"));
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  std::vector<backend::EnvironmentTag> out;
+  for (const auto& [name, tag] : env->tags) out.push_back(tag);
+  return out;
+}
+
+absl::Status FakeBackend::SetEnvironmentTags(const EnvironmentRef& ref,
+                                             const std::map<std::string, std::string>& tags) {
+  RETURN_IF_ERROR(Enter("SetEnvironmentTags"));
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  const absl::Time now = clock_->Now();
+  std::map<std::string, backend::EnvironmentTag> next;
+  for (const auto& [name, value] : tags) {
+    auto old = env->tags.find(name);
+    backend::EnvironmentTag tag{name, value, now, now, "fake"};
+    if (old != env->tags.end()) {
+      tag.created = old->second.created;
+      if (old->second.value == value) tag = old->second;
+    }
+    next[name] = std::move(tag);
+  }
+  env->tags = std::move(next);
+  Touch(env);
+  return absl::OkStatus();
+}
+
+absl::Status FakeBackend::SetEnvironmentTag(const EnvironmentRef& ref, absl::string_view name,
+                                            absl::string_view value) {
+  RETURN_IF_ERROR(Enter("SetEnvironmentTag"));
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  const absl::Time now = clock_->Now();
+  auto [it, added] = env->tags.try_emplace(std::string(name));
+  if (added) it->second = {std::string(name), "", now, now, "fake"};
+  it->second.value = std::string(value);
+  it->second.modified = now;
+  Touch(env);
+  return absl::OkStatus();
+}
+
+absl::Status FakeBackend::DeleteEnvironmentTag(const EnvironmentRef& ref, absl::string_view name) {
+  RETURN_IF_ERROR(Enter("DeleteEnvironmentTag"));
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  if (env->tags.erase(std::string(name)) == 0) {
+    return absl::NotFoundError(absl::StrCat("tag ", name, " not found"));
+  }
+  Touch(env);
+  return absl::OkStatus();
+}
+
+// --- access tokens -----------------------------------------------------------
+
+absl::StatusOr<backend::CreatedToken> FakeBackend::CreateAccessToken(
+    const backend::AccessTokenSpec& spec) {
+  RETURN_IF_ERROR(Enter("CreateAccessToken"));
+  absl::MutexLock lock(&mu_);
+  if (spec.kind != "personal" && spec.kind != "team" && spec.kind != "organization" &&
+      spec.kind != "environment") {
+    return absl::InvalidArgumentError(absl::StrCat("token kind \"", spec.kind, "\" is unknown"));
+  }
+  if (spec.kind == "environment" && spec.scopes.empty()) {
+    return absl::InvalidArgumentError("an environment token needs at least one scope");
+  }
+  const absl::Time now = clock_->Now();
+  if (spec.expires_at.has_value() && *spec.expires_at <= now) {
+    return absl::InvalidArgumentError("token expiry must be in the future");
+  }
+  const int64_t n = ++serial_;
+  backend::CreatedToken out;
+  out.token.id = absl::StrFormat("%032x", n);
+  out.token.kind = spec.kind;
+  out.token.name = spec.name;
+  out.token.description = spec.description;
+  out.token.scopes = spec.scopes;
+  out.token.created_by = "fake";
+  out.token.created = now;
+  out.token.expires_at = spec.expires_at;
+  out.value = crypto::SecretBytes::CopyFrom(absl::StrFormat("esc_fake_token_value_%d", n));
+  tokens_[out.token.id] = out.token;
+  ++mutations_;
+  return out;
+}
+
+absl::StatusOr<backend::AccessToken> FakeBackend::GetAccessToken(absl::string_view id) {
+  RETURN_IF_ERROR(Enter("GetAccessToken"));
+  absl::MutexLock lock(&mu_);
+  auto it = tokens_.find(std::string(id));
+  if (it == tokens_.end()) return absl::NotFoundError(absl::StrCat("token ", id, " not found"));
+  return it->second;
+}
+
+absl::StatusOr<std::vector<backend::AccessToken>> FakeBackend::ListAccessTokens(
+    bool include_inactive) {
+  RETURN_IF_ERROR(Enter("ListAccessTokens"));
+  absl::MutexLock lock(&mu_);
+  const absl::Time now = clock_->Now();
+  std::vector<backend::AccessToken> out;
+  for (const auto& [id, t] : tokens_) {
+    const bool active = !t.revoked_at.has_value() && (!t.expires_at || *t.expires_at > now);
+    if (active || include_inactive) out.push_back(t);
+  }
+  return out;
+}
+
+absl::Status FakeBackend::RevokeAccessToken(absl::string_view id) {
+  RETURN_IF_ERROR(Enter("RevokeAccessToken"));
+  absl::MutexLock lock(&mu_);
+  auto it = tokens_.find(std::string(id));
+  if (it == tokens_.end()) return absl::NotFoundError(absl::StrCat("token ", id, " not found"));
+  if (it->second.revoked_at.has_value()) return absl::OkStatus();  // as the store: idempotent
+  it->second.revoked_at = clock_->Now();
+  ++mutations_;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<backend::AuditEvent>> FakeBackend::ListAuditEvents(
+    const backend::AuditQuery&) {
+  RETURN_IF_ERROR(Enter("ListAuditEvents"));
+  return absl::UnimplementedError("FakeBackend keeps no audit log");
+}
+
+}  // namespace escnative::resources::testing
