@@ -129,7 +129,9 @@ class AccessTokenResource final : public CustomResource {
         if (std::find(d.diffs.begin(), d.diffs.end(), "expiresAt") == d.diffs.end()) {
           d.diffs.push_back("expiresAt");
         }
-        d.replaces.push_back("expiresAt");
+        if (std::find(d.replaces.begin(), d.replaces.end(), "expiresAt") == d.replaces.end()) {
+          d.replaces.push_back("expiresAt");
+        }
         d.changes = DiffResult::Changes::kSome;
       }
     }
@@ -180,10 +182,16 @@ class AccessTokenResource final : public CustomResource {
             "expiresAt: expected an RFC 3339 time such as 2027-01-31T00:00:00Z");
       }
     }
+    // Whole seconds (as Pulumi Cloud keeps them), so the `expiresAt` output,
+    // which Diff's rotation window reads back, is the token's exact expiry.
+    if (spec.expires_at.has_value()) {
+      spec.expires_at = absl::FromUnixSeconds(absl::ToUnixSeconds(*spec.expires_at));
+    }
     auto created = b->CreateAccessToken(spec);
     if (!created.ok()) {
-      return Annotate(created.status(),
-                      absl::StrCat("creating a ", spec.kind, " token on ", b->Describe()));
+      const bool vowel = spec.kind == "environment" || spec.kind == "organization";
+      return Annotate(created.status(), absl::StrCat("creating ", vowel ? "an " : "a ", spec.kind,
+                                                     " token on ", b->Describe()));
     }
     out.id = created->token.id;
     std::string value(created->value.Reveal());
