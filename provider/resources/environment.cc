@@ -1,5 +1,6 @@
 #include "provider/resources/environment.h"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -8,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "provider/esc/ast.h"
@@ -480,6 +482,16 @@ class EnvironmentResource final : public CustomResource {
     }
   }
 
+  // An imported `@version` (a revision or a tag) may be made later in the
+  // same deployment, like the environment itself.
+  static bool VersionExists(backend::Backend* b, const backend::EnvironmentRef& ref,
+                            const std::string& version, const backend::EnvironmentInfo& info) {
+    if (version.empty() || version == "latest") return true;
+    int64_t number = 0;
+    if (absl::SimpleAtoi(version, &number)) return number >= 1 && number <= info.latest_revision;
+    return b->GetRevisionTag(ref, version).ok();
+  }
+
   // Full check-mode evaluation at preview time (unknown references, bad
   // builtin arguments, cycles), when every import already exists; imports
   // created in the same deployment are validated when the definition is
@@ -503,10 +515,15 @@ class EnvironmentResource final : public CustomResource {
         } else {
           return;
         }
-        auto parsed = (*b)->ParseRef(absl::StrContains(import_ref, '/')
-                                         ? import_ref
-                                         : absl::StrCat(ref.project, "/", import_ref));
-        if (!parsed.ok() || !(*b)->GetEnvironment(parsed->first).ok()) return;
+        // Relative to this environment: its organization, and its project
+        // for a bare name.
+        const auto slashes = std::count(import_ref.begin(), import_ref.end(), '/');
+        if (slashes == 0) import_ref = absl::StrCat(ref.project, "/", import_ref);
+        if (slashes <= 1) import_ref = absl::StrCat(ref.organization, "/", import_ref);
+        auto parsed = (*b)->ParseRef(import_ref);
+        if (!parsed.ok()) return;
+        auto info = (*b)->GetEnvironment(parsed->first);
+        if (!info.ok() || !VersionExists(*b, parsed->first, parsed->second, *info)) return;
       }
     }
     auto checked = (*b)->CheckDefinition(ref, text, /*show_secrets=*/false);
