@@ -1,5 +1,6 @@
 #include "tests/resources/fake_backend.h"
 
+#include <memory>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -13,6 +14,7 @@
 #include "provider/esc/ast.h"
 #include "provider/esc/crypter.h"
 #include "provider/esc/definition_edit.h"
+#include "provider/esc/evaluator.h"
 #include "provider/esc/value.h"
 #include "provider/util/status_macros.h"
 
@@ -285,10 +287,70 @@ absl::StatusOr<backend::UpdateResult> FakeBackend::UpdateDefinition(
   return backend::UpdateResult{env->info.latest_revision, env->info.etag, {}};
 }
 
-absl::StatusOr<backend::Evaluation> FakeBackend::CheckEnvironment(const EnvironmentRef&,
-                                                                  absl::string_view, bool) {
+// Imports of the environment being evaluated, as LocalBackend resolves
+// them: `name` or `project/name` (in the importer's project and
+// organization), with an optional @version. Runs inside Evaluate, which
+// holds mu_ for the whole evaluation.
+class FakeBackend::Loader final : public esc::EnvironmentLoader {
+ public:
+  Loader(const FakeBackend* backend, EnvironmentRef root)
+      : backend_(backend), root_(std::move(root)) {}
+
+  absl::StatusOr<esc::LoadedEnvironment> Load(std::string_view text) const override
+      ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    absl::string_view body(text.data(), text.size());
+    std::string version;
+    if (size_t at = body.find_first_of("@:"); at != absl::string_view::npos) {
+      version = std::string(body.substr(at + 1));
+      body = body.substr(0, at);
+    }
+    const size_t slash = body.find('/');
+    EnvironmentRef ref{
+        root_.organization,
+        slash == absl::string_view::npos ? root_.project : std::string(body.substr(0, slash)),
+        std::string(slash == absl::string_view::npos ? body : body.substr(slash + 1))};
+    auto it = backend_->envs_.find(ref.ToString());
+    if (it == backend_->envs_.end()) {
+      return absl::NotFoundError(absl::StrCat("environment \"", body, "\" not found"));
+    }
+    ASSIGN_OR_RETURN(const Revision* rev, backend_->FindRevision(it->second, version));
+    crypters_.push_back(std::make_unique<FakeCrypter>(ref.ToString()));
+    return esc::LoadedEnvironment{std::string(text), rev->yaml, crypters_.back().get()};
+  }
+
+ private:
+  const FakeBackend* const backend_;
+  const EnvironmentRef root_;
+  mutable std::vector<std::unique_ptr<FakeCrypter>> crypters_;
+};
+
+absl::StatusOr<backend::Evaluation> FakeBackend::Evaluate(const EnvironmentRef& ref,
+                                                          absl::string_view version, bool open,
+                                                          bool show_secrets) {
+  absl::MutexLock lock(&mu_);
+  Env* env = FindEnv(ref);
+  if (env == nullptr) return NoEnvironment(ref);
+  ASSIGN_OR_RETURN(const Revision* rev, FindRevision(*env, version));
+  Loader loader(this, ref);
+  FakeCrypter crypter(ref.ToString());
+  esc::EvalOptions opts;
+  opts.mode = open ? esc::EvalMode::kOpen : esc::EvalMode::kCheck;
+  opts.show_secrets = show_secrets;
+  opts.loader = &loader;
+  opts.decrypter = &crypter;
+  esc::EvalResult result = esc::Evaluate(absl::StrCat(ref.project, "/", ref.name), rev->yaml, opts);
+  if (result.HasErrors()) {
+    return backend::InvalidDefinitionError(absl::StrCat("evaluating ", ref.ToString()),
+                                           result.diagnostics);
+  }
+  return backend::Evaluation{std::move(result.root), std::move(result.diagnostics), ""};
+}
+
+absl::StatusOr<backend::Evaluation> FakeBackend::CheckEnvironment(const EnvironmentRef& ref,
+                                                                  absl::string_view version,
+                                                                  bool show_secrets) {
   RETURN_IF_ERROR(Enter("CheckEnvironment"));
-  return absl::UnimplementedError("FakeBackend does not evaluate environments");
+  return Evaluate(ref, version, /*open=*/false, show_secrets);
 }
 
 absl::StatusOr<backend::Evaluation> FakeBackend::CheckDefinition(const EnvironmentRef& ref,
@@ -300,10 +362,10 @@ absl::StatusOr<backend::Evaluation> FakeBackend::CheckDefinition(const Environme
   return backend::Evaluation{esc::MakeObject({}), {}, ""};
 }
 
-absl::StatusOr<backend::Evaluation> FakeBackend::OpenEnvironment(const EnvironmentRef&,
-                                                                 absl::string_view) {
+absl::StatusOr<backend::Evaluation> FakeBackend::OpenEnvironment(const EnvironmentRef& ref,
+                                                                 absl::string_view version) {
   RETURN_IF_ERROR(Enter("OpenEnvironment"));
-  return absl::UnimplementedError("FakeBackend does not evaluate environments");
+  return Evaluate(ref, version, /*open=*/true, /*show_secrets=*/true);
 }
 
 // --- revisions and tags ------------------------------------------------------

@@ -7,11 +7,12 @@
 // (FailedPrecondition), and access tokens that expire by the clock and stay
 // readable after revocation.
 //
-// What it does not do, by design: evaluate definitions (UpdateDefinition and
-// CheckDefinition report syntax and shape errors only, with no imports or
-// interpolation; OpenEnvironment and CheckEnvironment are Unimplemented),
-// check token scopes, or keep an audit log. Those are LocalBackend's, tested
-// in tests/backend.
+// OpenEnvironment and CheckEnvironment evaluate with the real evaluator
+// (imports resolved in the fake, as LocalBackend resolves them; no
+// providers). What it does not do, by design: evaluate on write
+// (UpdateDefinition and CheckDefinition report syntax and shape errors only),
+// roll back, check token scopes, or keep an audit log. Those are
+// LocalBackend's, tested in tests/backend.
 //
 // Test hooks: FailNext (the next call of a method fails and changes
 // nothing), BeforeNext (an action at the start of a call, e.g. another
@@ -132,6 +133,7 @@ class FakeBackend final : public backend::Backend {
     std::map<std::string, backend::RevisionTag> revision_tags;
     std::map<std::string, backend::EnvironmentTag> tags;
   };
+  class Loader;
   struct Hooks {
     std::deque<absl::Status> failures;
     std::deque<std::function<void()>> actions;
@@ -145,6 +147,9 @@ class FakeBackend final : public backend::Backend {
   absl::StatusOr<const Revision*> FindRevision(const Env& env, absl::string_view version) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Touch(Env* env) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<backend::Evaluation> Evaluate(const backend::EnvironmentRef& ref,
+                                               absl::string_view version, bool open,
+                                               bool show_secrets) ABSL_LOCKS_EXCLUDED(mu_);
   std::string NextEtag() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const store::Clock* const clock_;

@@ -12,6 +12,8 @@
 #include "absl/strings/match.h"
 #include "provider/backend/local_backend.h"
 #include "provider/crypto/keyring.h"
+#include "provider/esc/json_encoding.h"
+#include "provider/esc/value.h"
 #include "tests/store/store_test_util.h"
 #include "tests/util/status_matchers.h"
 
@@ -126,6 +128,28 @@ TEST_P(BackendContractTest, RefusesDefinitionsWithSyntaxErrors) {
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_FALSE(backend::DiagnosticsFromStatus(s).empty());
   EXPECT_EQ(backend_->GetEnvironment(Env("dev"))->latest_revision, 1);
+}
+
+TEST_P(BackendContractTest, OpensWithImportsVersionsAndSecrets) {
+  ASSERT_OK(backend_->CreateEnvironment(Env("base")));
+  ASSERT_OK(backend_->UpdateDefinition(
+      Env("base"), "values:\n  from_base: 1\n  k:\n    fn::secret: base-secret\n", std::nullopt));
+  ASSERT_OK(backend_->CreateRevisionTag(Env("base"), "stable", std::nullopt));
+  ASSERT_OK(backend_->UpdateDefinition(Env("base"), "values:\n  from_base: 2\n", std::nullopt));
+  ASSERT_OK(backend_->CreateEnvironment(Env("dev")));
+  ASSERT_OK(backend_->UpdateDefinition(
+      Env("dev"), "imports:\n  - base@stable\nvalues:\n  own: ${from_base}\n", std::nullopt));
+  auto opened = backend_->OpenEnvironment(Env("dev"), "");
+  ASSERT_OK(opened);
+  const std::string text = esc::ToJsonText(*opened->root, esc::Redaction::kReveal);
+  EXPECT_EQ(text, "{\"from_base\":1,\"k\":\"base-secret\",\"own\":1}");
+  EXPECT_THAT(text, HasSubstr("base-secret"));
+  EXPECT_TRUE(esc::ContainsSecret(*opened->root));
+  // An import deleted since is an error at open.
+  ASSERT_OK(backend_->DeleteRevisionTag(Env("base"), "stable"));
+  EXPECT_THAT(backend_->OpenEnvironment(Env("dev"), ""),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(backend_->OpenEnvironment(Env("nope"), ""), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_P(BackendContractTest, DeletionProtectionIsAFailedPrecondition) {
