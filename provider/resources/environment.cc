@@ -181,8 +181,10 @@ class EnvironmentResource final : public CustomResource {
     auto info = b->GetEnvironment(ref);
     if (absl::IsNotFound(info.status())) return ReadResult{};  // gone
     if (!info.ok()) return Annotate(info.status(), absl::StrCat("reading environment ", req.id));
-    ASSIGN_OR_RETURN(backend::Definition def, b->GetDefinition(ref, "", /*decrypt=*/true));
-    ASSIGN_OR_RETURN(json live, esc::DefinitionToJson(def.yaml));
+    auto def = b->GetDefinition(ref, "", /*decrypt=*/true);
+    if (absl::IsNotFound(def.status())) return ReadResult{};  // deleted meanwhile
+    if (!def.ok()) return Annotate(def.status(), absl::StrCat("reading environment ", req.id));
+    ASSIGN_OR_RETURN(json live, esc::DefinitionToJson(def->yaml));
 
     const PropertyMap old = req.inputs.value_or(PropertyMap{});
     PropertyMap in;
@@ -193,7 +195,7 @@ class EnvironmentResource final : public CustomResource {
       // yaml form (also what an import adopts): keep the old text when it
       // means the same, so formatting differences are not drift.
       std::optional<std::string> old_yaml = StringInput(old, "yaml");
-      std::string text = def.yaml;
+      std::string text = def->yaml;
       if (old_yaml.has_value()) {
         auto old_json = esc::DefinitionToJson(*old_yaml);
         if (old_json.ok() && *old_json == live) text = *old_yaml;
@@ -207,9 +209,11 @@ class EnvironmentResource final : public CustomResource {
       ReadStructured(old, live, &in);
     }
     if (Find(old, "tags") != nullptr || !req.inputs.has_value()) {
-      ASSIGN_OR_RETURN(auto tags, b->ListEnvironmentTags(ref));
+      auto tags = b->ListEnvironmentTags(ref);
+      if (absl::IsNotFound(tags.status())) return ReadResult{};
+      if (!tags.ok()) return Annotate(tags.status(), absl::StrCat("reading environment ", req.id));
       PropertyMap m;
-      for (const auto& t : tags) m[t.name] = t.value;
+      for (const auto& t : *tags) m[t.name] = t.value;
       if (!m.empty() || Find(old, "tags") != nullptr) in["tags"] = PropertyValue(std::move(m));
     }
     if (Find(old, "deletionProtected") != nullptr || info->deletion_protected) {

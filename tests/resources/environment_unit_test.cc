@@ -328,6 +328,21 @@ TEST_F(EnvironmentTest, ReadOfADeletedEnvironmentIsGone) {
   EXPECT_EQ(r->id, "");
 }
 
+// Deleted between Read's calls (a refresh racing a deletion): gone, not an
+// error.
+TEST_F(EnvironmentTest, ReadOfAnEnvironmentDeletedMeanwhileIsGone) {
+  PropertyMap in = Checked(
+      {{"name", "dev"}, {"yaml", "values:\n  a: 1\n"}, {"tags", PropertyMap{{"team", "a"}}}});
+  CreateResult c = MustCreate(in);
+  for (const char* method : {"GetDefinition", "ListEnvironmentTags"}) {
+    ASSERT_TRUE(Exists() || Create(in).ok());
+    backend_->BeforeNext(method, [&] { ASSERT_OK(backend_->DeleteEnvironment(ref_)); });
+    auto r = Read(c.id, c.outputs, in);
+    ASSERT_OK(r) << method;
+    EXPECT_EQ(r->id, "") << method;
+  }
+}
+
 TEST_F(EnvironmentTest, ReadRefusesAMalformedId) {
   auto r = Read("a/b/c/d", std::nullopt, std::nullopt);
   EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument));
