@@ -101,6 +101,13 @@ class AccessTokenResource final : public CustomResource {
     if (kind == "team" && !StringInput(in, "team").has_value() && !IsUnknownInput(in, "team")) {
       r.failures.push_back({"team", "a team token needs `team`"});
     }
+    // Neither backend passes `admin` on (AccessTokenSpec has no such field
+    // yet): refuse it rather than make a token weaker than asked for.
+    if (BoolInput(in, "admin") == true) {
+      r.failures.push_back({"admin",
+                            "tokens with admin rights are not supported yet; remove `admin: "
+                            "true` (a token would be made without them)"});
+    }
     if (Find(in, "expiresIn") != nullptr && Find(in, "expiresAt") != nullptr) {
       r.failures.push_back({"expiresAt", "give `expiresIn` or `expiresAt`, not both"});
     }

@@ -88,6 +88,15 @@ TEST_F(AccessTokenTest, CheckNeedsTeamForATeamToken) {
       Check({{"kind", "team"}, {"name", "ci"}, {"team", PropertyValue::MakeUnknown()}}), "team"));
 }
 
+// `admin` reaches no backend, so asking for it is refused, not ignored.
+TEST_F(AccessTokenTest, CheckRefusesAdminRatherThanIgnoringIt) {
+  EXPECT_THAT(
+      ReasonFor(Check({{"kind", "organization"}, {"name", "ci"}, {"admin", true}}), "admin"),
+      HasSubstr("not supported"));
+  EXPECT_THAT(Check({{"kind", "organization"}, {"name", "ci"}, {"admin", false}}).failures,
+              IsEmpty());
+}
+
 TEST_F(AccessTokenTest, CheckQualifiesShortScopeEnvironments) {
   CheckResult r =
       Check({{"kind", "environment"},
