@@ -1,6 +1,8 @@
 // esc:index:Secret in process: Check's failures and normalisation, writes
 // batched through the environment writer (conflicts retried, nothing written
 // on failure), drift seen by Read, and Delete removing only its own value.
+#include <thread>
+
 #include "provider/resources/secret.h"
 #include "tests/resources/resource_test_util.h"
 
@@ -209,6 +211,35 @@ TEST_F(SecretTest, CreateGivesUpOnEndlessConflictsWithoutWriting) {
   EXPECT_THAT(r, StatusIs(absl::StatusCode::kAborted));
   EXPECT_THAT(std::string(r.status().message()), HasSubstr(absl::StrCat(kDev, "#a")));
   EXPECT_EQ(Revision(), before);
+}
+
+// The engine creates many Secrets at once: every write lands, each in the
+// revision Create reports, and an outside writer's key survives.
+TEST_F(SecretTest, ConcurrentCreatesAllLandInTheirRevisions) {
+  constexpr int kThreads = 8;
+  std::vector<PropertyMap> inputs;
+  for (int i = 0; i < kThreads; ++i) {
+    inputs.push_back(Inputs(absl::StrCat("k", i), absl::StrCat("value-", i)));
+  }
+  backend_->BeforeNext("UpdateDefinition", [&] {
+    ASSERT_OK(backend_->UpdateDefinition(ref_, "values:\n  outside: 1\n", std::nullopt));
+  });
+  std::vector<absl::StatusOr<CreateResult>> results(kThreads, absl::UnknownError("not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] { results[i] = Create(inputs[i]); });
+  }
+  for (auto& t : threads) t.join();
+  const std::string latest = Plaintext();
+  EXPECT_THAT(latest, HasSubstr("outside: 1"));
+  for (int i = 0; i < kThreads; ++i) {
+    ASSERT_OK(results[i]) << i;
+    EXPECT_THAT(latest, HasSubstr(absl::StrCat("value-", i)));
+    const int64_t revision = static_cast<int64_t>(results[i]->outputs.at("revision").AsNumber());
+    auto at = backend_->GetDefinition(ref_, absl::StrCat(revision), /*decrypt=*/true);
+    ASSERT_OK(at);
+    EXPECT_THAT(at->yaml, HasSubstr(absl::StrCat("value-", i))) << "revision " << revision;
+  }
 }
 
 // --- Read ----------------------------------------------------------------
