@@ -148,6 +148,17 @@ TEST_F(EnvironmentTest, CheckWritesNothing) {
   EXPECT_EQ(backend_->Mutations(), 0);
 }
 
+TEST_F(EnvironmentTest, CreateRefusesWhatCheckRefusesAndWritesNothing) {
+  auto r = Create({{"organization", "organization"},
+                   {"project", "default"},
+                   {"name", "dev"},
+                   {"yaml", "values:\n  a: ${\n"}});
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("yaml"));
+  EXPECT_EQ(backend_->Mutations(), 0);
+  EXPECT_FALSE(Exists());
+}
+
 // --- Diff ----------------------------------------------------------------
 
 TEST_F(EnvironmentTest, DiffKinds) {

@@ -72,6 +72,15 @@ TEST_F(VersionTagTest, CheckCanonicalisesTheEnvironment) {
               HasSubstr("without a version"));
 }
 
+TEST_F(VersionTagTest, FailedInputsWriteNothing) {
+  const int writes = backend_->Mutations();
+  EXPECT_FALSE(Check({{"environment", "dev"}, {"tagName", "latest"}}).failures.empty());
+  auto r = Create({{"environment", "organization/default/dev"}, {"tagName", "latest"}});
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("tagName"));
+  EXPECT_EQ(backend_->Mutations(), writes);
+}
+
 // --- Diff ----------------------------------------------------------------
 
 TEST_F(VersionTagTest, DiffReplacesOnIdentityAndMovesOnRevision) {

@@ -105,6 +105,17 @@ TEST_F(SecretTest, CheckWritesNothing) {
   EXPECT_EQ(backend_->Mutations(), 1);  // the fixture's CreateEnvironment
 }
 
+TEST_F(SecretTest, CreateRefusesWhatCheckRefusesAndWritesNothing) {
+  auto r = Create({{"environment", "organization/default/dev"},
+                   {"path", "a\nb"},
+                   {"value", PropertyValue::MakeSecret(kPlain)},
+                   {"secret", true}});
+  EXPECT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("path"));
+  EXPECT_THAT(std::string(r.status().message()), Not(HasSubstr(kPlain)));
+  EXPECT_EQ(backend_->Mutations(), 1);
+}
+
 // --- Diff ----------------------------------------------------------------
 
 TEST_F(SecretTest, DiffReplacesOnLocationAndUpdatesOnValue) {
