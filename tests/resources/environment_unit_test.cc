@@ -410,6 +410,21 @@ TEST_F(EnvironmentTest, UpdateOfValuesMergesWithOtherWriters) {
   EXPECT_THAT(def, HasSubstr("racing: 2"));
 }
 
+TEST_F(EnvironmentTest, UpdateWithoutTagsClearsThem) {
+  PropertyMap old = Checked({{"name", "dev"}, {"tags", PropertyMap{{"team", "a"}}}});
+  CreateResult c = MustCreate(old);
+  ASSERT_OK(Update(c.id, c.outputs, old, Checked({{"name", "dev"}})));
+  EXPECT_THAT(*backend_->ListEnvironmentTags(ref_), IsEmpty());
+}
+
+TEST_F(EnvironmentTest, UpdateFromValuesToYamlWritesExactlyTheYaml) {
+  PropertyMap old = Checked({{"name", "dev"}, {"values", PropertyMap{{"a", "1"}}}});
+  CreateResult c = MustCreate(old);
+  PropertyMap news = Checked({{"name", "dev"}, {"yaml", "values:\n  b: 2\n"}});
+  ASSERT_OK(Update(c.id, c.outputs, old, news));
+  EXPECT_EQ(Plaintext(), "values:\n  b: 2\n");
+}
+
 TEST_F(EnvironmentTest, UpdateInPreviewWritesNothing) {
   PropertyMap old = Checked({{"name", "dev"}, {"yaml", "values:\n  a: 1\n"}});
   CreateResult c = MustCreate(old);
