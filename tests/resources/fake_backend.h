@@ -139,6 +139,8 @@ class FakeBackend final : public backend::Backend {
     std::deque<std::function<void()>> actions;
   };
 
+  static constexpr char kLatest[] = "latest";
+  static absl::Status NoEnvironment(const backend::EnvironmentRef& ref);
   // Records the call, runs a pending BeforeNext action, and returns a
   // pending FailNext status. Called with mu_ not held.
   absl::Status Enter(const std::string& method) ABSL_LOCKS_EXCLUDED(mu_);

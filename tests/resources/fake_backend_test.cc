@@ -58,8 +58,8 @@ class BackendContractTest : public ::testing::TestWithParam<Kind> {
 
 INSTANTIATE_TEST_SUITE_P(Backends, BackendContractTest,
                          ::testing::Values(Kind::kFake, Kind::kLocal),
-                         [](const ::testing::TestParamInfo<Kind>& info) {
-                           return info.param == Kind::kFake ? "Fake" : "Local";
+                         [](const ::testing::TestParamInfo<Kind>& param) {
+                           return param.param == Kind::kFake ? "Fake" : "Local";
                          });
 
 TEST_P(BackendContractTest, ParsesReferencesWithTheDefaults) {
