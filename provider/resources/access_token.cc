@@ -50,8 +50,8 @@ bool IsTokenId(absl::string_view id) {
 
 class AccessTokenResource final : public CustomResource {
  public:
-  AccessTokenResource(const ProviderContext* ctx, std::function<absl::Time()> now)
-      : ctx_(ctx), now_(std::move(now)) {}
+  AccessTokenResource(const ProviderContext* ctx, const store::Clock* clock)
+      : ctx_(ctx), clock_(clock) {}
   absl::string_view token() const override { return kToken; }
 
   absl::StatusOr<CheckResult> Check(const CallContext&, const CheckRequest& req) override {
@@ -101,6 +101,13 @@ class AccessTokenResource final : public CustomResource {
     if (kind == "team" && !StringInput(in, "team").has_value() && !IsUnknownInput(in, "team")) {
       r.failures.push_back({"team", "a team token needs `team`"});
     }
+    // Neither backend passes `admin` on (AccessTokenSpec has no such field
+    // yet): refuse it rather than make a token weaker than asked for.
+    if (BoolInput(in, "admin") == true) {
+      r.failures.push_back({"admin",
+                            "tokens with admin rights are not supported yet; remove `admin: "
+                            "true` (a token would be made without them)"});
+    }
     if (Find(in, "expiresIn") != nullptr && Find(in, "expiresAt") != nullptr) {
       r.failures.push_back({"expiresAt", "give `expiresIn` or `expiresAt`, not both"});
     }
@@ -124,12 +131,14 @@ class AccessTokenResource final : public CustomResource {
     if (rotate.has_value() && expires.has_value() && !expires->empty()) {
       auto window = util::ParsePositiveDuration(*rotate);
       auto at = ParseRfc3339(*expires);
-      if (window.ok() && at.has_value() && *at - now_() <= *window) {
+      if (window.ok() && at.has_value() && *at - clock_->Now() <= *window) {
         d.detailed_diff["expiresAt"] = PropertyDiff{PropertyDiff::Kind::kUpdateReplace, false};
         if (std::find(d.diffs.begin(), d.diffs.end(), "expiresAt") == d.diffs.end()) {
           d.diffs.push_back("expiresAt");
         }
-        d.replaces.push_back("expiresAt");
+        if (std::find(d.replaces.begin(), d.replaces.end(), "expiresAt") == d.replaces.end()) {
+          d.replaces.push_back("expiresAt");
+        }
         d.changes = DiffResult::Changes::kSome;
       }
     }
@@ -173,7 +182,7 @@ class AccessTokenResource final : public CustomResource {
       if (!parsed.ok()) {
         return absl::InvalidArgumentError(absl::StrCat("expiresIn: ", parsed.status().message()));
       }
-      spec.expires_at = now_() + *parsed;
+      spec.expires_at = clock_->Now() + *parsed;
     } else if (auto t = StringInput(in, "expiresAt"); t.has_value()) {
       spec.expires_at = ParseRfc3339(*t);
       if (!spec.expires_at.has_value()) {
@@ -181,10 +190,16 @@ class AccessTokenResource final : public CustomResource {
             "expiresAt: expected an RFC 3339 time such as 2027-01-31T00:00:00Z");
       }
     }
+    // Whole seconds (as Pulumi Cloud keeps them), so the `expiresAt` output,
+    // which Diff's rotation window reads back, is the token's exact expiry.
+    if (spec.expires_at.has_value()) {
+      spec.expires_at = absl::FromUnixSeconds(absl::ToUnixSeconds(*spec.expires_at));
+    }
     auto created = b->CreateAccessToken(spec);
     if (!created.ok()) {
-      return Annotate(created.status(),
-                      absl::StrCat("creating a ", spec.kind, " token on ", b->Describe()));
+      const bool vowel = spec.kind == "environment" || spec.kind == "organization";
+      return Annotate(created.status(), absl::StrCat("creating ", vowel ? "an " : "a ", spec.kind,
+                                                     " token on ", b->Describe()));
     }
     out.id = created->token.id;
     std::string value(created->value.Reveal());
@@ -208,7 +223,7 @@ class AccessTokenResource final : public CustomResource {
     if (!token.ok()) return Annotate(token.status(), absl::StrCat("reading token ", req.id));
     // Revoked or expired tokens are gone: the next `pulumi up` makes a new one.
     if (token->revoked_at.has_value() ||
-        (token->expires_at.has_value() && *token->expires_at <= now_())) {
+        (token->expires_at.has_value() && *token->expires_at <= clock_->Now())) {
       return ReadResult{};
     }
     PropertyMap in;
@@ -278,14 +293,14 @@ class AccessTokenResource final : public CustomResource {
   }
 
   const ProviderContext* const ctx_;
-  const std::function<absl::Time()> now_;
+  const store::Clock* const clock_;
 };
 
 }  // namespace
 
 std::unique_ptr<CustomResource> NewAccessTokenResource(const ProviderContext* ctx,
-                                                       std::function<absl::Time()> now) {
-  return std::make_unique<AccessTokenResource>(ctx, std::move(now));
+                                                       const store::Clock* clock) {
+  return std::make_unique<AccessTokenResource>(ctx, clock);
 }
 
 }  // namespace escnative::resources

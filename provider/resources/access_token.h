@@ -5,18 +5,18 @@
 #ifndef PROVIDER_RESOURCES_ACCESS_TOKEN_H_
 #define PROVIDER_RESOURCES_ACCESS_TOKEN_H_
 
-#include <functional>
 #include <memory>
 
-#include "absl/time/time.h"
 #include "provider/resources/provider_context.h"
 #include "provider/resources/resource.h"
+#include "provider/store/clock.h"
 
 namespace escnative::resources {
 
-// `now` is injectable so rotation windows are testable.
-std::unique_ptr<CustomResource> NewAccessTokenResource(const ProviderContext* ctx,
-                                                       std::function<absl::Time()> now = absl::Now);
+// Expiry, `expiresIn` and the rotation window are read from `clock` (tests
+// pass a fake one); it must outlive the resource.
+std::unique_ptr<CustomResource> NewAccessTokenResource(
+    const ProviderContext* ctx, const store::Clock* clock = store::Clock::Real());
 
 }  // namespace escnative::resources
 

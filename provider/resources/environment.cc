@@ -1,5 +1,6 @@
 #include "provider/resources/environment.h"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -8,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "provider/esc/ast.h"
@@ -179,8 +181,10 @@ class EnvironmentResource final : public CustomResource {
     auto info = b->GetEnvironment(ref);
     if (absl::IsNotFound(info.status())) return ReadResult{};  // gone
     if (!info.ok()) return Annotate(info.status(), absl::StrCat("reading environment ", req.id));
-    ASSIGN_OR_RETURN(backend::Definition def, b->GetDefinition(ref, "", /*decrypt=*/true));
-    ASSIGN_OR_RETURN(json live, esc::DefinitionToJson(def.yaml));
+    auto def = b->GetDefinition(ref, "", /*decrypt=*/true);
+    if (absl::IsNotFound(def.status())) return ReadResult{};  // deleted meanwhile
+    if (!def.ok()) return Annotate(def.status(), absl::StrCat("reading environment ", req.id));
+    ASSIGN_OR_RETURN(json live, esc::DefinitionToJson(def->yaml));
 
     const PropertyMap old = req.inputs.value_or(PropertyMap{});
     PropertyMap in;
@@ -191,7 +195,7 @@ class EnvironmentResource final : public CustomResource {
       // yaml form (also what an import adopts): keep the old text when it
       // means the same, so formatting differences are not drift.
       std::optional<std::string> old_yaml = StringInput(old, "yaml");
-      std::string text = def.yaml;
+      std::string text = def->yaml;
       if (old_yaml.has_value()) {
         auto old_json = esc::DefinitionToJson(*old_yaml);
         if (old_json.ok() && *old_json == live) text = *old_yaml;
@@ -205,9 +209,11 @@ class EnvironmentResource final : public CustomResource {
       ReadStructured(old, live, &in);
     }
     if (Find(old, "tags") != nullptr || !req.inputs.has_value()) {
-      ASSIGN_OR_RETURN(auto tags, b->ListEnvironmentTags(ref));
+      auto tags = b->ListEnvironmentTags(ref);
+      if (absl::IsNotFound(tags.status())) return ReadResult{};
+      if (!tags.ok()) return Annotate(tags.status(), absl::StrCat("reading environment ", req.id));
       PropertyMap m;
-      for (const auto& t : tags) m[t.name] = t.value;
+      for (const auto& t : *tags) m[t.name] = t.value;
       if (!m.empty() || Find(old, "tags") != nullptr) in["tags"] = PropertyValue(std::move(m));
     }
     if (Find(old, "deletionProtected") != nullptr || info->deletion_protected) {
@@ -480,6 +486,16 @@ class EnvironmentResource final : public CustomResource {
     }
   }
 
+  // An imported `@version` (a revision or a tag) may be made later in the
+  // same deployment, like the environment itself.
+  static bool VersionExists(backend::Backend* b, const backend::EnvironmentRef& ref,
+                            const std::string& version, const backend::EnvironmentInfo& info) {
+    if (version.empty() || version == "latest") return true;
+    int64_t number = 0;
+    if (absl::SimpleAtoi(version, &number)) return number >= 1 && number <= info.latest_revision;
+    return b->GetRevisionTag(ref, version).ok();
+  }
+
   // Full check-mode evaluation at preview time (unknown references, bad
   // builtin arguments, cycles), when every import already exists; imports
   // created in the same deployment are validated when the definition is
@@ -503,10 +519,15 @@ class EnvironmentResource final : public CustomResource {
         } else {
           return;
         }
-        auto parsed = (*b)->ParseRef(absl::StrContains(import_ref, '/')
-                                         ? import_ref
-                                         : absl::StrCat(ref.project, "/", import_ref));
-        if (!parsed.ok() || !(*b)->GetEnvironment(parsed->first).ok()) return;
+        // Relative to this environment: its organization, and its project
+        // for a bare name.
+        const auto slashes = std::count(import_ref.begin(), import_ref.end(), '/');
+        if (slashes == 0) import_ref = absl::StrCat(ref.project, "/", import_ref);
+        if (slashes <= 1) import_ref = absl::StrCat(ref.organization, "/", import_ref);
+        auto parsed = (*b)->ParseRef(import_ref);
+        if (!parsed.ok()) return;
+        auto info = (*b)->GetEnvironment(parsed->first);
+        if (!info.ok() || !VersionExists(*b, parsed->first, parsed->second, *info)) return;
       }
     }
     auto checked = (*b)->CheckDefinition(ref, text, /*show_secrets=*/false);

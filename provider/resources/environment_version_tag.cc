@@ -123,8 +123,13 @@ class VersionTagResource final : public CustomResource {
     ASSIGN_OR_RETURN(backend::EnvironmentRef ref, ParseCanonicalRef(b, env, "environment"));
     if (!revision.has_value()) {
       // Revision dropped from the program: the tag stays where it is.
-      ASSIGN_OR_RETURN(auto tag, b->GetRevisionTag(ref, name));
-      out.outputs["revision"] = static_cast<double>(tag.revision);
+      auto tag = b->GetRevisionTag(ref, name);
+      if (absl::IsNotFound(tag.status())) {
+        return absl::NotFoundError(absl::StrCat("the tag \"", name, "\" of environment ", env,
+                                                " was deleted; run `pulumi refresh`"));
+      }
+      if (!tag.ok()) return Annotate(tag.status(), absl::StrCat("reading tag ", env, "@", name));
+      out.outputs["revision"] = static_cast<double>(tag->revision);
       return out;
     }
     auto tag = b->UpdateRevisionTag(ref, name, static_cast<int64_t>(*revision));
