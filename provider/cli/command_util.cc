@@ -18,7 +18,6 @@
 #include "provider/esc/definition_edit.h"
 #include "provider/esc/json_encoding.h"
 #include "provider/esc/projections.h"
-#include "provider/esc/property_path.h"
 #include "provider/util/duration.h"
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
@@ -48,26 +47,6 @@ void PrintDiagnostics(std::ostream& err, const esc::Diagnostics& diags, absl::st
     err << (d.severity == esc::Severity::kError ? "error: " : "warning: ")
         << esc::Format(d, own ? S(stored_source) : std::string_view());
   }
-}
-
-absl::StatusOr<esc::ValuePtr> ValueAt(const esc::ValuePtr& root, const std::string& path) {
-  ASSIGN_OR_RETURN(std::vector<esc::PathElement> elems, esc::ParsePropertyPath(path));
-  esc::ValuePtr v = root;
-  for (const auto& e : elems) {
-    if (e.is_index) {
-      if (!v->is_array() || e.index < 0 || static_cast<size_t>(e.index) >= v->array.size()) {
-        return absl::NotFoundError(absl::StrCat("no value at path ", path));
-      }
-      v = v->array[e.index];
-    } else {
-      auto it = v->is_object() ? v->object.find(e.key) : v->object.end();
-      if (!v->is_object() || it == v->object.end()) {
-        return absl::NotFoundError(absl::StrCat("no value at path ", path));
-      }
-      v = it->second;
-    }
-  }
-  return v;
 }
 
 absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& text, absl::string_view flag,

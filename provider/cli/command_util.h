@@ -48,9 +48,6 @@ absl::StatusOr<std::string> ReadValueFile(const std::string& path);
 void PrintDiagnostics(std::ostream& err, const esc::Diagnostics& diags, absl::string_view root,
                       absl::string_view stored_source);
 
-// The value at property path `path` under `root`; NotFound if absent.
-absl::StatusOr<esc::ValuePtr> ValueAt(const esc::ValuePtr& root, const std::string& path);
-
 // A positive duration of at most `max` ("720h", "30d", "1h30m"); errors name
 // `--flag`.
 absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& text, absl::string_view flag,

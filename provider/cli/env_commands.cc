@@ -12,7 +12,7 @@
 #include "provider/esc/definition_edit.h"
 #include "provider/esc/json_encoding.h"
 #include "provider/esc/projections.h"
-#include "provider/esc/property_path.h"
+#include "provider/value/property_path.h"
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 
@@ -135,7 +135,7 @@ absl::Status EnvGet(Context& ctx, const Positional& p) {
     root = checked->root;
     value = root;
     if (!path.empty()) {
-      ASSIGN_OR_RETURN(value, ValueAt(root, path));
+      ASSIGN_OR_RETURN(value, esc::ValueAtPath(root, path));
     }
   } else {
     ASSIGN_OR_RETURN(backend::Definition def, b->GetDefinition(r.ref, r.version, show));
@@ -246,7 +246,7 @@ absl::Status EnvOpen(Context& ctx, const Positional& p) {
   // Everything that can fail without the values is checked before the open,
   // so a command that cannot print anything is not audited as an open.
   if (!path.empty()) {
-    RETURN_IF_ERROR(esc::ParsePropertyPath(path).status());
+    RETURN_IF_ERROR(PropertyPath::Parse(path).status());
     if (format == "dotenv" || format == "shell") {
       return absl::InvalidArgumentError(
           absl::StrCat("output format '", format, "' may not be used with a property path"));
@@ -260,7 +260,7 @@ absl::Status EnvOpen(Context& ctx, const Positional& p) {
   ASSIGN_OR_RETURN(esc::ValuePtr root, OpenValues(ctx, r));
   esc::ValuePtr value = root;
   if (!path.empty()) {
-    ASSIGN_OR_RETURN(value, ValueAt(root, path));
+    ASSIGN_OR_RETURN(value, esc::ValueAtPath(root, path));
   }
   ASSIGN_OR_RETURN(std::string text,
                    Render(root, value, format, !path.empty(), reveal, lifetime, ctx.err()));

@@ -22,7 +22,7 @@
 #include "provider/crypto/secret_bytes.h"
 #include "provider/esc/definition_data.h"
 #include "provider/esc/definition_edit.h"
-#include "provider/esc/property_path.h"
+#include "provider/value/property_path.h"
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 
@@ -159,7 +159,7 @@ absl::Status EnvImport(Context& ctx, const Positional& p) {
         return absl::InvalidArgumentError(absl::StrCat("--map ", util::Echo(file), ": ",
                                                        util::Echo(k), ": expected a target path"));
       }
-      absl::Status valid = esc::ParsePropertyPath(v.get<std::string>()).status();
+      absl::Status valid = PropertyPath::Parse(v.get<std::string>()).status();
       if (!valid.ok() || absl::StartsWith(v.get<std::string>(), "imports")) {
         return absl::InvalidArgumentError(absl::StrCat(
             "--map ", util::Echo(file), ": ", util::Echo(k), ": invalid target path \"",
@@ -180,7 +180,7 @@ absl::Status EnvImport(Context& ctx, const Positional& p) {
     auto m = mapping.find(s.key);
     std::string key = ctx.args().Has("keep-case") ? s.key : absl::AsciiStrToLower(s.key);
     std::string target = m != mapping.end() ? m->second : DefaultTarget(prefix, key);
-    RETURN_IF_ERROR(esc::ParsePropertyPath(target).status());
+    RETURN_IF_ERROR(PropertyPath::Parse(target).status());
     auto [it, fresh] = target_owner.emplace(target, s.key);
     if (!fresh) {
       return absl::InvalidArgumentError(absl::StrCat("keys ", util::Echo(it->second), " and ",

@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "provider/backend/ref.h"
 #include "provider/esc/json_encoding.h"
-#include "provider/esc/property_path.h"
 #include "provider/esc/yaml_emit.h"
 #include "provider/rest/api.h"
 #include "provider/rest/wire.h"
@@ -77,27 +76,6 @@ absl::StatusOr<absl::Duration> OpenDuration(const http::Request& req) {
         util::Echo(*text, 40), "\""));
   }
   return std::min(*d, kMaxOpenDuration);
-}
-
-absl::StatusOr<esc::ValuePtr> ValueAt(const esc::ValuePtr& root, const std::string& path) {
-  ASSIGN_OR_RETURN(std::vector<esc::PathElement> elems, esc::ParsePropertyPath(path));
-  esc::ValuePtr v = root;
-  for (const auto& e : elems) {
-    esc::ValuePtr next;
-    if (e.is_index && v->is_array() && e.index >= 0 &&
-        static_cast<size_t>(e.index) < v->array.size()) {
-      next = v->array[e.index];
-    } else if (!e.is_index && v->is_object()) {
-      auto it = v->object.find(e.key);
-      if (it != v->object.end()) next = it->second;
-    }
-    if (next == nullptr) {
-      return absl::NotFoundError(
-          absl::StrCat("no value at property path \"", util::Echo(path), "\""));
-    }
-    v = next;
-  }
-  return v;
 }
 
 }  // namespace
@@ -359,7 +337,7 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
          std::optional<std::string> property = c.req.Query("property");
          if (!property.has_value())
            return Json(200, EnvironmentJson(*root, /*reveal_secrets=*/true));
-         ASSIGN_OR_RETURN(esc::ValuePtr v, ValueAt(root, *property));
+         ASSIGN_OR_RETURN(esc::ValuePtr v, esc::ValueAtPath(root, *property));
          return Json(200, esc::ToDetailedJson(*v));
        })});
 
