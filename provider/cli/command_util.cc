@@ -19,6 +19,7 @@
 #include "provider/esc/json_encoding.h"
 #include "provider/esc/projections.h"
 #include "provider/util/duration.h"
+#include "provider/util/string_view.h"
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 #include "provider/util/utf8.h"
@@ -26,8 +27,6 @@
 namespace escnative::cli {
 
 using backend::LocalBackend;
-
-std::string_view S(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 
 std::string Time(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
@@ -43,9 +42,9 @@ absl::Status NoVersion(const backend::ParsedRef& r, absl::string_view command) {
 void PrintDiagnostics(std::ostream& err, const esc::Diagnostics& diags, absl::string_view root,
                       absl::string_view stored_source) {
   for (const auto& d : diags) {
-    bool own = d.range.environment == S(root);
+    bool own = d.range.environment == util::ToStd(root);
     err << (d.severity == esc::Severity::kError ? "error: " : "warning: ")
-        << esc::Format(d, own ? S(stored_source) : std::string_view());
+        << esc::Format(d, own ? util::ToStd(stored_source) : std::string_view());
   }
 }
 
@@ -191,7 +190,7 @@ absl::Status CheckValueText(const std::string& text, absl::string_view source) {
 absl::StatusOr<std::string> ReadValueFromStdin(Context& ctx, absl::string_view what) {
   std::string text;
   if (::isatty(STDIN_FILENO) == 1) {
-    ctx.err() << "Value for " << util::Echo(S(what)) << " (input hidden): " << std::flush;
+    ctx.err() << "Value for " << util::Echo(util::ToStd(what)) << " (input hidden): " << std::flush;
     termios saved;
     bool hidden = ::tcgetattr(STDIN_FILENO, &saved) == 0;
     if (hidden) {
@@ -214,7 +213,7 @@ absl::StatusOr<std::string> ReadValueFromStdin(Context& ctx, absl::string_view w
     if (text.empty()) {
       // Most likely a forgotten VALUE in a script, not a wish for "".
       return absl::OutOfRangeError(
-          absl::StrCat("missing VALUE for ", util::Echo(S(what)),
+          absl::StrCat("missing VALUE for ", util::Echo(util::ToStd(what)),
                        ": stdin is empty (give VALUE, pipe the value in, or use --value-file)"));
     }
     if (text.back() == '\n') text.pop_back();

@@ -20,8 +20,6 @@
 
 namespace escnative::cli {
 
-std::string_view S(absl::string_view s);
-
 // RFC 3339 in UTC, as escctl prints times.
 std::string Time(absl::Time t);
 

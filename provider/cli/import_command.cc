@@ -24,6 +24,7 @@
 #include "provider/esc/definition_edit.h"
 #include "provider/value/property_path.h"
 #include "provider/util/echo.h"
+#include "provider/util/string_view.h"
 #include "provider/util/status_macros.h"
 
 extern char** environ;
@@ -81,7 +82,7 @@ absl::Status ReadSources(Context& ctx, Sources* sources) {
     std::optional<std::string> v;
     for (char** e = environ; *e != nullptr; ++e) {
       std::string_view entry(*e);
-      if (absl::StartsWith(absl::string_view(entry.data(), entry.size()), name + "=")) {
+      if (absl::StartsWith(util::ToAbsl(entry), name + "=")) {
         v = std::string(entry.substr(name.size() + 1));
       }
     }

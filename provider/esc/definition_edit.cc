@@ -125,7 +125,7 @@ const std::string& KeyOf(const PropertyPath::Element& e) { return std::get<std::
 
 // Paths are relative to `values` unless they start with `imports` (esc.md §5.4).
 absl::StatusOr<std::vector<PropertyPath::Element>> ParseDefinitionPath(std::string_view path) {
-  absl::StatusOr<PropertyPath> parsed = PropertyPath::Parse(AV(path));
+  absl::StatusOr<PropertyPath> parsed = PropertyPath::Parse(util::ToAbsl(path));
   if (!parsed.ok()) return parsed.status();
   std::vector<PropertyPath::Element> elems = parsed->elements();
   if (IsIndex(elems[0]) || KeyOf(elems[0]) != "imports") {
@@ -234,7 +234,7 @@ absl::StatusOr<std::string> EncryptSecretsImpl(std::string_view yaml, std::strin
     if (!ct.ok()) {
       return absl::Status(ct.status().code(),
                           absl::StrCat("encrypting the secret at ", util::Echo(path), " of ",
-                                       AV(environment), ": ", ct.status().message()));
+                                       util::ToAbsl(environment), ": ", ct.status().message()));
     }
     SyntaxNode wrapped;
     wrapped.kind = Kind::kObject;
@@ -255,7 +255,7 @@ absl::StatusOr<std::string> DecryptSecretsImpl(std::string_view yaml, std::strin
     absl::StatusOr<std::string> plain = DecryptSecret(ct->text, &decrypter);
     if (!plain.ok()) {
       return absl::Status(plain.status().code(),
-                          absl::StrCat("the secret at ", util::Echo(path), " of ", AV(environment),
+                          absl::StrCat("the secret at ", util::Echo(path), " of ", util::ToAbsl(environment),
                                        ": ", plain.status().message()));
     }
     SyntaxNode text;

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "provider/util/echo.h"
+#include "provider/util/string_view.h"
 #include "provider/value/property_path.h"
 
 namespace escnative::esc {
@@ -312,7 +313,7 @@ const char* KindName(const Value& v) {
 }
 
 absl::StatusOr<ValuePtr> ValueAtPath(const ValuePtr& root, std::string_view path) {
-  absl::StatusOr<PropertyPath> parsed = PropertyPath::Parse(absl::string_view(path.data(), path.size()));
+  absl::StatusOr<PropertyPath> parsed = PropertyPath::Parse(util::ToAbsl(path));
   if (!parsed.ok()) return parsed.status();
   ValuePtr v = root;
   for (const PropertyPath::Element& e : parsed->elements()) {

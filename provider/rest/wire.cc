@@ -9,6 +9,7 @@
 #include "provider/backend/backend.h"
 #include "provider/esc/json_encoding.h"
 #include "provider/util/echo.h"
+#include "provider/util/string_view.h"
 
 namespace escnative::rest {
 namespace {
@@ -100,7 +101,7 @@ int HttpStatusFor(const absl::Status& status) {
 nlohmann::json ErrorJson(int code, absl::string_view message) {
   return {{"code", code},
           {"message",
-           util::CapMessage(std::string_view(message.data(), message.size()), kMaxMessageBytes)}};
+           util::CapMessage(util::ToStd(message), kMaxMessageBytes)}};
 }
 
 nlohmann::json ErrorJson(const absl::Status& status) {

@@ -18,7 +18,7 @@ bool IsNameChar(char c, bool allow_dot) {
 }
 
 std::string EchoInput(absl::string_view s) {
-  return util::Echo(std::string_view(s.data(), s.size()));
+  return util::Echo(util::ToStd(s));
 }
 
 absl::Status ValidateName(absl::string_view what, absl::string_view s, bool allow_dot,

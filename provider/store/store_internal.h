@@ -40,6 +40,7 @@
 #include "provider/store/store.h"
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
+#include "provider/util/string_view.h"
 
 namespace escnative::store::internal {
 

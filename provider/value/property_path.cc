@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "provider/util/echo.h"
+#include "provider/util/string_view.h"
 
 namespace escnative {
 namespace {
@@ -25,7 +26,7 @@ bool IsBareKey(absl::string_view key) {
 // escaped.
 absl::Status PathError(absl::string_view text, size_t pos, absl::string_view expected) {
   return absl::InvalidArgumentError(
-      absl::StrCat("invalid property path \"", util::Echo(std::string_view(text.data(), text.size())),
+      absl::StrCat("invalid property path \"", util::Echo(util::ToStd(text)),
                    "\": expected ", expected, " at offset ", pos));
 }
 
