@@ -1,31 +1,42 @@
-// The ESC ciphertext envelope used in `fn::secret: {ciphertext: <B>}`
-// (reference/esc.md §1.12):
+// The ESC ciphertext envelope in `fn::secret: {ciphertext: <B>}` (esc.md
+// §1.12), the one encoder and decoder for the evaluator, the local backend
+// and the store's plaintext check:
 //   B = standard padded base64 of
 //       "escx" || uint32 BE version (1) || inner ciphertext || uint32 BE CRC-32
 //   where the CRC-32 (IEEE) covers all preceding bytes.
-// The inner ciphertext is Store::SecretsAead() output in the local store.
-#ifndef PROVIDER_STORE_SECRET_ENVELOPE_H_
-#define PROVIDER_STORE_SECRET_ENVELOPE_H_
+// The inner ciphertext is opaque here (Store::SecretsAead() output in the
+// local store). A small library of its own, so the store needs no evaluator.
+#ifndef PROVIDER_ESC_SECRET_ENVELOPE_H_
+#define PROVIDER_ESC_SECRET_ENVELOPE_H_
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 
-namespace escnative::store {
+namespace escnative::esc {
 
-// Wraps `inner` (already encrypted) and base64-encodes it.
-std::string EncodeSecretEnvelope(absl::string_view inner);
+// "escx" ‖ u32be version (1) ‖ inner ‖ u32be CRC-32 of the preceding bytes.
+std::string WrapEnvelope(std::string_view inner);
+// The inner ciphertext. At least 16 bytes are required, as in ESC. Errors
+// carry ESC's reasons: "EOF", "invalid header", "invalid checksum",
+// "unsupported version"; the input is never echoed.
+absl::StatusOr<std::string> UnwrapEnvelope(std::string_view envelope);
 
-// The inner ciphertext of a base64 envelope. InvalidArgument with one of ESC's
-// reasons ("EOF", "invalid header", "invalid checksum", "unsupported
-// version", or "invalid base64"); the input is never echoed.
-absl::StatusOr<std::string> DecodeSecretEnvelope(absl::string_view base64);
+// base64(WrapEnvelope(inner)) and its inverse (base64 errors in Go's wording,
+// "illegal base64 data at input byte N").
+std::string EncodeSecretEnvelope(std::string_view inner);
+absl::StatusOr<std::string> DecodeSecretEnvelope(std::string_view base64);
+
+// Standard base64 with padding.
+std::string Base64Encode(std::string_view bytes);
+// Padding required; \r and \n skipped, as Go's decoder does.
+absl::StatusOr<std::string> Base64Decode(std::string_view text);
 
 // CRC-32 (IEEE 802.3, as Go's crc32.ChecksumIEEE).
-uint32_t Crc32Ieee(absl::string_view data);
+uint32_t Crc32(std::string_view bytes);
 
-}  // namespace escnative::store
+}  // namespace escnative::esc
 
-#endif  // PROVIDER_STORE_SECRET_ENVELOPE_H_
+#endif  // PROVIDER_ESC_SECRET_ENVELOPE_H_

@@ -5,7 +5,7 @@
 //  * The store never sees a plaintext secret. Definitions arrive with every
 //    `fn::secret` already in the form
 //      fn::secret: {ciphertext: EncodeSecretEnvelope(SecretsAead().Encrypt(v, ad))}
-//    (secret_envelope.h); anything else under `fn::secret` is refused.
+//    (esc/secret_envelope.h); anything else under `fn::secret` is refused.
 //    Access tokens are kept only as keyed, salted hashes; the value is
 //    returned once, by CreateAccessToken.
 //  * Every mutating call is durable when it returns OK (WAL,
