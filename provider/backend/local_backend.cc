@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "provider/api/names.h"
 #include "provider/esc/definition_data.h"
 #include "provider/esc/definition_edit.h"
 #include "provider/util/echo.h"
@@ -101,9 +102,9 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
     EnvironmentRef ref{root_.organization,
                        parts.size() == 2 ? std::string(parts[0]) : root_.project,
                        std::string(parts.back())};
-    RETURN_IF_ERROR(ValidateProjectName(ref.project, util::ToAbsl(text)));
-    RETURN_IF_ERROR(ValidateEnvironmentName(ref.name, util::ToAbsl(text)));
-    RETURN_IF_ERROR(ValidateVersion(version, util::ToAbsl(text)));
+    RETURN_IF_ERROR(api::ValidateProjectName(ref.project, util::ToAbsl(text)));
+    RETURN_IF_ERROR(api::ValidateEnvironmentName(ref.name, util::ToAbsl(text)));
+    RETURN_IF_ERROR(api::ValidateVersion(version, util::ToAbsl(text)));
     if (check_scopes_) RETURN_IF_ERROR(backend_->Authorize(ref, store::Permission::kOpen));
     absl::StatusOr<store::Definition> def = backend_->store_->ReadDefinition(ref, version);
     if (!def.ok()) {
@@ -152,8 +153,8 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Open(LocalBackendOpt
         "the local backend needs a passphrase (ESC_PASSPHRASE, ESC_PASSPHRASE_FILE, "
         "PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE)");
   }
-  RETURN_IF_ERROR(ValidateOrganizationName(options.organization, "default organization"));
-  RETURN_IF_ERROR(ValidateProjectName(options.project, "default project"));
+  RETURN_IF_ERROR(api::ValidateOrganizationName(options.organization, "default organization"));
+  RETURN_IF_ERROR(api::ValidateProjectName(options.project, "default project"));
   if (options.clock == nullptr) options.clock = store::Clock::Real();
   store::StoreOptions so;
   so.credential = options.credential->Clone();
@@ -368,7 +369,7 @@ absl::Status LocalBackend::SetDeletionProtected(const EnvironmentRef& ref, bool 
 absl::StatusOr<Definition> LocalBackend::GetDefinition(const EnvironmentRef& ref,
                                                        absl::string_view version, bool decrypt) {
   RETURN_IF_ERROR(Authorize(ref, decrypt ? store::Permission::kOpen : store::Permission::kRead));
-  RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
+  RETURN_IF_ERROR(api::ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
   Definition out{std::move(def.yaml), def.revision, std::move(def.etag)};
   if (decrypt) {
@@ -423,7 +424,7 @@ absl::StatusOr<Evaluation> LocalBackend::CheckEnvironment(const EnvironmentRef& 
                                                           bool show_secrets) {
   RETURN_IF_ERROR(
       Authorize(ref, show_secrets ? store::Permission::kOpen : store::Permission::kRead));
-  RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
+  RETURN_IF_ERROR(api::ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
   ASSIGN_OR_RETURN(Evaluation checked,
                    Evaluate(ref, def.yaml, def.etag, version, esc::EvalMode::kCheck, show_secrets,
@@ -455,7 +456,7 @@ absl::StatusOr<Evaluation> LocalBackend::CheckDefinition(const EnvironmentRef& r
 absl::StatusOr<Evaluation> LocalBackend::OpenEnvironment(const EnvironmentRef& ref,
                                                          absl::string_view version) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kOpen));
-  RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
+  RETURN_IF_ERROR(api::ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
   ASSIGN_OR_RETURN(Evaluation opened, Evaluate(ref, def.yaml, def.etag, version,
                                                esc::EvalMode::kOpen, true, false, "opening"));

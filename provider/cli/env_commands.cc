@@ -79,7 +79,7 @@ absl::Status EnvInit(Context& ctx, const Positional& p) {
       return checked.status();
     }
   }
-  ASSIGN_OR_RETURN(store::EnvironmentInfo info, b->CreateEnvironment(r.ref));
+  ASSIGN_OR_RETURN(api::EnvironmentInfo info, b->CreateEnvironment(r.ref));
   ctx.out() << "Environment created: " << info.ref.ToString() << "\n";
   if (!yaml.empty()) RETURN_IF_ERROR(Save(ctx, b, r, yaml, info.etag));
   return absl::OkStatus();
@@ -88,7 +88,7 @@ absl::Status EnvInit(Context& ctx, const Positional& p) {
 absl::Status EnvLs(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 0, 0));
   ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
-  ASSIGN_OR_RETURN(std::vector<store::EnvironmentInfo> envs,
+  ASSIGN_OR_RETURN(std::vector<api::EnvironmentInfo> envs,
                    b->ListEnvironments(ctx.Organization(), ctx.args().Get("project-filter")));
   if (ctx.args().Get("output", "text") == "json") {
     nlohmann::json list = nlohmann::json::array();
