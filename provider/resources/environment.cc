@@ -16,7 +16,7 @@
 #include "provider/resources/definition_json.h"
 #include "provider/resources/esc_values.h"
 #include "provider/resources/resource_util.h"
-#include "provider/resources/schema.h"
+#include "provider/resources/package_schema.h"
 #include "provider/resources/schema_resource.h"
 #include "provider/util/status_macros.h"
 

@@ -36,7 +36,7 @@
 #include "provider/crypto/random.h"
 #include "provider/crypto/xchacha20poly1305_aead.h"
 #include "provider/store/definition_check.h"
-#include "provider/store/schema.h"
+#include "provider/store/migrations.h"
 #include "provider/store/sqlite_db.h"
 #include "provider/store/store.h"
 #include "provider/util/echo.h"
