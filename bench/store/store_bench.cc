@@ -24,7 +24,7 @@
 #include "absl/strings/str_cat.h"
 #include "provider/crypto/keyring.h"
 #include "provider/store/definition_check.h"
-#include "provider/store/secret_envelope.h"
+#include "provider/esc/secret_envelope.h"
 #include "provider/store/store.h"
 
 namespace escnative::store {
@@ -55,7 +55,7 @@ std::string Definition(int64_t n) {
     for (const char* name : {"openai_api_key", "db_password"}) {
       auto ct = g_store->SecretsAead().Encrypt(std::string(40, 'k'), name);
       absl::StrAppend(&out, "    ", name,
-                      ":\n      fn::secret:\n        ciphertext: ", EncodeSecretEnvelope(*ct),
+                      ":\n      fn::secret:\n        ciphertext: ", esc::EncodeSecretEnvelope(*ct),
                       "\n");
     }
     return out;
@@ -99,7 +99,7 @@ void BM_SecretUpdate(benchmark::State& state) {
     auto rev = g_store->UpdateDefinition(
         env,
         absl::StrCat("values:\n  token:\n    fn::secret:\n      ciphertext: ",
-                     EncodeSecretEnvelope(*ct), "\n"),
+                     esc::EncodeSecretEnvelope(*ct), "\n"),
         o);
     if (!rev.ok()) state.SkipWithError(std::string(rev.status().message()).c_str());
   }

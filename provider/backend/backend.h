@@ -35,28 +35,25 @@
 #include "absl/strings/string_view.h"
 #include "provider/esc/diagnostic.h"
 #include "provider/esc/value.h"
-#include "provider/store/store.h"
+#include "provider/api/types.h"
+#include "provider/crypto/secret_bytes.h"
 
 namespace escnative::backend {
 
-// The store's plain data types are the API's; a cloud backend fills the same.
-using store::AccessToken;
-using store::AccessTokenSpec;
-using store::AuditEvent;
-using store::AuditQuery;
-using store::EnvironmentInfo;
-using store::EnvironmentRef;
-using store::EnvironmentTag;
-using store::Permission;
-using store::RevisionInfo;
-using store::RevisionTag;
-using store::TokenScope;
-
-struct Definition {
-  std::string yaml;
-  int64_t revision = 0;
-  std::string etag;
-};
+// The ESC API's data types (api/types.h); every backend fills the same.
+using api::AccessToken;
+using api::AccessTokenSpec;
+using api::AuditEvent;
+using api::AuditQuery;
+using api::CreatedAccessToken;
+using api::Definition;
+using api::EnvironmentInfo;
+using api::EnvironmentRef;
+using api::EnvironmentTag;
+using api::Permission;
+using api::RevisionInfo;
+using api::RevisionTag;
+using api::TokenScope;
 
 struct UpdateResult {
   int64_t revision = 0;
@@ -71,11 +68,6 @@ struct Evaluation {
   // CheckEnvironment with show_secrets: the definition it evaluated,
   // decrypted, so a caller showing both needs no second (audited) decryption.
   std::string definition;
-};
-
-struct CreatedToken {
-  AccessToken token;
-  crypto::SecretBytes value;  // shown once
 };
 
 class Backend {
@@ -149,7 +141,7 @@ class Backend {
   virtual absl::Status DeleteEnvironmentTag(const EnvironmentRef& ref, absl::string_view name) = 0;
 
   // --- access tokens -------------------------------------------------------
-  virtual absl::StatusOr<CreatedToken> CreateAccessToken(const AccessTokenSpec& spec) = 0;
+  virtual absl::StatusOr<CreatedAccessToken> CreateAccessToken(const AccessTokenSpec& spec) = 0;
   virtual absl::StatusOr<AccessToken> GetAccessToken(absl::string_view id) = 0;
   virtual absl::StatusOr<std::vector<AccessToken>> ListAccessTokens(bool include_inactive) = 0;
   virtual absl::Status RevokeAccessToken(absl::string_view id) = 0;

@@ -6,9 +6,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "provider/api/names.h"
 #include "provider/esc/definition_data.h"
 #include "provider/esc/definition_edit.h"
 #include "provider/util/echo.h"
+#include "provider/util/string_view.h"
 #include "provider/util/status_macros.h"
 
 namespace escnative::backend {
@@ -27,11 +29,6 @@ const NoProviders& EmptyRegistry() {
   static const NoProviders* registry = new NoProviders();
   return *registry;
 }
-
-// absl::string_view is not std::string_view in this Abseil build; the
-// evaluator speaks std, the store absl.
-absl::string_view A(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-std::string_view S(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 
 // "project/name": how environments are named in diagnostics and imports.
 std::string ShortName(const EnvironmentRef& ref) {
@@ -57,11 +54,11 @@ class LocalBackend::Crypter final : public esc::Crypter {
       : aead_(aead), associated_data_(std::move(associated_data)) {}
 
   absl::StatusOr<std::string> Encrypt(std::string_view plaintext) const override {
-    return aead_.Encrypt(A(plaintext), associated_data_);
+    return aead_.Encrypt(util::ToAbsl(plaintext), associated_data_);
   }
   absl::StatusOr<std::string> Decrypt(std::string_view ciphertext) const override {
     // The message is the AEAD's fixed "decryption failed": no oracle, no value.
-    ASSIGN_OR_RETURN(crypto::SecretBytes plain, aead_.Decrypt(A(ciphertext), associated_data_));
+    ASSIGN_OR_RETURN(crypto::SecretBytes plain, aead_.Decrypt(util::ToAbsl(ciphertext), associated_data_));
     return std::string(plain.Reveal());
   }
 
@@ -89,7 +86,7 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
   }
 
   absl::StatusOr<esc::LoadedEnvironment> Load(std::string_view text) const override {
-    absl::string_view body = A(text);
+    absl::string_view body = util::ToAbsl(text);
     std::string version;
     size_t at = body.find_first_of("@:");
     if (at != absl::string_view::npos) {
@@ -105,9 +102,9 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
     EnvironmentRef ref{root_.organization,
                        parts.size() == 2 ? std::string(parts[0]) : root_.project,
                        std::string(parts.back())};
-    RETURN_IF_ERROR(ValidateProjectName(ref.project, A(text)));
-    RETURN_IF_ERROR(ValidateEnvironmentName(ref.name, A(text)));
-    RETURN_IF_ERROR(ValidateVersion(version, A(text)));
+    RETURN_IF_ERROR(api::ValidateProjectName(ref.project, util::ToAbsl(text)));
+    RETURN_IF_ERROR(api::ValidateEnvironmentName(ref.name, util::ToAbsl(text)));
+    RETURN_IF_ERROR(api::ValidateVersion(version, util::ToAbsl(text)));
     if (check_scopes_) RETURN_IF_ERROR(backend_->Authorize(ref, store::Permission::kOpen));
     absl::StatusOr<store::Definition> def = backend_->store_->ReadDefinition(ref, version);
     if (!def.ok()) {
@@ -156,8 +153,8 @@ absl::StatusOr<std::unique_ptr<LocalBackend>> LocalBackend::Open(LocalBackendOpt
         "the local backend needs a passphrase (ESC_PASSPHRASE, ESC_PASSPHRASE_FILE, "
         "PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE)");
   }
-  RETURN_IF_ERROR(ValidateOrganizationName(options.organization, "default organization"));
-  RETURN_IF_ERROR(ValidateProjectName(options.project, "default project"));
+  RETURN_IF_ERROR(api::ValidateOrganizationName(options.organization, "default organization"));
+  RETURN_IF_ERROR(api::ValidateProjectName(options.project, "default project"));
   if (options.clock == nullptr) options.clock = store::Clock::Real();
   store::StoreOptions so;
   so.credential = options.credential->Clone();
@@ -268,7 +265,7 @@ std::shared_ptr<const esc::ParseResult> LocalBackend::Parsed(const std::string& 
     auto it = parse_cache_.find(key);
     if (it != parse_cache_.end()) return it->second;
   }
-  auto parsed = std::make_shared<const esc::ParseResult>(esc::Parse(name, S(yaml)));
+  auto parsed = std::make_shared<const esc::ParseResult>(esc::Parse(name, util::ToStd(yaml)));
   absl::MutexLock lock(&cache_mu_);
   if (parse_cache_.size() >= kMaxEntries) parse_cache_.clear();
   parse_cache_.emplace(std::move(key), parsed);
@@ -301,7 +298,7 @@ absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, abs
                               parsed->diagnostics.end());
     esc::CapDiagnostics(&result.diagnostics);
   } else {
-    result = esc::Evaluate(ShortName(ref), S(yaml), opts);
+    result = esc::Evaluate(ShortName(ref), util::ToStd(yaml), opts);
   }
   if (result.HasErrors()) {
     size_t errors = 0;
@@ -372,7 +369,7 @@ absl::Status LocalBackend::SetDeletionProtected(const EnvironmentRef& ref, bool 
 absl::StatusOr<Definition> LocalBackend::GetDefinition(const EnvironmentRef& ref,
                                                        absl::string_view version, bool decrypt) {
   RETURN_IF_ERROR(Authorize(ref, decrypt ? store::Permission::kOpen : store::Permission::kRead));
-  RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
+  RETURN_IF_ERROR(api::ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
   Definition out{std::move(def.yaml), def.revision, std::move(def.etag)};
   if (decrypt) {
@@ -393,7 +390,7 @@ std::vector<std::string> LocalBackend::ChangedPaths(const EnvironmentRef& ref,
   absl::StatusOr<store::Definition> latest = store_->ReadDefinition(ref, "");
   if (!latest.ok()) return {};
   absl::StatusOr<std::vector<std::string>> changed =
-      esc::ChangedDefinitionPaths(S(latest->yaml), S(next), *CrypterFor(ref));
+      esc::ChangedDefinitionPaths(util::ToStd(latest->yaml), util::ToStd(next), *CrypterFor(ref));
   return changed.ok() ? *std::move(changed) : std::vector<std::string>{"(not computed)"};
 }
 
@@ -413,7 +410,7 @@ absl::StatusOr<UpdateResult> LocalBackend::UpdateDefinition(const EnvironmentRef
       Evaluate(ref, yaml, std::nullopt, "", esc::EvalMode::kCheck, /*show_secrets=*/true,
                /*check_import_scopes=*/caller_ != nullptr, "updating"));
   ASSIGN_OR_RETURN(std::string encrypted,
-                   esc::EncryptSecrets(S(yaml), ShortName(ref), *CrypterFor(ref)));
+                   esc::EncryptSecrets(util::ToStd(yaml), ShortName(ref), *CrypterFor(ref)));
   store::UpdateOptions uo;
   uo.actor = Actor();
   uo.etag = std::move(etag);
@@ -427,7 +424,7 @@ absl::StatusOr<Evaluation> LocalBackend::CheckEnvironment(const EnvironmentRef& 
                                                           bool show_secrets) {
   RETURN_IF_ERROR(
       Authorize(ref, show_secrets ? store::Permission::kOpen : store::Permission::kRead));
-  RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
+  RETURN_IF_ERROR(api::ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
   ASSIGN_OR_RETURN(Evaluation checked,
                    Evaluate(ref, def.yaml, def.etag, version, esc::EvalMode::kCheck, show_secrets,
@@ -459,7 +456,7 @@ absl::StatusOr<Evaluation> LocalBackend::CheckDefinition(const EnvironmentRef& r
 absl::StatusOr<Evaluation> LocalBackend::OpenEnvironment(const EnvironmentRef& ref,
                                                          absl::string_view version) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kOpen));
-  RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
+  RETURN_IF_ERROR(api::ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
   ASSIGN_OR_RETURN(Evaluation opened, Evaluate(ref, def.yaml, def.etag, version,
                                                esc::EvalMode::kOpen, true, false, "opening"));

@@ -120,7 +120,7 @@ class LocalBackend final : public Backend {
                                  absl::string_view value) override;
   absl::Status DeleteEnvironmentTag(const EnvironmentRef& ref, absl::string_view name) override;
 
-  absl::StatusOr<CreatedToken> CreateAccessToken(const AccessTokenSpec& spec) override;
+  absl::StatusOr<CreatedAccessToken> CreateAccessToken(const AccessTokenSpec& spec) override;
   absl::StatusOr<AccessToken> GetAccessToken(absl::string_view id) override;
   absl::StatusOr<std::vector<AccessToken>> ListAccessTokens(bool include_inactive) override;
   absl::Status RevokeAccessToken(absl::string_view id) override;

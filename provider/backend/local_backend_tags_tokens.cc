@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "provider/api/names.h"
 #include "provider/backend/local_backend.h"
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
@@ -25,7 +26,7 @@ absl::StatusOr<std::vector<RevisionInfo>> LocalBackend::ListRevisions(const Envi
 absl::StatusOr<UpdateResult> LocalBackend::Rollback(const EnvironmentRef& ref,
                                                     absl::string_view version) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
-  RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
+  RETURN_IF_ERROR(api::ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
   // Validated like an update: an import that has gone since fails here.
   ASSIGN_OR_RETURN(Evaluation checked, Evaluate(ref, def.yaml, def.etag, "", esc::EvalMode::kCheck,
@@ -123,7 +124,7 @@ absl::Status LocalBackend::DeleteEnvironmentTag(const EnvironmentRef& ref, absl:
 
 // --- access tokens -----------------------------------------------------------
 
-absl::StatusOr<CreatedToken> LocalBackend::CreateAccessToken(const AccessTokenSpec& spec) {
+absl::StatusOr<CreatedAccessToken> LocalBackend::CreateAccessToken(const AccessTokenSpec& spec) {
   if (spec.kind != "environment") {
     return absl::UnimplementedError(absl::StrCat(
         "the local backend supports only access tokens of kind \"environment\"; kind \"",
@@ -142,8 +143,7 @@ absl::StatusOr<CreatedToken> LocalBackend::CreateAccessToken(const AccessTokenSp
           Authorize(EnvironmentRef{parts[0], parts[1], parts[2]}, store::Permission::kAdmin));
     }
   }
-  ASSIGN_OR_RETURN(store::CreatedAccessToken created, store_->CreateAccessToken(spec, Actor()));
-  return CreatedToken{std::move(created.token), std::move(created.value)};
+  return store_->CreateAccessToken(spec, Actor());
 }
 
 absl::StatusOr<AccessToken> LocalBackend::GetAccessToken(absl::string_view id) {

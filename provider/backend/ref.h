@@ -7,12 +7,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "provider/store/store.h"
+#include "provider/api/types.h"
 
 namespace escnative::backend {
 
 struct ParsedRef {
-  store::EnvironmentRef ref;
+  api::EnvironmentRef ref;
   std::string version;  // "" = latest; else a revision number or tag name
 };
 
@@ -25,12 +25,7 @@ absl::StatusOr<ParsedRef> ParseEnvironmentRef(absl::string_view text,
                                               absl::string_view default_organization,
                                               absl::string_view default_project);
 
-// Name rules (errors say which part of `context` is wrong).
-absl::Status ValidateOrganizationName(absl::string_view name, absl::string_view context);
-absl::Status ValidateProjectName(absl::string_view name, absl::string_view context);
-absl::Status ValidateEnvironmentName(absl::string_view name, absl::string_view context);
-// "" or a positive revision number or a tag name.
-absl::Status ValidateVersion(absl::string_view version, absl::string_view context);
+// Names and versions follow api/names.h.
 
 }  // namespace escnative::backend
 

@@ -18,8 +18,8 @@
 #include "provider/esc/definition_edit.h"
 #include "provider/esc/json_encoding.h"
 #include "provider/esc/projections.h"
-#include "provider/esc/property_path.h"
 #include "provider/util/duration.h"
+#include "provider/util/string_view.h"
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 #include "provider/util/utf8.h"
@@ -27,8 +27,6 @@
 namespace escnative::cli {
 
 using backend::LocalBackend;
-
-std::string_view S(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 
 std::string Time(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
@@ -44,30 +42,10 @@ absl::Status NoVersion(const backend::ParsedRef& r, absl::string_view command) {
 void PrintDiagnostics(std::ostream& err, const esc::Diagnostics& diags, absl::string_view root,
                       absl::string_view stored_source) {
   for (const auto& d : diags) {
-    bool own = d.range.environment == S(root);
+    bool own = d.range.environment == util::ToStd(root);
     err << (d.severity == esc::Severity::kError ? "error: " : "warning: ")
-        << esc::Format(d, own ? S(stored_source) : std::string_view());
+        << esc::Format(d, own ? util::ToStd(stored_source) : std::string_view());
   }
-}
-
-absl::StatusOr<esc::ValuePtr> ValueAt(const esc::ValuePtr& root, const std::string& path) {
-  ASSIGN_OR_RETURN(std::vector<esc::PathElement> elems, esc::ParsePropertyPath(path));
-  esc::ValuePtr v = root;
-  for (const auto& e : elems) {
-    if (e.is_index) {
-      if (!v->is_array() || e.index < 0 || static_cast<size_t>(e.index) >= v->array.size()) {
-        return absl::NotFoundError(absl::StrCat("no value at path ", path));
-      }
-      v = v->array[e.index];
-    } else {
-      auto it = v->is_object() ? v->object.find(e.key) : v->object.end();
-      if (!v->is_object() || it == v->object.end()) {
-        return absl::NotFoundError(absl::StrCat("no value at path ", path));
-      }
-      v = it->second;
-    }
-  }
-  return v;
 }
 
 absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& text, absl::string_view flag,
@@ -212,7 +190,7 @@ absl::Status CheckValueText(const std::string& text, absl::string_view source) {
 absl::StatusOr<std::string> ReadValueFromStdin(Context& ctx, absl::string_view what) {
   std::string text;
   if (::isatty(STDIN_FILENO) == 1) {
-    ctx.err() << "Value for " << util::Echo(S(what)) << " (input hidden): " << std::flush;
+    ctx.err() << "Value for " << util::Echo(util::ToStd(what)) << " (input hidden): " << std::flush;
     termios saved;
     bool hidden = ::tcgetattr(STDIN_FILENO, &saved) == 0;
     if (hidden) {
@@ -235,7 +213,7 @@ absl::StatusOr<std::string> ReadValueFromStdin(Context& ctx, absl::string_view w
     if (text.empty()) {
       // Most likely a forgotten VALUE in a script, not a wish for "".
       return absl::OutOfRangeError(
-          absl::StrCat("missing VALUE for ", util::Echo(S(what)),
+          absl::StrCat("missing VALUE for ", util::Echo(util::ToStd(what)),
                        ": stdin is empty (give VALUE, pipe the value in, or use --value-file)"));
     }
     if (text.back() == '\n') text.pop_back();

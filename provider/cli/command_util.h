@@ -20,8 +20,6 @@
 
 namespace escnative::cli {
 
-std::string_view S(absl::string_view s);
-
 // RFC 3339 in UTC, as escctl prints times.
 std::string Time(absl::Time t);
 
@@ -47,9 +45,6 @@ absl::StatusOr<std::string> ReadValueFile(const std::string& path);
 // which may still hold a plaintext secret.
 void PrintDiagnostics(std::ostream& err, const esc::Diagnostics& diags, absl::string_view root,
                       absl::string_view stored_source);
-
-// The value at property path `path` under `root`; NotFound if absent.
-absl::StatusOr<esc::ValuePtr> ValueAt(const esc::ValuePtr& root, const std::string& path);
 
 // A positive duration of at most `max` ("720h", "30d", "1h30m"); errors name
 // `--flag`.

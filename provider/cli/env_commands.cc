@@ -12,7 +12,7 @@
 #include "provider/esc/definition_edit.h"
 #include "provider/esc/json_encoding.h"
 #include "provider/esc/projections.h"
-#include "provider/esc/property_path.h"
+#include "provider/value/property_path.h"
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 
@@ -79,7 +79,7 @@ absl::Status EnvInit(Context& ctx, const Positional& p) {
       return checked.status();
     }
   }
-  ASSIGN_OR_RETURN(store::EnvironmentInfo info, b->CreateEnvironment(r.ref));
+  ASSIGN_OR_RETURN(api::EnvironmentInfo info, b->CreateEnvironment(r.ref));
   ctx.out() << "Environment created: " << info.ref.ToString() << "\n";
   if (!yaml.empty()) RETURN_IF_ERROR(Save(ctx, b, r, yaml, info.etag));
   return absl::OkStatus();
@@ -88,7 +88,7 @@ absl::Status EnvInit(Context& ctx, const Positional& p) {
 absl::Status EnvLs(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 0, 0));
   ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
-  ASSIGN_OR_RETURN(std::vector<store::EnvironmentInfo> envs,
+  ASSIGN_OR_RETURN(std::vector<api::EnvironmentInfo> envs,
                    b->ListEnvironments(ctx.Organization(), ctx.args().Get("project-filter")));
   if (ctx.args().Get("output", "text") == "json") {
     nlohmann::json list = nlohmann::json::array();
@@ -135,7 +135,7 @@ absl::Status EnvGet(Context& ctx, const Positional& p) {
     root = checked->root;
     value = root;
     if (!path.empty()) {
-      ASSIGN_OR_RETURN(value, ValueAt(root, path));
+      ASSIGN_OR_RETURN(value, esc::ValueAtPath(root, path));
     }
   } else {
     ASSIGN_OR_RETURN(backend::Definition def, b->GetDefinition(r.ref, r.version, show));
@@ -246,7 +246,7 @@ absl::Status EnvOpen(Context& ctx, const Positional& p) {
   // Everything that can fail without the values is checked before the open,
   // so a command that cannot print anything is not audited as an open.
   if (!path.empty()) {
-    RETURN_IF_ERROR(esc::ParsePropertyPath(path).status());
+    RETURN_IF_ERROR(PropertyPath::Parse(path).status());
     if (format == "dotenv" || format == "shell") {
       return absl::InvalidArgumentError(
           absl::StrCat("output format '", format, "' may not be used with a property path"));
@@ -260,7 +260,7 @@ absl::Status EnvOpen(Context& ctx, const Positional& p) {
   ASSIGN_OR_RETURN(esc::ValuePtr root, OpenValues(ctx, r));
   esc::ValuePtr value = root;
   if (!path.empty()) {
-    ASSIGN_OR_RETURN(value, ValueAt(root, path));
+    ASSIGN_OR_RETURN(value, esc::ValueAtPath(root, path));
   }
   ASSIGN_OR_RETURN(std::string text,
                    Render(root, value, format, !path.empty(), reveal, lifetime, ctx.err()));

@@ -25,7 +25,7 @@
 #include "provider/esc/definition_data.h"
 #include "provider/esc/json_encoding.h"
 #include "provider/esc/projections.h"
-#include "provider/esc/property_path.h"
+#include "provider/value/property_path.h"
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 #include "provider/util/utf8.h"
@@ -120,7 +120,7 @@ absl::StatusOr<std::vector<Requirement>> ParseRequirements(const std::string& fi
             absl::StrCat(at, ": expected a path or {any: [path, ...]}"));
       }
       for (const std::string& p : req.paths) {
-        absl::Status valid = esc::ParsePropertyPath(p).status();
+        absl::Status valid = PropertyPath::Parse(p).status();
         if (!valid.ok()) return absl::InvalidArgumentError(absl::StrCat(at, ": ", valid.message()));
       }
       out.push_back(std::move(req));
@@ -240,7 +240,7 @@ absl::Status EnvCheck(Context& ctx, const Positional& p) {
   }
   // A path's value as text, or nullopt when absent, null or empty.
   auto lookup = [&](const std::string& path) -> std::optional<std::string> {
-    absl::StatusOr<esc::ValuePtr> v = ValueAt(root, path);
+    absl::StatusOr<esc::ValuePtr> v = esc::ValueAtPath(root, path);
     if (!v.ok() || (*v)->unknown || (*v)->kind == esc::Value::Kind::kNull) return std::nullopt;
     std::string text = esc::ToString(**v);
     if (text.empty()) return std::nullopt;

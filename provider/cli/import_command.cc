@@ -22,8 +22,9 @@
 #include "provider/crypto/secret_bytes.h"
 #include "provider/esc/definition_data.h"
 #include "provider/esc/definition_edit.h"
-#include "provider/esc/property_path.h"
+#include "provider/value/property_path.h"
 #include "provider/util/echo.h"
+#include "provider/util/string_view.h"
 #include "provider/util/status_macros.h"
 
 extern char** environ;
@@ -81,7 +82,7 @@ absl::Status ReadSources(Context& ctx, Sources* sources) {
     std::optional<std::string> v;
     for (char** e = environ; *e != nullptr; ++e) {
       std::string_view entry(*e);
-      if (absl::StartsWith(absl::string_view(entry.data(), entry.size()), name + "=")) {
+      if (absl::StartsWith(util::ToAbsl(entry), name + "=")) {
         v = std::string(entry.substr(name.size() + 1));
       }
     }
@@ -159,7 +160,7 @@ absl::Status EnvImport(Context& ctx, const Positional& p) {
         return absl::InvalidArgumentError(absl::StrCat("--map ", util::Echo(file), ": ",
                                                        util::Echo(k), ": expected a target path"));
       }
-      absl::Status valid = esc::ParsePropertyPath(v.get<std::string>()).status();
+      absl::Status valid = PropertyPath::Parse(v.get<std::string>()).status();
       if (!valid.ok() || absl::StartsWith(v.get<std::string>(), "imports")) {
         return absl::InvalidArgumentError(absl::StrCat(
             "--map ", util::Echo(file), ": ", util::Echo(k), ": invalid target path \"",
@@ -180,7 +181,7 @@ absl::Status EnvImport(Context& ctx, const Positional& p) {
     auto m = mapping.find(s.key);
     std::string key = ctx.args().Has("keep-case") ? s.key : absl::AsciiStrToLower(s.key);
     std::string target = m != mapping.end() ? m->second : DefaultTarget(prefix, key);
-    RETURN_IF_ERROR(esc::ParsePropertyPath(target).status());
+    RETURN_IF_ERROR(PropertyPath::Parse(target).status());
     auto [it, fresh] = target_owner.emplace(target, s.key);
     if (!fresh) {
       return absl::InvalidArgumentError(absl::StrCat("keys ", util::Echo(it->second), " and ",

@@ -23,14 +23,14 @@ namespace {
 constexpr absl::Duration kExpiringSoon = absl::Hours(24 * 14);
 
 // Every audit event about `ref` exactly (the target filter is a prefix).
-absl::StatusOr<std::vector<store::AuditEvent>> EventsFor(backend::Backend* b,
-                                                         const store::EnvironmentRef& ref) {
-  std::vector<store::AuditEvent> out;
-  store::AuditQuery q;
+absl::StatusOr<std::vector<api::AuditEvent>> EventsFor(backend::Backend* b,
+                                                         const api::EnvironmentRef& ref) {
+  std::vector<api::AuditEvent> out;
+  api::AuditQuery q;
   q.target_prefix = ref.ToString();
   q.limit = 1000;
   while (true) {
-    ASSIGN_OR_RETURN(std::vector<store::AuditEvent> page, b->ListAuditEvents(q));
+    ASSIGN_OR_RETURN(std::vector<api::AuditEvent> page, b->ListAuditEvents(q));
     if (page.empty()) break;
     q.after_sequence = page.back().sequence;
     for (auto& e : page) {
@@ -61,9 +61,9 @@ absl::Status AuditReport(Context& ctx, const Positional& p) {
   }
   bool json = ctx.args().Has("json");
   ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
-  std::vector<store::EnvironmentRef> refs;
+  std::vector<api::EnvironmentRef> refs;
   if (p.empty()) {
-    ASSIGN_OR_RETURN(std::vector<store::EnvironmentInfo> envs,
+    ASSIGN_OR_RETURN(std::vector<api::EnvironmentInfo> envs,
                      b->ListEnvironments(ctx.Organization(), ""));
     for (const auto& e : envs) refs.push_back(e.ref);
   } else {
@@ -86,15 +86,15 @@ absl::Status AuditReport(Context& ctx, const Positional& p) {
                                    {"rotateAfter", absl::FormatDuration(rotate_after)},
                                    {"unusedAfter", absl::FormatDuration(unused_after)},
                                    {"environments", nlohmann::ordered_json::array()}};
-  for (const store::EnvironmentRef& ref : refs) {
+  for (const api::EnvironmentRef& ref : refs) {
     ASSIGN_OR_RETURN(backend::Definition def, b->GetDefinition(ref, "", /*decrypt=*/false));
     ASSIGN_OR_RETURN(nlohmann::ordered_json doc, esc::DefinitionToJson(def.yaml));
-    ASSIGN_OR_RETURN(std::vector<store::AuditEvent> events, EventsFor(b, ref));
+    ASSIGN_OR_RETURN(std::vector<api::AuditEvent> events, EventsFor(b, ref));
     // The newest write that names each path, and the newest open.
-    std::map<std::string, const store::AuditEvent*> last_change;
-    const store::AuditEvent* last_open = nullptr;
-    const store::AuditEvent* created = nullptr;
-    for (const store::AuditEvent& e : events) {
+    std::map<std::string, const api::AuditEvent*> last_change;
+    const api::AuditEvent* last_open = nullptr;
+    const api::AuditEvent* created = nullptr;
+    for (const api::AuditEvent& e : events) {
       if (e.action == "environment.open") last_open = &e;
       if (e.action == "environment.create") created = &e;
       for (const std::string& path : e.paths) last_change[path] = &e;
@@ -114,7 +114,7 @@ absl::Status AuditReport(Context& ctx, const Positional& p) {
         item["rotate"] = created == nullptr || now - created->time > rotate_after;
         absl::StrAppend(&line, "last change not recorded (before path tracking)");
       } else {
-        const store::AuditEvent& e = *it->second;
+        const api::AuditEvent& e = *it->second;
         item["lastChanged"] = Time(e.time);
         item["by"] = e.actor;
         item["rotate"] = now - e.time > rotate_after;
@@ -142,10 +142,10 @@ absl::Status AuditReport(Context& ctx, const Positional& p) {
     }
     report["environments"].push_back(std::move(env));
   }
-  ASSIGN_OR_RETURN(std::vector<store::AccessToken> tokens, b->ListAccessTokens(true));
+  ASSIGN_OR_RETURN(std::vector<api::AccessToken> tokens, b->ListAccessTokens(true));
   report["tokens"] = nlohmann::ordered_json::array();
   if (!json) ctx.out() << "tokens\n";
-  for (const store::AccessToken& t : tokens) {
+  for (const api::AccessToken& t : tokens) {
     if (t.revoked_at.has_value()) continue;
     std::vector<std::string> flags;
     if (t.expires_at.has_value() && *t.expires_at <= now) {

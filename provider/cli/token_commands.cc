@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "provider/api/names.h"
 #include "provider/cli/command_util.h"
 #include "provider/cli/commands.h"
 #include "provider/crypto/credential_file.h"
@@ -16,14 +17,14 @@ namespace {
 using backend::LocalBackend;
 
 // `name`, `proj/name` or `org/proj/name`, `*` allowed per part.
-absl::StatusOr<store::TokenScope> ParseScope(Context& ctx, const std::string& text) {
+absl::StatusOr<api::TokenScope> ParseScope(Context& ctx, const std::string& text) {
   size_t colon = text.rfind(':');
   if (colon == std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid scope \"", text, "\": expected ENVREF:read|open|write|admin"));
   }
-  store::TokenScope scope;
-  ASSIGN_OR_RETURN(scope.permission, store::ParsePermission(text.substr(colon + 1)));
+  api::TokenScope scope;
+  ASSIGN_OR_RETURN(scope.permission, api::ParsePermission(text.substr(colon + 1)));
   std::vector<std::string> parts = absl::StrSplit(text.substr(0, colon), '/');
   if (parts.size() == 1) parts.insert(parts.begin(), ctx.Project());
   if (parts.size() == 2) parts.insert(parts.begin(), ctx.Organization());
@@ -31,20 +32,15 @@ absl::StatusOr<store::TokenScope> ParseScope(Context& ctx, const std::string& te
     return absl::InvalidArgumentError(
         absl::StrCat("invalid scope \"", text, "\": expected [[org/]project/]name"));
   }
-  auto check = [&](const std::string& part, auto validate) -> absl::Status {
-    return part == "*" ? absl::OkStatus() : validate(part, text);
-  };
-  RETURN_IF_ERROR(check(parts[0], backend::ValidateOrganizationName));
-  RETURN_IF_ERROR(check(parts[1], backend::ValidateProjectName));
-  RETURN_IF_ERROR(check(parts[2], backend::ValidateEnvironmentName));
   scope.environment = absl::StrJoin(parts, "/");
+  RETURN_IF_ERROR(api::ValidateScopePattern(scope.environment));
   return scope;
 }
 
-std::string ScopesText(const std::vector<store::TokenScope>& scopes) {
+std::string ScopesText(const std::vector<api::TokenScope>& scopes) {
   std::vector<std::string> s;
   for (const auto& sc : scopes) {
-    s.push_back(absl::StrCat(sc.environment, ":", store::PermissionName(sc.permission)));
+    s.push_back(absl::StrCat(sc.environment, ":", api::PermissionName(sc.permission)));
   }
   return absl::StrJoin(s, ",");
 }
@@ -53,7 +49,7 @@ std::string ScopesText(const std::vector<store::TokenScope>& scopes) {
 
 absl::Status TokenCreate(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 0, 0));
-  store::AccessTokenSpec spec;
+  api::AccessTokenSpec spec;
   spec.name = ctx.args().Get("name");
   spec.description = ctx.args().Get("description");
   auto it = ctx.args().flags.find("scope");
@@ -61,7 +57,7 @@ absl::Status TokenCreate(Context& ctx, const Positional& p) {
     return absl::OutOfRangeError("token create needs at least one --scope ENVREF:PERMISSION");
   }
   for (const auto& s : it->second) {
-    ASSIGN_OR_RETURN(store::TokenScope scope, ParseScope(ctx, s));
+    ASSIGN_OR_RETURN(api::TokenScope scope, ParseScope(ctx, s));
     spec.scopes.push_back(std::move(scope));
   }
   ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
@@ -70,7 +66,7 @@ absl::Status TokenCreate(Context& ctx, const Positional& p) {
                      ParseDurationFlag(ctx.args().Get("expires-in"), "expires-in"));
     spec.expires_at = absl::Now() + d;
   }
-  ASSIGN_OR_RETURN(backend::CreatedToken created, b->CreateAccessToken(spec));
+  ASSIGN_OR_RETURN(backend::CreatedAccessToken created, b->CreateAccessToken(spec));
   ctx.err() << "Created token " << created.token.id << " (" << ScopesText(created.token.scopes)
             << (created.token.expires_at.has_value()
                     ? ", expires " + Time(*created.token.expires_at)
@@ -83,7 +79,7 @@ absl::Status TokenCreate(Context& ctx, const Positional& p) {
 absl::Status TokenLs(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 0, 0));
   ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
-  ASSIGN_OR_RETURN(std::vector<store::AccessToken> tokens,
+  ASSIGN_OR_RETURN(std::vector<api::AccessToken> tokens,
                    b->ListAccessTokens(ctx.args().Has("all")));
   for (const auto& t : tokens) {
     ctx.out() << t.id << "\t" << (t.name.empty() ? "-" : t.name) << "\t" << ScopesText(t.scopes)
@@ -104,7 +100,7 @@ absl::Status TokenRevoke(Context& ctx, const Positional& p) {
 
 absl::Status AuditLs(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 0, 0));
-  store::AuditQuery q;
+  api::AuditQuery q;
   q.actor = ctx.args().Get("actor");
   q.action = ctx.args().Get("action");
   q.target_prefix = ctx.args().Get("target");
@@ -116,10 +112,10 @@ absl::Status AuditLs(Context& ctx, const Positional& p) {
   }
   ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
   // Pages forward; prints the newest `limit` events, oldest first.
-  std::vector<store::AuditEvent> all;
+  std::vector<api::AuditEvent> all;
   q.limit = 1000;
   while (true) {
-    ASSIGN_OR_RETURN(std::vector<store::AuditEvent> page, b->ListAuditEvents(q));
+    ASSIGN_OR_RETURN(std::vector<api::AuditEvent> page, b->ListAuditEvents(q));
     if (page.empty()) break;
     q.after_sequence = page.back().sequence;
     for (auto& e : page) all.push_back(std::move(e));

@@ -14,7 +14,7 @@ namespace escnative::cli {
 namespace {
 
 using backend::LocalBackend;
-using store::EnvironmentRef;
+using api::EnvironmentRef;
 
 absl::StatusOr<int64_t> ParseRevision(absl::string_view text) {
   if (!text.empty() && text[0] == '@') text.remove_prefix(1);
@@ -42,7 +42,7 @@ absl::Status EnvVersionLs(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 1, 1));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
   ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
-  ASSIGN_OR_RETURN(std::vector<store::RevisionInfo> revs, b->ListRevisions(r.ref));
+  ASSIGN_OR_RETURN(std::vector<api::RevisionInfo> revs, b->ListRevisions(r.ref));
   for (const auto& rev : revs) {
     ctx.out() << "revision " << rev.number;
     if (!rev.tags.empty()) ctx.out() << " (tags: " << absl::StrJoin(rev.tags, ", ") << ")";
@@ -79,10 +79,10 @@ absl::Status EnvVersionTag(Context& ctx, const Positional& p) {
   if (p.size() > 1) {
     ASSIGN_OR_RETURN(rev, ParseRevision(p[1]));
   }
-  absl::StatusOr<store::RevisionTag> tag = b->GetRevisionTag(r.ref, r.version);
+  absl::StatusOr<api::RevisionTag> tag = b->GetRevisionTag(r.ref, r.version);
   if (tag.ok()) {
     if (!rev.has_value()) {
-      ASSIGN_OR_RETURN(store::EnvironmentInfo info, b->GetEnvironment(r.ref));
+      ASSIGN_OR_RETURN(api::EnvironmentInfo info, b->GetEnvironment(r.ref));
       rev = info.latest_revision;
     }
     ASSIGN_OR_RETURN(tag, b->UpdateRevisionTag(r.ref, r.version, *rev));
@@ -100,7 +100,7 @@ absl::Status EnvVersionTagLs(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 1, 1));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
   ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
-  ASSIGN_OR_RETURN(std::vector<store::RevisionTag> tags, b->ListRevisionTags(r.ref));
+  ASSIGN_OR_RETURN(std::vector<api::RevisionTag> tags, b->ListRevisionTags(r.ref));
   for (const auto& t : tags) {
     ctx.out() << t.name << "\trevision " << t.revision << "\t" << t.editor << "\t"
               << Time(t.modified) << "\n";
@@ -122,7 +122,7 @@ absl::Status EnvTagLs(Context& ctx, const Positional& p) {
   RETURN_IF_ERROR(NeedArgs(p, 1, 1));
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
   ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
-  ASSIGN_OR_RETURN(std::vector<store::EnvironmentTag> tags, b->ListEnvironmentTags(r.ref));
+  ASSIGN_OR_RETURN(std::vector<api::EnvironmentTag> tags, b->ListEnvironmentTags(r.ref));
   for (const auto& t : tags) ctx.out() << t.name << "\t" << t.value << "\n";
   return absl::OkStatus();
 }

@@ -26,18 +26,6 @@ class Decrypter {
 
 class Crypter : public Encrypter, public Decrypter {};
 
-// "escx" ‖ u32be version (1) ‖ inner ‖ u32be CRC-32 (IEEE) of the preceding bytes.
-std::string WrapEnvelope(std::string_view inner);
-// Errors: "EOF", "invalid header", "invalid checksum", "unsupported version".
-absl::StatusOr<std::string> UnwrapEnvelope(std::string_view envelope);
-
-// Standard base64 with padding.
-std::string Base64Encode(std::string_view bytes);
-// Errors use Go's wording: "illegal base64 data at input byte N".
-absl::StatusOr<std::string> Base64Decode(std::string_view text);
-
-uint32_t Crc32(std::string_view bytes);
-
 // base64(envelope(encrypter(plaintext))), the form stored under
 // `fn::secret: {ciphertext: …}`.
 absl::StatusOr<std::string> EncryptSecret(std::string_view plaintext, const Encrypter& enc);

@@ -1,15 +1,16 @@
 #include "provider/esc/definition_edit.h"
 
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "provider/esc/json_encoding.h"
-#include "provider/esc/property_path.h"
 #include "provider/esc/str_util.h"
 #include "provider/esc/yaml_emit.h"
 #include "provider/esc/yaml_syntax.h"
 #include "provider/util/echo.h"
+#include "provider/value/property_path.h"
 
 namespace escnative::esc {
 namespace {
@@ -115,36 +116,42 @@ absl::StatusOr<std::string> RewriteSecrets(std::string_view yaml, std::string_vi
 
 struct Target {
   SyntaxNode* parent = nullptr;  // object or array holding the value
-  PathElement last;
+  PropertyPath::Element last;
 };
 
-absl::StatusOr<std::vector<PathElement>> ParseDefinitionPath(std::string_view path) {
-  absl::StatusOr<std::vector<PathElement>> elems = ParsePropertyPath(path);
-  if (!elems.ok()) return elems.status();
-  if ((*elems)[0].is_index || (*elems)[0].key != "imports") {
-    elems->insert(elems->begin(), PathElement{false, "values", 0});
+bool IsIndex(const PropertyPath::Element& e) { return std::holds_alternative<size_t>(e); }
+size_t IndexOf(const PropertyPath::Element& e) { return std::get<size_t>(e); }
+const std::string& KeyOf(const PropertyPath::Element& e) { return std::get<std::string>(e); }
+
+// Paths are relative to `values` unless they start with `imports` (esc.md §5.4).
+absl::StatusOr<std::vector<PropertyPath::Element>> ParseDefinitionPath(std::string_view path) {
+  absl::StatusOr<PropertyPath> parsed = PropertyPath::Parse(util::ToAbsl(path));
+  if (!parsed.ok()) return parsed.status();
+  std::vector<PropertyPath::Element> elems = parsed->elements();
+  if (IsIndex(elems[0]) || KeyOf(elems[0]) != "imports") {
+    elems.insert(elems.begin(), std::string("values"));
   }
   return elems;
 }
 
 // Walks to the parent of the last element; `create` makes missing parents.
-absl::StatusOr<Target> Navigate(SyntaxNode* root, const std::vector<PathElement>& elems,
+absl::StatusOr<Target> Navigate(SyntaxNode* root, const std::vector<PropertyPath::Element>& elems,
                                 bool create, std::string_view path) {
   SyntaxNode* cur = root;
   for (size_t i = 0; i + 1 < elems.size(); ++i) {
-    const PathElement& e = elems[i];
-    const PathElement& next = elems[i + 1];
-    Kind want = next.is_index ? Kind::kArray : Kind::kObject;
-    if (cur->kind == Kind::kNull && create) cur->kind = e.is_index ? Kind::kArray : Kind::kObject;
+    const PropertyPath::Element& e = elems[i];
+    Kind want = IsIndex(elems[i + 1]) ? Kind::kArray : Kind::kObject;
+    if (cur->kind == Kind::kNull && create) cur->kind = IsIndex(e) ? Kind::kArray : Kind::kObject;
     SyntaxNode* child = nullptr;
-    if (e.is_index) {
+    if (IsIndex(e)) {
+      const size_t index = IndexOf(e);
       if (cur->kind != Kind::kArray) {
         return absl::InvalidArgumentError(absl::StrCat(
             "path ", util::Echo(GoJsonString(path, false)), ": expected an array or an object"));
       }
-      if (static_cast<size_t>(e.index) < cur->items.size()) {
-        child = &cur->items[e.index];
-      } else if (create && static_cast<size_t>(e.index) == cur->items.size()) {
+      if (index < cur->items.size()) {
+        child = &cur->items[index];
+      } else if (create && index == cur->items.size()) {
         cur->items.emplace_back();
         cur->items.back().kind = want;
         child = &cur->items.back();
@@ -160,18 +167,18 @@ absl::StatusOr<Target> Navigate(SyntaxNode* root, const std::vector<PathElement>
         return absl::InvalidArgumentError(absl::StrCat(
             "path ", util::Echo(GoJsonString(path, false)), ": expected an array or an object"));
       }
-      child = Find(cur, e.key);
+      child = Find(cur, KeyOf(e));
       if (child == nullptr) {
         if (!create)
           return absl::NotFoundError(
               absl::StrCat("no value at path ", util::Echo(GoJsonString(path, false))));
-        child = Add(cur, e.key, want);
+        child = Add(cur, KeyOf(e), want);
       }
     }
     cur = child;
   }
   if (cur->kind == Kind::kNull && create)
-    cur->kind = elems.back().is_index ? Kind::kArray : Kind::kObject;
+    cur->kind = IsIndex(elems.back()) ? Kind::kArray : Kind::kObject;
   Target t;
   t.parent = cur;
   t.last = elems.back();
@@ -179,14 +186,12 @@ absl::StatusOr<Target> Navigate(SyntaxNode* root, const std::vector<PathElement>
 }
 
 SyntaxNode* Child(const Target& t) {
-  if (t.last.is_index) {
-    if (t.parent->kind != Kind::kArray ||
-        static_cast<size_t>(t.last.index) >= t.parent->items.size())
-      return nullptr;
-    return &t.parent->items[t.last.index];
+  if (IsIndex(t.last)) {
+    if (t.parent->kind != Kind::kArray || IndexOf(t.last) >= t.parent->items.size()) return nullptr;
+    return &t.parent->items[IndexOf(t.last)];
   }
   if (t.parent->kind != Kind::kObject) return nullptr;
-  return Find(t.parent, t.last.key);
+  return Find(t.parent, KeyOf(t.last));
 }
 
 nlohmann::json ToJsonData(const SyntaxNode& n) {
@@ -229,7 +234,7 @@ absl::StatusOr<std::string> EncryptSecretsImpl(std::string_view yaml, std::strin
     if (!ct.ok()) {
       return absl::Status(ct.status().code(),
                           absl::StrCat("encrypting the secret at ", util::Echo(path), " of ",
-                                       AV(environment), ": ", ct.status().message()));
+                                       util::ToAbsl(environment), ": ", ct.status().message()));
     }
     SyntaxNode wrapped;
     wrapped.kind = Kind::kObject;
@@ -250,7 +255,7 @@ absl::StatusOr<std::string> DecryptSecretsImpl(std::string_view yaml, std::strin
     absl::StatusOr<std::string> plain = DecryptSecret(ct->text, &decrypter);
     if (!plain.ok()) {
       return absl::Status(plain.status().code(),
-                          absl::StrCat("the secret at ", util::Echo(path), " of ", AV(environment),
+                          absl::StrCat("the secret at ", util::Echo(path), " of ", util::ToAbsl(environment),
                                        ": ", plain.status().message()));
     }
     SyntaxNode text;
@@ -266,7 +271,7 @@ absl::StatusOr<std::string> SetDefinitionValueImpl(std::string_view yaml, std::s
   if (!IsValidUtf8(path) || !IsValidJsonUtf8(value)) {
     return absl::InvalidArgumentError("paths and values must be valid UTF-8");
   }
-  absl::StatusOr<std::vector<PathElement>> elems = ParseDefinitionPath(path);
+  absl::StatusOr<std::vector<PropertyPath::Element>> elems = ParseDefinitionPath(path);
   if (!elems.ok()) return elems.status();
   SyntaxNode node;
   if (secret) {
@@ -290,12 +295,12 @@ absl::StatusOr<std::string> SetDefinitionValueImpl(std::string_view yaml, std::s
   if (!t.ok()) return t.status();
   if (SyntaxNode* existing = Child(*t)) {
     *existing = std::move(node);
-  } else if (t->last.is_index) {
+  } else if (IsIndex(t->last)) {
     if (t->parent->kind != Kind::kArray) {
       return absl::InvalidArgumentError(
           absl::StrCat("path ", util::Echo(GoJsonString(path, false)), ": expected an array"));
     }
-    if (static_cast<size_t>(t->last.index) != t->parent->items.size()) {
+    if (IndexOf(t->last) != t->parent->items.size()) {
       return absl::InvalidArgumentError(absl::StrCat("path ", util::Echo(GoJsonString(path, false)),
                                                      ": array index out of range"));
     }
@@ -305,14 +310,14 @@ absl::StatusOr<std::string> SetDefinitionValueImpl(std::string_view yaml, std::s
       return absl::InvalidArgumentError(absl::StrCat("path ", util::Echo(GoJsonString(path, false)),
                                                      ": expected an array or an object"));
     }
-    t->parent->entries.push_back(SyntaxEntry{t->last.key, Range{}, std::move(node)});
+    t->parent->entries.push_back(SyntaxEntry{KeyOf(t->last), Range{}, std::move(node)});
   }
   return EmitYaml(*root);
 }
 
 absl::StatusOr<std::string> RemoveDefinitionValueImpl(std::string_view yaml,
                                                       std::string_view path) {
-  absl::StatusOr<std::vector<PathElement>> elems = ParseDefinitionPath(path);
+  absl::StatusOr<std::vector<PropertyPath::Element>> elems = ParseDefinitionPath(path);
   if (!elems.ok()) return elems.status();
   absl::StatusOr<SyntaxNode> root = Load(yaml, "definition");
   if (!root.ok()) return root.status();
@@ -321,12 +326,12 @@ absl::StatusOr<std::string> RemoveDefinitionValueImpl(std::string_view yaml,
   if (Child(*t) == nullptr)
     return absl::NotFoundError(
         absl::StrCat("no value at path ", util::Echo(GoJsonString(path, false))));
-  if (t->last.is_index) {
-    t->parent->items.erase(t->parent->items.begin() + t->last.index);
+  if (IsIndex(t->last)) {
+    t->parent->items.erase(t->parent->items.begin() + IndexOf(t->last));
   } else {
     auto& entries = t->parent->entries;
     for (auto it = entries.begin(); it != entries.end(); ++it) {
-      if (it->key == t->last.key) {
+      if (it->key == KeyOf(t->last)) {
         entries.erase(it);
         break;
       }
@@ -336,7 +341,7 @@ absl::StatusOr<std::string> RemoveDefinitionValueImpl(std::string_view yaml,
 }
 
 absl::StatusOr<DefinitionNode> GetDefinitionNodeImpl(std::string_view yaml, std::string_view path) {
-  absl::StatusOr<std::vector<PathElement>> elems = ParseDefinitionPath(path);
+  absl::StatusOr<std::vector<PropertyPath::Element>> elems = ParseDefinitionPath(path);
   if (!elems.ok()) return elems.status();
   absl::StatusOr<SyntaxNode> root = Load(yaml, "definition");
   if (!root.ok()) return root.status();

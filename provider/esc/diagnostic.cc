@@ -128,18 +128,18 @@ std::string EchoPath(std::string_view path) {
 std::string JoinKey(std::string_view path, std::string_view key) {
   if (IsIdentifier(key)) {
     if (path.empty()) return std::string(key);
-    return absl::StrCat(AV(path), ".", AV(key));
+    return absl::StrCat(util::ToAbsl(path), ".", util::ToAbsl(key));
   }
   std::string quoted;
   for (char c : key) {
     if (c == '"') quoted += '\\';
     quoted += c;
   }
-  return absl::StrCat(AV(path), "[\"", quoted, "\"]");
+  return absl::StrCat(util::ToAbsl(path), "[\"", quoted, "\"]");
 }
 
 std::string JoinIndex(std::string_view path, size_t index) {
-  return absl::StrCat(AV(path), "[", index, "]");
+  return absl::StrCat(util::ToAbsl(path), "[", index, "]");
 }
 
 }  // namespace escnative::esc

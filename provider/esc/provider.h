@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
-#include "provider/esc/schema.h"
+#include "provider/esc/json_schema.h"
 #include "provider/esc/value.h"
 
 namespace escnative::esc {

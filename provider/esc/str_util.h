@@ -7,12 +7,10 @@
 #include <string>
 #include <string_view>
 
-#include "absl/strings/string_view.h"
+#include "provider/util/string_view.h"
 #include "provider/util/utf8.h"
 
 namespace escnative::esc {
-
-inline absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 inline bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;

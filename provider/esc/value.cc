@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <limits>
 #include <utility>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "provider/util/echo.h"
+#include "provider/util/string_view.h"
+#include "provider/value/property_path.h"
 
 namespace escnative::esc {
 namespace {
@@ -306,6 +310,27 @@ const char* KindName(const Value& v) {
       return "object";
   }
   return "null";
+}
+
+absl::StatusOr<ValuePtr> ValueAtPath(const ValuePtr& root, std::string_view path) {
+  absl::StatusOr<PropertyPath> parsed = PropertyPath::Parse(util::ToAbsl(path));
+  if (!parsed.ok()) return parsed.status();
+  ValuePtr v = root;
+  for (const PropertyPath::Element& e : parsed->elements()) {
+    ValuePtr next;
+    if (const size_t* index = std::get_if<size_t>(&e)) {
+      if (v->is_array() && *index < v->array.size()) next = v->array[*index];
+    } else if (v->is_object()) {
+      auto it = v->object.find(std::get<std::string>(e));
+      if (it != v->object.end()) next = it->second;
+    }
+    if (next == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("no value at property path \"", util::Echo(path), "\""));
+    }
+    v = std::move(next);
+  }
+  return v;
 }
 
 }  // namespace escnative::esc

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "provider/esc/diagnostic.h"
 
 namespace escnative::esc {
@@ -85,6 +86,10 @@ std::string ToString(const Value& v);
 std::string GoQuote(std::string_view s);
 
 const char* KindName(const Value& v);  // null, boolean, number, string, array, object
+
+// The value at a Pulumi property path (`a.b[0]`, esc.md §5.3) under `root`:
+// InvalidArgument for a malformed path, NotFound when nothing is there.
+absl::StatusOr<ValuePtr> ValueAtPath(const ValuePtr& root, std::string_view path);
 
 }  // namespace escnative::esc
 

@@ -169,7 +169,7 @@ class AccessTokenResource final : public CustomResource {
         backend::TokenScope scope;
         scope.environment = StringInput(s.Plain().AsObject(), "environment").value_or("");
         auto perm =
-            store::ParsePermission(StringInput(s.Plain().AsObject(), "permission").value_or(""));
+            api::ParsePermission(StringInput(s.Plain().AsObject(), "permission").value_or(""));
         if (!perm.ok()) return perm.status();
         scope.permission = *perm;
         spec.scopes.push_back(std::move(scope));
@@ -244,7 +244,7 @@ class AccessTokenResource final : public CustomResource {
         for (const auto& s : token->scopes) {
           scopes.push_back(
               PropertyMap{{"environment", s.environment},
-                          {"permission", std::string(store::PermissionName(s.permission))}});
+                          {"permission", std::string(api::PermissionName(s.permission))}});
         }
         in["scopes"] = PropertyValue(std::move(scopes));
       }

@@ -7,18 +7,18 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "provider/api/names.h"
 #include "provider/esc/ast.h"
 #include "provider/esc/definition_data.h"
 #include "provider/esc/diagnostic.h"
 #include "provider/resources/definition_json.h"
 #include "provider/resources/esc_values.h"
 #include "provider/resources/resource_util.h"
-#include "provider/resources/schema.h"
+#include "provider/resources/package_schema.h"
 #include "provider/resources/schema_resource.h"
 #include "provider/util/status_macros.h"
 
@@ -31,14 +31,6 @@ constexpr char kToken[] = "esc:index:Environment";
 constexpr int kConflictRetries = 5;
 
 const ResourceSchema& Schema() { return *PackageSchema::Get().FindResource(kToken); }
-
-bool ValidName(absl::string_view s) {
-  if (s.empty() || s == "." || s == "..") return false;
-  for (char c : s) {
-    if (!(absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.')) return false;
-  }
-  return true;
-}
 
 // `leaf` (relative to `values`) as a path from the definition's root.
 PropertyPath UnderValues(const PropertyPath& leaf) {
@@ -304,15 +296,20 @@ class EnvironmentResource final : public CustomResource {
     } else if (Find(in, "project") == nullptr) {
       in["project"] = "default";
     }
-    for (const char* key : {"organization", "project", "name"}) {
-      auto v = StringInput(in, key);
-      if (v.has_value() && !ValidName(*v)) {
-        r.failures.push_back(
-            {key, absl::StrCat("expected a name of letters, digits, '-', '_' and '.'")});
+    // The API's name rules (esc.md §3.1), as the backends apply them.
+    const std::string ref = absl::StrCat(StringInput(in, "organization").value_or(""), "/",
+                                         StringInput(in, "project").value_or(""), "/",
+                                         StringInput(in, "name").value_or(""));
+    const std::pair<const char*, absl::Status (*)(absl::string_view, absl::string_view)>
+        rules[] = {{"organization", api::ValidateOrganizationName},
+                   {"project", api::ValidateProjectName},
+                   {"name", api::ValidateEnvironmentName}};
+    for (const auto& [key, validate] : rules) {
+      std::optional<std::string> v = StringInput(in, key);
+      if (!v.has_value()) continue;
+      if (absl::Status valid = validate(*v, ref); !valid.ok()) {
+        r.failures.push_back({key, std::string(valid.message())});
       }
-    }
-    if (auto name = StringInput(in, "name"); name == "yaml" || name == "open") {
-      r.failures.push_back({"name", "\"yaml\" and \"open\" are reserved environment names"});
     }
     const bool has_yaml = Find(in, "yaml") != nullptr;
     if (has_yaml && IsStructured(in)) {

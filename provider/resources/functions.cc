@@ -7,7 +7,7 @@
 #include "provider/resources/esc_values.h"
 #include "provider/resources/input_check.h"
 #include "provider/resources/resource_util.h"
-#include "provider/resources/schema.h"
+#include "provider/resources/package_schema.h"
 #include "provider/util/status_macros.h"
 #include "provider/value/property_path.h"
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "provider/resources/resource.h"
-#include "provider/resources/schema.h"
+#include "provider/resources/package_schema.h"
 #include "provider/value/property_value.h"
 
 namespace escnative::resources {

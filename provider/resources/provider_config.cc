@@ -13,7 +13,7 @@
 #include "provider/crypto/credential_file.h"
 #include "provider/resources/input_check.h"
 #include "provider/resources/property_diff.h"
-#include "provider/resources/schema.h"
+#include "provider/resources/package_schema.h"
 
 namespace escnative::resources {
 namespace {

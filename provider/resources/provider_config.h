@@ -14,7 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "provider/resources/resource.h"
-#include "provider/resources/schema.h"
+#include "provider/resources/package_schema.h"
 #include "provider/value/property_value.h"
 
 namespace escnative::resources {

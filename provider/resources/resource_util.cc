@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "provider/esc/diagnostic.h"
 #include "provider/util/echo.h"
+#include "provider/util/string_view.h"
 
 namespace escnative::resources {
 
@@ -50,7 +51,7 @@ absl::Status Annotate(const absl::Status& status, absl::string_view what) {
   // `what` names the resource ("creating environment <id>"); the id is input
   // and may be huge or hold terminal escapes.
   std::string message =
-      absl::StrCat(util::Echo(std::string_view(what.data(), what.size())), ": ", status.message());
+      absl::StrCat(util::Echo(util::ToStd(what)), ": ", status.message());
   esc::Diagnostics diags = backend::DiagnosticsFromStatus(status);
   std::vector<std::string> lines;
   for (const auto& d : diags) {

@@ -6,7 +6,7 @@
 #define PROVIDER_RESOURCES_SCHEMA_RESOURCE_H_
 
 #include "provider/resources/resource.h"
-#include "provider/resources/schema.h"
+#include "provider/resources/package_schema.h"
 
 namespace escnative::resources {
 

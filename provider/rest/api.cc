@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "provider/api/names.h"
 #include "provider/backend/ref.h"
 #include "provider/rest/wire.h"
 #include "provider/util/status_macros.h"
@@ -45,12 +46,12 @@ http::Response NoContent() {
   return r;
 }
 
-absl::StatusOr<store::EnvironmentRef> RefFrom(const http::Request& req) {
+absl::StatusOr<api::EnvironmentRef> RefFrom(const http::Request& req) {
   if (req.captures.size() < 3) return absl::InternalError("route has no environment");
-  store::EnvironmentRef ref{req.captures[0], req.captures[1], req.captures[2]};
-  RETURN_IF_ERROR(backend::ValidateOrganizationName(ref.organization, "the request path"));
-  RETURN_IF_ERROR(backend::ValidateProjectName(ref.project, "the request path"));
-  RETURN_IF_ERROR(backend::ValidateEnvironmentName(ref.name, "the request path"));
+  api::EnvironmentRef ref{req.captures[0], req.captures[1], req.captures[2]};
+  RETURN_IF_ERROR(api::ValidateOrganizationName(ref.organization, "the request path"));
+  RETURN_IF_ERROR(api::ValidateProjectName(ref.project, "the request path"));
+  RETURN_IF_ERROR(api::ValidateEnvironmentName(ref.name, "the request path"));
   return ref;
 }
 

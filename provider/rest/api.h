@@ -74,7 +74,7 @@ class Api {
 http::Response Json(int status, const nlohmann::json& body);
 http::Response NoContent();
 // org/project/env from the route's first three captures, validated.
-absl::StatusOr<store::EnvironmentRef> RefFrom(const http::Request& req);
+absl::StatusOr<api::EnvironmentRef> RefFrom(const http::Request& req);
 
 }  // namespace escnative::rest
 

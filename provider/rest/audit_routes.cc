@@ -9,7 +9,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "provider/backend/ref.h"
+#include "provider/api/names.h"
 #include "provider/rest/api.h"
 #include "provider/rest/wire.h"
 #include "provider/util/echo.h"
@@ -36,9 +36,9 @@ void Api::AuditRoutes(std::vector<http::Route>* routes) {
   routes->push_back(
       {"GET", "/api/orgs/([^/]+)/auditlogs",
        Authed([this](Call& c) -> absl::StatusOr<http::Response> {
-         store::AuditQuery q;
+         api::AuditQuery q;
          q.organization = c.req.captures[0];
-         RETURN_IF_ERROR(backend::ValidateOrganizationName(q.organization, "the request path"));
+         RETURN_IF_ERROR(api::ValidateOrganizationName(q.organization, "the request path"));
          q.actor = c.req.Query("userFilter").value_or("");
          q.action = c.req.Query("eventFilter").value_or("");
          q.target_prefix = c.req.Query("targetPrefix").value_or("");
@@ -64,7 +64,7 @@ void Api::AuditRoutes(std::vector<http::Route>* routes) {
                  "query parameter continuationToken: not a token this server gave");
            }
          }
-         ASSIGN_OR_RETURN(std::vector<store::AuditEvent> events,
+         ASSIGN_OR_RETURN(std::vector<api::AuditEvent> events,
                           c.caller.backend->ListAuditEvents(q));
          nlohmann::json list = nlohmann::json::array();
          for (const auto& e : events) list.push_back(AuditEventJson(e));

@@ -6,9 +6,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "provider/api/names.h"
 #include "provider/backend/ref.h"
 #include "provider/esc/json_encoding.h"
-#include "provider/esc/property_path.h"
 #include "provider/esc/yaml_emit.h"
 #include "provider/rest/api.h"
 #include "provider/rest/wire.h"
@@ -92,27 +92,6 @@ absl::StatusOr<absl::Duration> OpenDuration(const http::Request& req) {
   return std::min(*d, kMaxOpenDuration);
 }
 
-absl::StatusOr<esc::ValuePtr> ValueAt(const esc::ValuePtr& root, const std::string& path) {
-  ASSIGN_OR_RETURN(std::vector<esc::PathElement> elems, esc::ParsePropertyPath(path));
-  esc::ValuePtr v = root;
-  for (const auto& e : elems) {
-    esc::ValuePtr next;
-    if (e.is_index && v->is_array() && e.index >= 0 &&
-        static_cast<size_t>(e.index) < v->array.size()) {
-      next = v->array[e.index];
-    } else if (!e.is_index && v->is_object()) {
-      auto it = v->object.find(e.key);
-      if (it != v->object.end()) next = it->second;
-    }
-    if (next == nullptr) {
-      return absl::NotFoundError(
-          absl::StrCat("no value at property path \"", util::Echo(path), "\""));
-    }
-    v = next;
-  }
-  return v;
-}
-
 }  // namespace
 
 void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
@@ -121,16 +100,16 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
   routes->push_back({"POST", absl::StrCat(kOrg, "/yaml/check"),
                      Authed([](Call& c) -> absl::StatusOr<http::Response> {
                        const std::string& org = c.req.captures[0];
-                       RETURN_IF_ERROR(backend::ValidateOrganizationName(org, "the request path"));
+                       RETURN_IF_ERROR(api::ValidateOrganizationName(org, "the request path"));
                        // A definition that belongs to no environment is checked as a
                        // stand-in of the organization's default project. Our extension:
                        // `project` and `environment` name the environment it is meant
                        // for, so diagnostics and `context` name it too.
-                       store::EnvironmentRef ref{org, c.req.Query("project").value_or("default"),
+                       api::EnvironmentRef ref{org, c.req.Query("project").value_or("default"),
                                                  c.req.Query("environment").value_or("yaml-check")};
-                       RETURN_IF_ERROR(backend::ValidateProjectName(ref.project, "query \"project\""));
+                       RETURN_IF_ERROR(api::ValidateProjectName(ref.project, "query \"project\""));
                        RETURN_IF_ERROR(
-                           backend::ValidateEnvironmentName(ref.name, "query \"environment\""));
+                           api::ValidateEnvironmentName(ref.name, "query \"environment\""));
                        ASSIGN_OR_RETURN(bool show, BoolQuery(c.req, "showSecrets"));
                        return CheckResponse(
                            c.caller.backend->CheckDefinition(ref, c.req.body, show), show);
@@ -139,10 +118,10 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
   // One organization's environments; `GET /environments` (the esc CLI's
   // listing) takes it from `organization`, else the caller's default.
   auto list = [this](Call& c, const std::string& org) -> absl::StatusOr<http::Response> {
-    RETURN_IF_ERROR(backend::ValidateOrganizationName(org, "the request"));
+    RETURN_IF_ERROR(api::ValidateOrganizationName(org, "the request"));
     ASSIGN_OR_RETURN(int page, CountParam(c.req.Query("maxResults"), options_.max_page,
                                           options_.max_page, "maxResults"));
-    ASSIGN_OR_RETURN(std::vector<store::EnvironmentInfo> all,
+    ASSIGN_OR_RETURN(std::vector<api::EnvironmentInfo> all,
                      c.caller.backend->ListEnvironments(org, ""));
     // The token is "project/name" of the last one returned: listing is
     // sorted by project, then name.
@@ -177,7 +156,7 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
          ASSIGN_OR_RETURN(std::string name, StringField(body, "name", "create environment"));
          http::Request named = c.req;
          named.captures = {org, project, name};
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(named));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(named));
          RETURN_IF_ERROR(c.caller.backend->CreateEnvironment(ref).status());
          return Created(c.req);
        })});
@@ -185,9 +164,9 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
   // GET and HEAD: the definition (HEAD: only its etag and revision).
   routes->push_back(
       {"GET", kEnv, Authed([](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
          if (c.req.method == "HEAD") {
-           ASSIGN_OR_RETURN(store::EnvironmentInfo info, c.caller.backend->GetEnvironment(ref));
+           ASSIGN_OR_RETURN(api::EnvironmentInfo info, c.caller.backend->GetEnvironment(ref));
            http::Response r;
            r.content_type = std::string(kYamlContentType);
            r.headers.push_back({"ETag", info.etag});
@@ -200,7 +179,7 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
 
   routes->push_back(
       {"PATCH", kEnv, Authed([](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
          std::optional<std::string> etag;
          for (const char* h : {"If-Match", "ETag"}) {
            std::string v = c.req.Header(h);
@@ -220,7 +199,7 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
        })});
 
   routes->push_back({"DELETE", kEnv, Authed([](Call& c) -> absl::StatusOr<http::Response> {
-                       ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+                       ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
                        RETURN_IF_ERROR(c.caller.backend->DeleteEnvironment(ref));
                        return Created(c.req);
                      })});
@@ -228,7 +207,7 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
   // Environment settings (Pulumi Cloud's PATCH E/settings): deletion protection.
   routes->push_back(
       {"PATCH", P("/settings"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
          ASSIGN_OR_RETURN(nlohmann::json body,
                           ParseJsonObject(c.req.body, "update environment settings"));
          if (!body.contains("deletionProtected") || !body["deletionProtected"].is_boolean()) {
@@ -249,7 +228,7 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
   // and is refused rather than ignored.
   routes->push_back(
       {"POST", P("/clone"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef src, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef src, RefFrom(c.req));
          ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonObject(c.req.body, "clone environment"));
          ASSIGN_OR_RETURN(std::string name, StringField(body, "name", "clone environment"));
          std::string project = src.project;
@@ -279,9 +258,9 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
          }
          http::Request named = c.req;
          named.captures = {src.organization, project, name};
-         ASSIGN_OR_RETURN(store::EnvironmentRef dst, RefFrom(named));
+         ASSIGN_OR_RETURN(api::EnvironmentRef dst, RefFrom(named));
          backend::Backend& b = *c.caller.backend;
-         ASSIGN_OR_RETURN(store::EnvironmentInfo info, b.GetEnvironment(src));
+         ASSIGN_OR_RETURN(api::EnvironmentInfo info, b.GetEnvironment(src));
          if (version == 0) version = info.latest_revision;
          if (version > info.latest_revision) {
            return absl::NotFoundError(
@@ -291,11 +270,11 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
          // cloned one alone.
          std::vector<int64_t> replay;
          for (int64_t n = keep_history ? 2 : version; n <= version; ++n) replay.push_back(n);
-         std::vector<store::EnvironmentTag> tags;
+         std::vector<api::EnvironmentTag> tags;
          if (keep_tags) {
            ASSIGN_OR_RETURN(tags, b.ListEnvironmentTags(src));
          }
-         std::vector<store::RevisionTag> revision_tags;
+         std::vector<api::RevisionTag> revision_tags;
          if (keep_revision_tags) {
            ASSIGN_OR_RETURN(revision_tags, b.ListRevisionTags(src));
          }
@@ -322,7 +301,7 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
            for (const auto& t : tags) m[t.name] = t.value;
            copied = b.SetEnvironmentTags(dst, m);
          }
-         for (const store::RevisionTag& t : revision_tags) {
+         for (const api::RevisionTag& t : revision_tags) {
            if (!copied.ok()) break;
            if (t.name == "latest") continue;
            if (keep_history && t.revision <= version) {
@@ -342,7 +321,7 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
   for (const std::string versioned : {"", "/versions/([^/]+)"}) {
     routes->push_back(
         {"GET", P(versioned + "/decrypt"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
-           ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+           ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
            std::string version = c.req.captures.size() > 3 ? c.req.captures[3] : "";
            ASSIGN_OR_RETURN(backend::Definition def,
                             c.caller.backend->GetDefinition(ref, version, true));
@@ -353,7 +332,7 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
     // (which needs access to everything it imports).
     routes->push_back(
         {"GET", P(versioned + "/check"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
-           ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+           ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
            std::string version = c.req.captures.size() > 3 ? c.req.captures[3] : "";
            ASSIGN_OR_RETURN(bool show, BoolQuery(c.req, "showSecrets"));
            absl::StatusOr<backend::Evaluation> checked =
@@ -371,7 +350,7 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
          })});
     routes->push_back(
         {"POST", P(versioned + "/open"), Authed([this](Call& c) -> absl::StatusOr<http::Response> {
-           ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+           ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
            std::string version = c.req.captures.size() > 3 ? c.req.captures[3] : "";
            ASSIGN_OR_RETURN(absl::Duration ttl, OpenDuration(c.req));
            ASSIGN_OR_RETURN(backend::Evaluation opened,
@@ -384,12 +363,12 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
   // `open//{id}` (the SDK's property read) and `open/{id}`.
   routes->push_back(
       {"GET", P("/open/+([^/]+)"), Authed([this](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
          ASSIGN_OR_RETURN(esc::ValuePtr root, sessions_.Get(c.req.captures[3], c.caller.id, ref));
          std::optional<std::string> property = c.req.Query("property");
          if (!property.has_value())
            return Json(200, EnvironmentJson(*root, /*reveal_secrets=*/true));
-         ASSIGN_OR_RETURN(esc::ValuePtr v, ValueAt(root, *property));
+         ASSIGN_OR_RETURN(esc::ValuePtr v, esc::ValueAtPath(root, *property));
          return Json(200, esc::ToDetailedJson(*v));
        })});
 
@@ -397,7 +376,7 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
   // "versions/tags" is not read as the version "tags".
   routes->push_back(
       {"GET", P("/versions/([^/]+)"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
          ASSIGN_OR_RETURN(backend::Definition def,
                           c.caller.backend->GetDefinition(ref, c.req.captures[3], false));
          return Yaml(def);
@@ -405,7 +384,7 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
 
   routes->push_back(
       {"GET", P("/versions"), Authed([this](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
          ASSIGN_OR_RETURN(int count, CountParam(c.req.Query("count"), options_.max_page,
                                                 options_.max_page, "count"));
          int64_t before = 0;
@@ -416,7 +395,7 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
                               util::Echo(*b, 40), "\""));
            }
          }
-         ASSIGN_OR_RETURN(std::vector<store::RevisionInfo> revs,
+         ASSIGN_OR_RETURN(std::vector<api::RevisionInfo> revs,
                           c.caller.backend->ListRevisions(ref));
          nlohmann::json revisions = nlohmann::json::array();
          for (const auto& rev : revs) {  // newest first

@@ -6,7 +6,7 @@
 
 namespace escnative::rest {
 
-std::string OpenSessions::Add(const std::string& owner, const store::EnvironmentRef& ref,
+std::string OpenSessions::Add(const std::string& owner, const api::EnvironmentRef& ref,
                               esc::ValuePtr root, absl::Duration ttl) {
   std::string id = crypto::RandomHex(16);
   absl::Time now = absl::Now();
@@ -17,7 +17,7 @@ std::string OpenSessions::Add(const std::string& owner, const store::Environment
 }
 
 absl::StatusOr<esc::ValuePtr> OpenSessions::Get(const std::string& id, const std::string& owner,
-                                                const store::EnvironmentRef& ref) {
+                                                const api::EnvironmentRef& ref) {
   absl::MutexLock lock(&mu_);
   auto it = sessions_.find(id);
   if (it == sessions_.end() || it->second.expires <= absl::Now() || it->second.owner != owner ||

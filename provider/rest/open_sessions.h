@@ -12,7 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "provider/esc/value.h"
-#include "provider/store/store.h"
+#include "provider/api/types.h"
 
 namespace escnative::rest {
 
@@ -21,12 +21,12 @@ class OpenSessions {
   explicit OpenSessions(size_t max_sessions) : max_(max_sessions == 0 ? 1 : max_sessions) {}
 
   // Returns the new session id (random, unguessable).
-  std::string Add(const std::string& owner, const store::EnvironmentRef& ref, esc::ValuePtr root,
+  std::string Add(const std::string& owner, const api::EnvironmentRef& ref, esc::ValuePtr root,
                   absl::Duration ttl);
   // The values, if `id` exists, has not expired, and was opened by `owner`
   // for `ref`. NotFound otherwise (one message: no oracle for other ids).
   absl::StatusOr<esc::ValuePtr> Get(const std::string& id, const std::string& owner,
-                                    const store::EnvironmentRef& ref);
+                                    const api::EnvironmentRef& ref);
 
  private:
   struct Session {

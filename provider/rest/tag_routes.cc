@@ -26,21 +26,21 @@ absl::StatusOr<int64_t> RevisionField(const nlohmann::json& body, absl::string_v
   return it->get<int64_t>();
 }
 
-absl::Status NoTag(const std::string& name, const store::EnvironmentRef& ref) {
+absl::Status NoTag(const std::string& name, const api::EnvironmentRef& ref) {
   return absl::NotFoundError(
       absl::StrCat("environment tag \"", util::Echo(name), "\" not found on ", ref.ToString()));
 }
 
-absl::StatusOr<std::map<std::string, store::EnvironmentTag>> EnvTags(
-    backend::Backend& b, const store::EnvironmentRef& ref) {
-  ASSIGN_OR_RETURN(std::vector<store::EnvironmentTag> list, b.ListEnvironmentTags(ref));
-  std::map<std::string, store::EnvironmentTag> out;
+absl::StatusOr<std::map<std::string, api::EnvironmentTag>> EnvTags(
+    backend::Backend& b, const api::EnvironmentRef& ref) {
+  ASSIGN_OR_RETURN(std::vector<api::EnvironmentTag> list, b.ListEnvironmentTags(ref));
+  std::map<std::string, api::EnvironmentTag> out;
   for (auto& t : list) out.emplace(t.name, std::move(t));
   return out;
 }
 
 // The tag as stored after a change (with its times and editor).
-absl::StatusOr<http::Response> TagAfterWrite(backend::Backend& b, const store::EnvironmentRef& ref,
+absl::StatusOr<http::Response> TagAfterWrite(backend::Backend& b, const api::EnvironmentRef& ref,
                                              const std::string& name) {
   ASSIGN_OR_RETURN(auto tags, EnvTags(b, ref));
   auto it = tags.find(name);
@@ -54,11 +54,11 @@ void Api::TagRoutes(std::vector<http::Route>* routes) {
   // --- revision tags ------------------------------------------------------------
   routes->push_back(
       {"GET", P("/versions/tags"), Authed([this](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
          ASSIGN_OR_RETURN(int count, CountParam(c.req.Query("count"), options_.max_page,
                                                 options_.max_page, "count"));
          std::string after = c.req.Query("after").value_or("");
-         ASSIGN_OR_RETURN(std::vector<store::RevisionTag> tags,
+         ASSIGN_OR_RETURN(std::vector<api::RevisionTag> tags,
                           c.caller.backend->ListRevisionTags(ref));
          std::sort(tags.begin(), tags.end(),
                    [](const auto& a, const auto& b) { return a.name < b.name; });
@@ -76,7 +76,7 @@ void Api::TagRoutes(std::vector<http::Route>* routes) {
        })});
   routes->push_back(
       {"POST", P("/versions/tags"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
          ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonObject(c.req.body, "create revision tag"));
          ASSIGN_OR_RETURN(std::string name, StringField(body, "name", "create revision tag"));
          std::optional<int64_t> revision;
@@ -88,14 +88,14 @@ void Api::TagRoutes(std::vector<http::Route>* routes) {
        })});
   routes->push_back(
       {"GET", P("/versions/tags/([^/]+)"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
-         ASSIGN_OR_RETURN(store::RevisionTag tag,
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::RevisionTag tag,
                           c.caller.backend->GetRevisionTag(ref, c.req.captures[3]));
          return Json(200, RevisionTagJson(tag));
        })});
   routes->push_back(
       {"PATCH", P("/versions/tags/([^/]+)"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
          ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonObject(c.req.body, "update revision tag"));
          ASSIGN_OR_RETURN(int64_t revision, RevisionField(body, "update revision tag"));
          RETURN_IF_ERROR(
@@ -104,7 +104,7 @@ void Api::TagRoutes(std::vector<http::Route>* routes) {
        })});
   routes->push_back(
       {"DELETE", P("/versions/tags/([^/]+)"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
          RETURN_IF_ERROR(c.caller.backend->DeleteRevisionTag(ref, c.req.captures[3]));
          return NoContent();
        })});
@@ -113,7 +113,7 @@ void Api::TagRoutes(std::vector<http::Route>* routes) {
   // The map is always present, possibly empty (esc-rest.md §5 rule 8).
   routes->push_back(
       {"GET", P("/tags"), Authed([this](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
          ASSIGN_OR_RETURN(int count, CountParam(c.req.Query("count"), options_.max_page,
                                                 options_.max_page, "count"));
          std::string after = c.req.Query("after").value_or("");
@@ -135,7 +135,7 @@ void Api::TagRoutes(std::vector<http::Route>* routes) {
        })});
   routes->push_back(
       {"POST", P("/tags"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
          ASSIGN_OR_RETURN(nlohmann::json body,
                           ParseJsonObject(c.req.body, "create environment tag"));
          ASSIGN_OR_RETURN(std::string name, StringField(body, "name", "create environment tag"));
@@ -151,7 +151,7 @@ void Api::TagRoutes(std::vector<http::Route>* routes) {
        })});
   routes->push_back(
       {"GET", P("/tags/([^/]+)"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
          ASSIGN_OR_RETURN(auto tags, EnvTags(*c.caller.backend, ref));
          auto it = tags.find(c.req.captures[3]);
          if (it == tags.end()) return NoTag(c.req.captures[3], ref);
@@ -161,7 +161,7 @@ void Api::TagRoutes(std::vector<http::Route>* routes) {
   // currentTag.value, when given, must still be the stored value.
   routes->push_back(
       {"PATCH", P("/tags/([^/]+)"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
          const std::string& current = c.req.captures[3];
          ASSIGN_OR_RETURN(nlohmann::json body,
                           ParseJsonObject(c.req.body, "update environment tag"));
@@ -197,7 +197,7 @@ void Api::TagRoutes(std::vector<http::Route>* routes) {
        })});
   routes->push_back(
       {"DELETE", P("/tags/([^/]+)"), Authed([](Call& c) -> absl::StatusOr<http::Response> {
-         ASSIGN_OR_RETURN(store::EnvironmentRef ref, RefFrom(c.req));
+         ASSIGN_OR_RETURN(api::EnvironmentRef ref, RefFrom(c.req));
          backend::Backend& b = *c.caller.backend;
          ASSIGN_OR_RETURN(auto tags, EnvTags(b, ref));
          if (tags.count(c.req.captures[3]) == 0) return NoTag(c.req.captures[3], ref);

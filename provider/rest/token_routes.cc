@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "provider/api/names.h"
 #include "provider/backend/ref.h"
 #include "provider/rest/api.h"
 #include "provider/rest/wire.h"
@@ -17,14 +18,14 @@ namespace {
 
 constexpr char kTokens[] = "/api/orgs/([^/]+)/tokens";
 
-bool InOrganization(const store::TokenScope& scope, const std::string& org) {
+bool InOrganization(const api::TokenScope& scope, const std::string& org) {
   return absl::StartsWith(scope.environment, absl::StrCat(org, "/"));
 }
 
-absl::StatusOr<store::AccessTokenSpec> SpecFrom(const nlohmann::json& body,
+absl::StatusOr<api::AccessTokenSpec> SpecFrom(const nlohmann::json& body,
                                                 const std::string& org) {
   constexpr absl::string_view kWhat = "create token";
-  store::AccessTokenSpec spec;
+  api::AccessTokenSpec spec;
   spec.kind = "environment";
   if (body.contains("name")) {
     ASSIGN_OR_RETURN(spec.name, StringField(body, "name", kWhat));
@@ -59,10 +60,10 @@ absl::StatusOr<store::AccessTokenSpec> SpecFrom(const nlohmann::json& body,
       std::string where = absl::StrCat("create token: scopes[", i, "]");
       if (!s.is_object())
         return absl::InvalidArgumentError(absl::StrCat(where, " must be an object"));
-      store::TokenScope scope;
+      api::TokenScope scope;
       ASSIGN_OR_RETURN(scope.environment, StringField(s, "environment", where));
       ASSIGN_OR_RETURN(std::string perm, StringField(s, "permission", where));
-      absl::StatusOr<store::Permission> p = store::ParsePermission(perm);
+      absl::StatusOr<api::Permission> p = api::ParsePermission(perm);
       if (!p.ok()) {
         return absl::InvalidArgumentError(absl::StrCat(where, ": permission \"",
                                                        util::Echo(perm, 40),
@@ -77,7 +78,7 @@ absl::StatusOr<store::AccessTokenSpec> SpecFrom(const nlohmann::json& body,
       spec.scopes.push_back(std::move(scope));
     }
   } else if (admin) {
-    spec.scopes.push_back({absl::StrCat(org, "/*/*"), store::Permission::kAdmin});
+    spec.scopes.push_back({absl::StrCat(org, "/*/*"), api::Permission::kAdmin});
   } else {
     return absl::InvalidArgumentError(
         "create token: give \"scopes\" [{environment, permission}] or \"admin\": true");
@@ -91,19 +92,19 @@ void Api::TokenRoutes(std::vector<http::Route>* routes) {
   routes->push_back(
       {"POST", kTokens, Authed([](Call& c) -> absl::StatusOr<http::Response> {
          const std::string& org = c.req.captures[0];
-         RETURN_IF_ERROR(backend::ValidateOrganizationName(org, "the request path"));
+         RETURN_IF_ERROR(api::ValidateOrganizationName(org, "the request path"));
          ASSIGN_OR_RETURN(nlohmann::json body, ParseJsonObject(c.req.body, "create token"));
-         ASSIGN_OR_RETURN(store::AccessTokenSpec spec, SpecFrom(body, org));
+         ASSIGN_OR_RETURN(api::AccessTokenSpec spec, SpecFrom(body, org));
          // The backend refuses scopes the caller is not admin of.
-         ASSIGN_OR_RETURN(backend::CreatedToken created, c.caller.backend->CreateAccessToken(spec));
+         ASSIGN_OR_RETURN(backend::CreatedAccessToken created, c.caller.backend->CreateAccessToken(spec));
          return Json(
              200, {{"id", created.token.id}, {"tokenValue", std::string(created.value.Reveal())}});
        })});
   routes->push_back({"GET", kTokens, Authed([](Call& c) -> absl::StatusOr<http::Response> {
                        const std::string& org = c.req.captures[0];
-                       RETURN_IF_ERROR(backend::ValidateOrganizationName(org, "the request path"));
+                       RETURN_IF_ERROR(api::ValidateOrganizationName(org, "the request path"));
                        bool all = c.req.Query("show_expired").value_or("") == "true";
-                       ASSIGN_OR_RETURN(std::vector<store::AccessToken> tokens,
+                       ASSIGN_OR_RETURN(std::vector<api::AccessToken> tokens,
                                         c.caller.backend->ListAccessTokens(all));
                        nlohmann::json list = nlohmann::json::array();
                        for (const auto& t : tokens) {
@@ -116,7 +117,7 @@ void Api::TokenRoutes(std::vector<http::Route>* routes) {
   routes->push_back(
       {"DELETE", absl::StrCat(kTokens, "/([^/]+)"),
        Authed([](Call& c) -> absl::StatusOr<http::Response> {
-         RETURN_IF_ERROR(backend::ValidateOrganizationName(c.req.captures[0], "the request path"));
+         RETURN_IF_ERROR(api::ValidateOrganizationName(c.req.captures[0], "the request path"));
          RETURN_IF_ERROR(c.caller.backend->RevokeAccessToken(c.req.captures[1]));
          return NoContent();
        })});

@@ -9,6 +9,7 @@
 #include "provider/backend/backend.h"
 #include "provider/esc/json_encoding.h"
 #include "provider/util/echo.h"
+#include "provider/util/string_view.h"
 
 namespace escnative::rest {
 namespace {
@@ -54,7 +55,7 @@ std::string PercentEncode(absl::string_view s) {
   return out;
 }
 
-std::string EnvironmentPath(const store::EnvironmentRef& ref) {
+std::string EnvironmentPath(const api::EnvironmentRef& ref) {
   return absl::StrCat(kEscPrefix, "/environments/", PercentEncode(ref.organization), "/",
                       PercentEncode(ref.project), "/", PercentEncode(ref.name));
 }
@@ -104,7 +105,7 @@ int HttpStatusFor(const absl::Status& status) {
 nlohmann::json ErrorJson(int code, absl::string_view message) {
   return {{"code", code},
           {"message",
-           util::CapMessage(std::string_view(message.data(), message.size()), kMaxMessageBytes)}};
+           util::CapMessage(util::ToStd(message), kMaxMessageBytes)}};
 }
 
 nlohmann::json ErrorJson(const absl::Status& status) {
@@ -137,7 +138,7 @@ nlohmann::json DiagnosticsJson(const esc::Diagnostics& diags) {
   return list;
 }
 
-nlohmann::json OrgEnvironmentJson(const store::EnvironmentInfo& info) {
+nlohmann::json OrgEnvironmentJson(const api::EnvironmentInfo& info) {
   return {{"organization", info.ref.organization},
           {"project", info.ref.project},
           {"name", info.ref.name},
@@ -146,7 +147,7 @@ nlohmann::json OrgEnvironmentJson(const store::EnvironmentInfo& info) {
           {"deletionProtected", info.deletion_protected}};
 }
 
-nlohmann::json RevisionJson(const store::RevisionInfo& rev) {
+nlohmann::json RevisionJson(const api::RevisionInfo& rev) {
   nlohmann::json j = {{"number", rev.number},
                       {"created", TimeString(rev.created)},
                       {"creatorLogin", rev.creator},
@@ -161,7 +162,7 @@ nlohmann::json RevisionJson(const store::RevisionInfo& rev) {
   return j;
 }
 
-nlohmann::json RevisionTagJson(const store::RevisionTag& tag) {
+nlohmann::json RevisionTagJson(const api::RevisionTag& tag) {
   return {{"name", tag.name},
           {"revision", tag.revision},
           {"created", TimeString(tag.created)},
@@ -170,7 +171,7 @@ nlohmann::json RevisionTagJson(const store::RevisionTag& tag) {
           {"editorName", tag.editor}};
 }
 
-nlohmann::json EnvironmentTagJson(const store::EnvironmentTag& tag) {
+nlohmann::json EnvironmentTagJson(const api::EnvironmentTag& tag) {
   return {{"name", tag.name},
           {"value", tag.value},
           {"created", TimeString(tag.created)},
@@ -191,7 +192,7 @@ nlohmann::json EnvironmentJson(const esc::Value& root, bool reveal_secrets) {
   return j;
 }
 
-nlohmann::json AuditEventJson(const store::AuditEvent& e) {
+nlohmann::json AuditEventJson(const api::AuditEvent& e) {
   std::string description = absl::StrCat(e.action, " ", e.target);
   if (!e.path.empty()) absl::StrAppend(&description, " ", e.path);
   nlohmann::json j = {{"timestamp", absl::ToUnixSeconds(e.time)},
@@ -208,13 +209,13 @@ nlohmann::json AuditEventJson(const store::AuditEvent& e) {
   return j;
 }
 
-nlohmann::json AccessTokenJson(const store::AccessToken& token) {
+nlohmann::json AccessTokenJson(const api::AccessToken& token) {
   nlohmann::json scopes = nlohmann::json::array();
   bool admin = false;
   for (const auto& s : token.scopes) {
     scopes.push_back({{"environment", s.environment},
-                      {"permission", std::string(store::PermissionName(s.permission))}});
-    admin |= s.permission == store::Permission::kAdmin && absl::EndsWith(s.environment, "/*/*");
+                      {"permission", std::string(api::PermissionName(s.permission))}});
+    admin |= s.permission == api::Permission::kAdmin && absl::EndsWith(s.environment, "/*/*");
   }
   nlohmann::json j = {{"id", token.id},
                       {"kind", token.kind},

@@ -15,7 +15,7 @@
 #include "nlohmann/json.hpp"
 #include "provider/esc/diagnostic.h"
 #include "provider/esc/value.h"
-#include "provider/store/store.h"
+#include "provider/api/types.h"
 
 namespace escnative::rest {
 
@@ -24,7 +24,7 @@ inline constexpr absl::string_view kRevisionHeader = "Pulumi-ESC-Revision";
 inline constexpr absl::string_view kYamlContentType = "application/x-yaml";
 
 // "/api/esc/environments/{org}/{project}/{env}" with each part escaped.
-std::string EnvironmentPath(const store::EnvironmentRef& ref);
+std::string EnvironmentPath(const api::EnvironmentRef& ref);
 // "/api/esc/environments/{org}".
 std::string OrganizationPath(absl::string_view organization);
 // "/api/orgs/{org}/tokens": organization tokens, with our `scopes` extension.
@@ -46,20 +46,20 @@ nlohmann::json ErrorJson(const absl::Status& status);
 // --- shapes ----------------------------------------------------------------------
 std::string TimeString(absl::Time t);  // RFC 3339 UTC, e.g. 2026-08-01T10:00:00Z
 nlohmann::json DiagnosticsJson(const esc::Diagnostics& diags);
-nlohmann::json OrgEnvironmentJson(const store::EnvironmentInfo& info);
-nlohmann::json RevisionJson(const store::RevisionInfo& rev);
-nlohmann::json RevisionTagJson(const store::RevisionTag& tag);
-nlohmann::json EnvironmentTagJson(const store::EnvironmentTag& tag);
+nlohmann::json OrgEnvironmentJson(const api::EnvironmentInfo& info);
+nlohmann::json RevisionJson(const api::RevisionInfo& rev);
+nlohmann::json RevisionTagJson(const api::RevisionTag& tag);
+nlohmann::json EnvironmentTagJson(const api::EnvironmentTag& tag);
 // `Environment` {properties?}: each property a detailed `Value`. Empty
 // objects are left out, so an empty environment is exactly {}. Secrets in
 // plaintext only for an open (`reveal_secrets`); else "[secret]".
 nlohmann::json EnvironmentJson(const esc::Value& root, bool reveal_secrets);
 // The token list entry: never the value. Times as unix seconds (0 = never).
-nlohmann::json AccessTokenJson(const store::AccessToken& token);
+nlohmann::json AccessTokenJson(const api::AccessToken& token);
 // An audit log entry in Pulumi Cloud's shape (timestamp, event, description,
 // user.name, tokenID) plus our members: sequence, time (RFC 3339, microseconds),
 // target, path, paths. Never a value (the store records none).
-nlohmann::json AuditEventJson(const store::AuditEvent& event);
+nlohmann::json AuditEventJson(const api::AuditEvent& event);
 
 // --- request bodies ----------------------------------------------------------------
 // Parses a JSON object body; InvalidArgument naming `what` otherwise.
@@ -81,13 +81,13 @@ absl::StatusOr<int> CountParam(const std::optional<std::string>& text, int fallb
 // field when a required member is missing or of the wrong type; unknown
 // members are ignored.
 absl::StatusOr<absl::Time> ParseTimeString(absl::string_view text);
-absl::StatusOr<store::EnvironmentInfo> OrgEnvironmentFromJson(const nlohmann::json& j);
-absl::StatusOr<store::RevisionInfo> RevisionFromJson(const nlohmann::json& j);
-absl::StatusOr<store::RevisionTag> RevisionTagFromJson(const nlohmann::json& j);
-absl::StatusOr<store::EnvironmentTag> EnvironmentTagFromJson(const nlohmann::json& j);
-absl::StatusOr<store::AccessToken> AccessTokenFromJson(const nlohmann::json& j);
+absl::StatusOr<api::EnvironmentInfo> OrgEnvironmentFromJson(const nlohmann::json& j);
+absl::StatusOr<api::RevisionInfo> RevisionFromJson(const nlohmann::json& j);
+absl::StatusOr<api::RevisionTag> RevisionTagFromJson(const nlohmann::json& j);
+absl::StatusOr<api::EnvironmentTag> EnvironmentTagFromJson(const nlohmann::json& j);
+absl::StatusOr<api::AccessToken> AccessTokenFromJson(const nlohmann::json& j);
 // Our members when present, else Pulumi Cloud's (sequence 0: the server has none).
-absl::StatusOr<store::AuditEvent> AuditEventFromJson(const nlohmann::json& j);
+absl::StatusOr<api::AuditEvent> AuditEventFromJson(const nlohmann::json& j);
 // A `diagnostics` list; entries that are not objects are skipped.
 esc::Diagnostics DiagnosticsFromJson(const nlohmann::json& list);
 // `Environment` {properties?} back into an object value (secret and unknown
@@ -95,7 +95,7 @@ esc::Diagnostics DiagnosticsFromJson(const nlohmann::json& list);
 absl::StatusOr<esc::ValuePtr> EnvironmentFromJson(const nlohmann::json& j);
 // The create-token request body for `spec` (organization tokens with the
 // `scopes` extension; expires as unix seconds).
-nlohmann::json AccessTokenSpecJson(const store::AccessTokenSpec& spec);
+nlohmann::json AccessTokenSpecJson(const api::AccessTokenSpec& spec);
 
 }  // namespace escnative::rest
 

@@ -148,10 +148,10 @@ absl::StatusOr<absl::Time> ParseTimeString(absl::string_view text) {
   return absl::InvalidArgumentError(absl::StrCat("not an RFC 3339 time: ", err));
 }
 
-absl::StatusOr<store::EnvironmentInfo> OrgEnvironmentFromJson(const nlohmann::json& j) {
+absl::StatusOr<api::EnvironmentInfo> OrgEnvironmentFromJson(const nlohmann::json& j) {
   constexpr absl::string_view kWhat = "environment list entry";
   RETURN_IF_ERROR(Object(j, kWhat));
-  store::EnvironmentInfo info;
+  api::EnvironmentInfo info;
   ASSIGN_OR_RETURN(info.ref.organization, Str(j, "organization", kWhat, /*required=*/false));
   ASSIGN_OR_RETURN(info.ref.project, Str(j, "project", kWhat));
   ASSIGN_OR_RETURN(info.ref.name, Str(j, "name", kWhat));
@@ -161,10 +161,10 @@ absl::StatusOr<store::EnvironmentInfo> OrgEnvironmentFromJson(const nlohmann::js
   return info;
 }
 
-absl::StatusOr<store::RevisionInfo> RevisionFromJson(const nlohmann::json& j) {
+absl::StatusOr<api::RevisionInfo> RevisionFromJson(const nlohmann::json& j) {
   constexpr absl::string_view kWhat = "environment revision";
   RETURN_IF_ERROR(Object(j, kWhat));
-  store::RevisionInfo rev;
+  api::RevisionInfo rev;
   ASSIGN_OR_RETURN(rev.number, Int(j, "number", kWhat));
   ASSIGN_OR_RETURN(rev.created, Time(j, "created", kWhat));
   ASSIGN_OR_RETURN(rev.creator, Str(j, "creatorLogin", kWhat, /*required=*/false));
@@ -174,7 +174,7 @@ absl::StatusOr<store::RevisionInfo> RevisionFromJson(const nlohmann::json& j) {
     }
   }
   if (auto r = j.find("retracted"); r != j.end() && r->is_object()) {
-    store::Retraction ret;
+    api::Retraction ret;
     ASSIGN_OR_RETURN(ret.replacement, Int(*r, "replacement", kWhat, /*required=*/false));
     ASSIGN_OR_RETURN(ret.at, Time(*r, "at", kWhat));
     ASSIGN_OR_RETURN(ret.by, Str(*r, "byLogin", kWhat, /*required=*/false));
@@ -184,10 +184,10 @@ absl::StatusOr<store::RevisionInfo> RevisionFromJson(const nlohmann::json& j) {
   return rev;
 }
 
-absl::StatusOr<store::RevisionTag> RevisionTagFromJson(const nlohmann::json& j) {
+absl::StatusOr<api::RevisionTag> RevisionTagFromJson(const nlohmann::json& j) {
   constexpr absl::string_view kWhat = "revision tag";
   RETURN_IF_ERROR(Object(j, kWhat));
-  store::RevisionTag tag;
+  api::RevisionTag tag;
   ASSIGN_OR_RETURN(tag.name, Str(j, "name", kWhat));
   ASSIGN_OR_RETURN(tag.revision, Int(j, "revision", kWhat));
   ASSIGN_OR_RETURN(tag.created, Time(j, "created", kWhat));
@@ -196,10 +196,10 @@ absl::StatusOr<store::RevisionTag> RevisionTagFromJson(const nlohmann::json& j) 
   return tag;
 }
 
-absl::StatusOr<store::EnvironmentTag> EnvironmentTagFromJson(const nlohmann::json& j) {
+absl::StatusOr<api::EnvironmentTag> EnvironmentTagFromJson(const nlohmann::json& j) {
   constexpr absl::string_view kWhat = "environment tag";
   RETURN_IF_ERROR(Object(j, kWhat));
-  store::EnvironmentTag tag;
+  api::EnvironmentTag tag;
   ASSIGN_OR_RETURN(tag.name, Str(j, "name", kWhat));
   ASSIGN_OR_RETURN(tag.value, Str(j, "value", kWhat));
   ASSIGN_OR_RETURN(tag.created, Time(j, "created", kWhat));
@@ -208,10 +208,10 @@ absl::StatusOr<store::EnvironmentTag> EnvironmentTagFromJson(const nlohmann::jso
   return tag;
 }
 
-absl::StatusOr<store::AccessToken> AccessTokenFromJson(const nlohmann::json& j) {
+absl::StatusOr<api::AccessToken> AccessTokenFromJson(const nlohmann::json& j) {
   constexpr absl::string_view kWhat = "access token";
   RETURN_IF_ERROR(Object(j, kWhat));
-  store::AccessToken t;
+  api::AccessToken t;
   ASSIGN_OR_RETURN(t.id, Str(j, "id", kWhat));
   ASSIGN_OR_RETURN(t.kind, Str(j, "kind", kWhat, /*required=*/false));
   if (t.kind.empty()) t.kind = "organization";
@@ -228,20 +228,20 @@ absl::StatusOr<store::AccessToken> AccessTokenFromJson(const nlohmann::json& j) 
   if (auto s = j.find("scopes"); s != j.end() && s->is_array()) {
     for (const auto& e : *s) {
       RETURN_IF_ERROR(Object(e, "access token scope"));
-      store::TokenScope scope;
+      api::TokenScope scope;
       ASSIGN_OR_RETURN(scope.environment, Str(e, "environment", "access token scope"));
       ASSIGN_OR_RETURN(std::string perm, Str(e, "permission", "access token scope"));
-      ASSIGN_OR_RETURN(scope.permission, store::ParsePermission(perm));
+      ASSIGN_OR_RETURN(scope.permission, api::ParsePermission(perm));
       t.scopes.push_back(std::move(scope));
     }
   }
   return t;
 }
 
-absl::StatusOr<store::AuditEvent> AuditEventFromJson(const nlohmann::json& j) {
+absl::StatusOr<api::AuditEvent> AuditEventFromJson(const nlohmann::json& j) {
   constexpr absl::string_view kWhat = "audit log event";
   RETURN_IF_ERROR(Object(j, kWhat));
-  store::AuditEvent e;
+  api::AuditEvent e;
   ASSIGN_OR_RETURN(e.action, Str(j, "event", kWhat));
   ASSIGN_OR_RETURN(e.sequence, Int(j, "sequence", kWhat, /*required=*/false));
   if (j.contains("time")) {
@@ -306,11 +306,11 @@ absl::StatusOr<esc::ValuePtr> EnvironmentFromJson(const nlohmann::json& j) {
   return esc::MakeObject(std::move(props));
 }
 
-nlohmann::json AccessTokenSpecJson(const store::AccessTokenSpec& spec) {
+nlohmann::json AccessTokenSpecJson(const api::AccessTokenSpec& spec) {
   nlohmann::json scopes = nlohmann::json::array();
   for (const auto& s : spec.scopes) {
     scopes.push_back({{"environment", s.environment},
-                      {"permission", std::string(store::PermissionName(s.permission))}});
+                      {"permission", std::string(api::PermissionName(s.permission))}});
   }
   nlohmann::json j = {
       {"name", spec.name},

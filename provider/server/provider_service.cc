@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "provider/resources/backend_factory.h"
-#include "provider/resources/schema.h"
+#include "provider/resources/package_schema.h"
 #include "provider/server/status_convert.h"
 #include "provider/server/struct_codec.h"
 #include "provider/util/echo.h"

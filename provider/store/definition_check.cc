@@ -6,7 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "libfyaml.h"
-#include "provider/store/secret_envelope.h"
+#include "provider/esc/secret_envelope.h"
+#include "provider/util/string_view.h"
 #include "provider/util/utf8.h"
 
 namespace escnative::store {
@@ -104,7 +105,7 @@ class SecretScanner {
       } else if (parent.is_map && !parent.expect_key && parent.secret_map) {
         // The value must really be ciphertext: a well-formed envelope (magic,
         // version, CRC). Plaintext under a "ciphertext" key is refused too.
-        if (!scalar.has_value() || !DecodeSecretEnvelope(*scalar).ok()) {
+        if (!scalar.has_value() || !esc::DecodeSecretEnvelope(*scalar).ok()) {
           Fail(/*drop_last=*/true);
         }
       } else {
@@ -174,7 +175,7 @@ absl::Status CheckNoPlaintextSecrets(absl::string_view yaml) {
       yaml.find('\\') == absl::string_view::npos) {
     return absl::OkStatus();
   }
-  if (!util::IsValidUtf8(std::string_view(yaml.data(), yaml.size()))) {
+  if (!util::IsValidUtf8(util::ToStd(yaml))) {
     return absl::InvalidArgumentError("definition is not valid UTF-8");
   }
   struct fy_diag_cfg dcfg;

@@ -9,7 +9,7 @@ namespace escnative::store {
 
 // OK if every `fn::secret` in `yaml` is in ciphertext form
 // (`fn::secret: {ciphertext: <B>}` with B a valid envelope, see
-// secret_envelope.h). InvalidArgument naming the first
+// esc/secret_envelope.h). InvalidArgument naming the first
 // offending path otherwise, or if `yaml` is not YAML. The message names the
 // path only, never the value.
 absl::Status CheckNoPlaintextSecrets(absl::string_view yaml);

@@ -45,7 +45,7 @@ absl::Status SqliteStore::IntegrityCheck() {
 }
 absl::StatusOr<EnvironmentInfo> SqliteStore::CreateEnvironment(const EnvironmentRef& ref,
                                                                absl::string_view actor) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   RETURN_IF_ERROR(ValidateActor(actor));
   EnvironmentInfo info;
   if (absl::Status txn_status = Commit([&](SqliteDb& db) -> absl::Status {
@@ -80,7 +80,7 @@ absl::StatusOr<EnvironmentInfo> SqliteStore::CreateEnvironment(const Environment
 }
 
 absl::StatusOr<EnvironmentInfo> SqliteStore::GetEnvironment(const EnvironmentRef& ref) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   absl::MutexLock lock(&read_mu_);
   SqliteDb& db = *read_db_;
   ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
@@ -89,8 +89,8 @@ absl::StatusOr<EnvironmentInfo> SqliteStore::GetEnvironment(const EnvironmentRef
 
 absl::StatusOr<std::vector<EnvironmentInfo>> SqliteStore::ListEnvironments(
     absl::string_view organization, absl::string_view project) {
-  RETURN_IF_ERROR(ValidateName("organization", organization, false, 40));
-  if (!project.empty()) RETURN_IF_ERROR(ValidateName("project", project, true, 100));
+  RETURN_IF_ERROR(api::ValidateOrganizationName(organization, "listing environments"));
+  if (!project.empty()) RETURN_IF_ERROR(api::ValidateProjectName(project, "listing environments"));
   absl::MutexLock lock(&read_mu_);
   SqliteDb& db = *read_db_;
   std::vector<EnvironmentInfo> out;
@@ -127,7 +127,7 @@ absl::StatusOr<std::vector<EnvironmentInfo>> SqliteStore::ListEnvironments(
 }
 
 absl::Status SqliteStore::DeleteEnvironment(const EnvironmentRef& ref, absl::string_view actor) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   RETURN_IF_ERROR(ValidateActor(actor));
   return Commit([&](SqliteDb& db) -> absl::Status {
     ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
@@ -145,7 +145,7 @@ absl::Status SqliteStore::DeleteEnvironment(const EnvironmentRef& ref, absl::str
 
 absl::Status SqliteStore::SetDeletionProtected(const EnvironmentRef& ref, bool is_protected,
                                                absl::string_view actor) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   RETURN_IF_ERROR(ValidateActor(actor));
   return Commit([&](SqliteDb& db) -> absl::Status {
     ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
@@ -160,7 +160,7 @@ absl::Status SqliteStore::SetDeletionProtected(const EnvironmentRef& ref, bool i
 absl::StatusOr<RevisionInfo> SqliteStore::UpdateDefinition(const EnvironmentRef& ref,
                                                            absl::string_view yaml,
                                                            const UpdateOptions& options) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   RETURN_IF_ERROR(ValidateActor(options.actor));
   RETURN_IF_ERROR(CheckNoPlaintextSecrets(yaml));
   RevisionInfo out;
@@ -179,7 +179,7 @@ absl::StatusOr<RevisionInfo> SqliteStore::UpdateDefinition(const EnvironmentRef&
 
 absl::StatusOr<Definition> SqliteStore::ReadDefinition(const EnvironmentRef& ref,
                                                        absl::string_view version) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   absl::MutexLock lock(&read_mu_);
   SqliteDb& db = *read_db_;
   Definition out;
@@ -198,7 +198,7 @@ absl::StatusOr<Definition> SqliteStore::ReadDefinition(const EnvironmentRef& ref
 }
 
 absl::StatusOr<RevisionInfo> SqliteStore::GetRevision(const EnvironmentRef& ref, int64_t number) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   absl::MutexLock lock(&read_mu_);
   SqliteDb& db = *read_db_;
   RevisionInfo out;
@@ -218,7 +218,7 @@ absl::StatusOr<RevisionInfo> SqliteStore::GetRevision(const EnvironmentRef& ref,
 absl::StatusOr<std::vector<RevisionInfo>> SqliteStore::ListRevisions(const EnvironmentRef& ref,
                                                                      std::optional<int64_t> before,
                                                                      int count) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   absl::MutexLock lock(&read_mu_);
   SqliteDb& db = *read_db_;
   std::vector<RevisionInfo> out;
@@ -243,7 +243,7 @@ absl::StatusOr<std::vector<RevisionInfo>> SqliteStore::ListRevisions(const Envir
 absl::StatusOr<RevisionInfo> SqliteStore::Rollback(const EnvironmentRef& ref,
                                                    absl::string_view version,
                                                    const UpdateOptions& options) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   RETURN_IF_ERROR(ValidateActor(options.actor));
   RevisionInfo out;
   if (absl::Status txn_status = Commit([&](SqliteDb& db) -> absl::Status {
@@ -264,7 +264,7 @@ absl::StatusOr<RevisionInfo> SqliteStore::Rollback(const EnvironmentRef& ref,
 absl::Status SqliteStore::RetractRevision(const EnvironmentRef& ref, int64_t number,
                                           std::optional<int64_t> replacement,
                                           absl::string_view reason, absl::string_view actor) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   RETURN_IF_ERROR(ValidateActor(actor));
   return Commit([&](SqliteDb& db) -> absl::Status {
     ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));

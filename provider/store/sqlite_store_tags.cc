@@ -7,7 +7,7 @@ absl::StatusOr<RevisionTag> SqliteStore::CreateRevisionTag(const EnvironmentRef&
                                                            absl::string_view name,
                                                            std::optional<int64_t> revision,
                                                            absl::string_view actor) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   RETURN_IF_ERROR(ValidateActor(actor));
   if (name == kLatest) {
     return absl::AlreadyExistsError("the revision tag \"latest\" is built in");
@@ -41,7 +41,7 @@ absl::StatusOr<RevisionTag> SqliteStore::CreateRevisionTag(const EnvironmentRef&
 absl::StatusOr<RevisionTag> SqliteStore::UpdateRevisionTag(const EnvironmentRef& ref,
                                                            absl::string_view name, int64_t revision,
                                                            absl::string_view actor) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   RETURN_IF_ERROR(ValidateActor(actor));
   RETURN_IF_ERROR(ValidateRevisionTagName(name));
   RevisionTag out;
@@ -68,7 +68,7 @@ absl::StatusOr<RevisionTag> SqliteStore::UpdateRevisionTag(const EnvironmentRef&
 
 absl::Status SqliteStore::DeleteRevisionTag(const EnvironmentRef& ref, absl::string_view name,
                                             absl::string_view actor) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   RETURN_IF_ERROR(ValidateActor(actor));
   RETURN_IF_ERROR(ValidateRevisionTagName(name));
   return Commit([&](SqliteDb& db) -> absl::Status {
@@ -84,7 +84,7 @@ absl::Status SqliteStore::DeleteRevisionTag(const EnvironmentRef& ref, absl::str
 
 absl::StatusOr<RevisionTag> SqliteStore::GetRevisionTag(const EnvironmentRef& ref,
                                                         absl::string_view name) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   absl::MutexLock lock(&read_mu_);
   SqliteDb& db = *read_db_;
   RevisionTag out;
@@ -105,7 +105,7 @@ absl::StatusOr<RevisionTag> SqliteStore::GetRevisionTag(const EnvironmentRef& re
 }
 
 absl::StatusOr<std::vector<RevisionTag>> SqliteStore::ListRevisionTags(const EnvironmentRef& ref) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   absl::MutexLock lock(&read_mu_);
   SqliteDb& db = *read_db_;
   std::vector<RevisionTag> out;
@@ -142,7 +142,7 @@ absl::StatusOr<EnvironmentTag> SqliteStore::CreateEnvironmentTag(const Environme
                                                                  absl::string_view name,
                                                                  absl::string_view value,
                                                                  absl::string_view actor) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   RETURN_IF_ERROR(ValidateActor(actor));
   RETURN_IF_ERROR(ValidateEnvironmentTag(name, value));
   EnvironmentTag out;
@@ -174,7 +174,7 @@ absl::StatusOr<EnvironmentTag> SqliteStore::UpdateEnvironmentTag(const Environme
                                                                  absl::string_view new_name,
                                                                  absl::string_view new_value,
                                                                  absl::string_view actor) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   RETURN_IF_ERROR(ValidateActor(actor));
   RETURN_IF_ERROR(ValidateEnvironmentTag(new_name, new_value));
   EnvironmentTag out;
@@ -212,7 +212,7 @@ absl::StatusOr<EnvironmentTag> SqliteStore::UpdateEnvironmentTag(const Environme
 
 absl::Status SqliteStore::DeleteEnvironmentTag(const EnvironmentRef& ref, absl::string_view name,
                                                absl::string_view actor) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   RETURN_IF_ERROR(ValidateActor(actor));
   return Commit([&](SqliteDb& db) -> absl::Status {
     ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
@@ -227,7 +227,7 @@ absl::Status SqliteStore::DeleteEnvironmentTag(const EnvironmentRef& ref, absl::
 
 absl::StatusOr<EnvironmentTag> SqliteStore::GetEnvironmentTag(const EnvironmentRef& ref,
                                                               absl::string_view name) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   absl::MutexLock lock(&read_mu_);
   SqliteDb& db = *read_db_;
   EnvironmentTag out;
@@ -245,7 +245,7 @@ absl::StatusOr<EnvironmentTag> SqliteStore::GetEnvironmentTag(const EnvironmentR
 
 absl::StatusOr<std::vector<EnvironmentTag>> SqliteStore::ListEnvironmentTags(
     const EnvironmentRef& ref) {
-  RETURN_IF_ERROR(ValidateRef(ref));
+  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   absl::MutexLock lock(&read_mu_);
   SqliteDb& db = *read_db_;
   std::vector<EnvironmentTag> out;

@@ -12,58 +12,13 @@ std::optional<absl::Time> FromOptUs(std::optional<int64_t> us) {
   return FromUs(*us);
 }
 
-bool IsNameChar(char c, bool allow_dot) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
-         (allow_dot && c == '.');
-}
-
 std::string EchoInput(absl::string_view s) {
-  return util::Echo(std::string_view(s.data(), s.size()));
-}
-
-absl::Status ValidateName(absl::string_view what, absl::string_view s, bool allow_dot,
-                          size_t max_len) {
-  if (s.empty()) return absl::InvalidArgumentError(absl::StrCat(what, " must not be empty"));
-  if (s.size() > max_len) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, " is longer than ", max_len, " characters"));
-  }
-  for (char c : s) {
-    if (!IsNameChar(c, allow_dot)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(what, " \"", EchoInput(s), "\" may contain only letters, digits, '-', '_'",
-                       allow_dot ? " and '.'" : ""));
-    }
-  }
-  if (s == "." || s == "..") {
-    return absl::InvalidArgumentError(absl::StrCat(what, " may not be \"", s, "\""));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateRef(const EnvironmentRef& ref) {
-  RETURN_IF_ERROR(ValidateName("organization", ref.organization, false, 40));
-  RETURN_IF_ERROR(ValidateName("project", ref.project, true, 100));
-  RETURN_IF_ERROR(ValidateName("environment name", ref.name, true, 100));
-  return absl::OkStatus();
+  return util::Echo(util::ToStd(s));
 }
 
 absl::Status ValidateActor(absl::string_view actor) {
   if (actor.empty()) return absl::InvalidArgumentError("actor must not be empty");
   if (actor.size() > 200) return absl::InvalidArgumentError("actor is too long");
-  return absl::OkStatus();
-}
-
-absl::Status ValidateRevisionTagName(absl::string_view name) {
-  RETURN_IF_ERROR(ValidateName("revision tag name", name, true, 100));
-  if (absl::ascii_isdigit(static_cast<unsigned char>(name[0]))) {
-    return absl::InvalidArgumentError("revision tag name may not start with a digit");
-  }
-  if (name == kLatest) {
-    return absl::InvalidArgumentError(
-        "the \"latest\" tag is built in and always points at the newest "
-        "revision; it cannot be created, moved or deleted");
-  }
   return absl::OkStatus();
 }
 
@@ -78,21 +33,6 @@ absl::Status ValidateEnvironmentTag(absl::string_view name, absl::string_view va
     if (static_cast<unsigned char>(c) < 0x20) {
       return absl::InvalidArgumentError("environment tag name may not contain control characters");
     }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateScopePattern(absl::string_view pattern) {
-  std::vector<absl::string_view> parts = absl::StrSplit(pattern, '/');
-  if (parts.size() != 3) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("scope environment \"", EchoInput(pattern),
-                     "\" must be \"org/project/name\" (any segment may be \"*\")"));
-  }
-  const char* what[] = {"scope organization", "scope project", "scope environment name"};
-  for (size_t i = 0; i < 3; ++i) {
-    if (parts[i] == "*") continue;
-    RETURN_IF_ERROR(ValidateName(what[i], parts[i], i != 0, 100));
   }
   return absl::OkStatus();
 }

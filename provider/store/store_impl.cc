@@ -108,46 +108,6 @@ absl::Status ConfigureConnection(SqliteDb& db, const StoreOptions& options) {
 // The implementation's own pieces (store_internal.h, sqlite_store.h).
 using namespace internal;  // NOLINT(build/namespaces)
 
-std::string EnvironmentRef::ToString() const {
-  return absl::StrCat(organization, "/", project, "/", name);
-}
-
-absl::string_view PermissionName(Permission p) {
-  switch (p) {
-    case Permission::kRead:
-      return "read";
-    case Permission::kOpen:
-      return "open";
-    case Permission::kWrite:
-      return "write";
-    case Permission::kAdmin:
-      return "admin";
-  }
-  return "unknown";
-}
-
-absl::StatusOr<Permission> ParsePermission(absl::string_view name) {
-  if (name == "read") return Permission::kRead;
-  if (name == "open") return Permission::kOpen;
-  if (name == "write") return Permission::kWrite;
-  if (name == "admin") return Permission::kAdmin;
-  return absl::InvalidArgumentError(
-      absl::StrCat("permission \"", EchoInput(name), "\" is not one of read, open, write, admin"));
-}
-
-bool TokenAllows(const AccessToken& token, const EnvironmentRef& env, Permission needed) {
-  for (const TokenScope& scope : token.scopes) {
-    if (static_cast<int>(scope.permission) < static_cast<int>(needed)) continue;
-    std::vector<absl::string_view> parts = absl::StrSplit(scope.environment, '/');
-    if (parts.size() != 3) continue;
-    const absl::string_view want[] = {env.organization, env.project, env.name};
-    bool match = true;
-    for (int i = 0; i < 3; ++i) match &= parts[i] == "*" || parts[i] == want[i];
-    if (match) return true;
-  }
-  return false;
-}
-
 // Best effort: the open fails with the credential error whatever happens here.
 void RecordFailedUnlock(const std::string& path, const StoreOptions& options) {
   absl::StatusOr<std::unique_ptr<SqliteDb>> db = SqliteDb::Open(path, SQLITE_OPEN_READWRITE);

@@ -30,16 +30,18 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "provider/api/names.h"
 #include "provider/crypto/access_token.h"
 #include "provider/crypto/keyring.h"
 #include "provider/crypto/random.h"
 #include "provider/crypto/xchacha20poly1305_aead.h"
 #include "provider/store/definition_check.h"
-#include "provider/store/schema.h"
+#include "provider/store/migrations.h"
 #include "provider/store/sqlite_db.h"
 #include "provider/store/store.h"
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
+#include "provider/util/string_view.h"
 
 namespace escnative::store::internal {
 
@@ -57,20 +59,14 @@ std::optional<absl::Time> FromOptUs(std::optional<int64_t> us);
 // ---------------------------------------------------------------------------
 // Validation (messages name the field; identifiers are not secret).
 
-bool IsNameChar(char c, bool allow_dot);
-
 // Names in messages are user input: escaped and capped.
 std::string EchoInput(absl::string_view s);
-absl::Status ValidateName(absl::string_view what, absl::string_view s, bool allow_dot,
-                          size_t max_len);
-absl::Status ValidateRef(const EnvironmentRef& ref);
 absl::Status ValidateActor(absl::string_view actor);
-
-// Revision tag names: a version string starting with a digit is a revision
-// number, so a tag may not start with one; "latest" is built in.
-absl::Status ValidateRevisionTagName(absl::string_view name);
 absl::Status ValidateEnvironmentTag(absl::string_view name, absl::string_view value);
-absl::Status ValidateScopePattern(absl::string_view pattern);
+// Names, references, revision tags and scopes follow the API's rules.
+using api::ValidateEnvironmentRef;
+using api::ValidateRevisionTagName;
+using api::ValidateScopePattern;
 
 // ---------------------------------------------------------------------------
 // Scopes <-> JSON.

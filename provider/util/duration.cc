@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "provider/util/echo.h"
+#include "provider/util/string_view.h"
 
 namespace escnative::util {
 
@@ -26,12 +27,12 @@ absl::StatusOr<absl::Duration> ParsePositiveDuration(absl::string_view text) {
   if (!parsed) parsed = absl::ParseDuration(std::string(text), &d);
   if (!parsed || d <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("\"", Echo(std::string_view(text.data(), text.size())),
+        absl::StrCat("\"", Echo(ToStd(text)),
                      "\" is not a positive duration; expected e.g. 720h, 1h30m or 30d"));
   }
   if (d > kMaxDuration) {
     return absl::InvalidArgumentError(
-        absl::StrCat("\"", Echo(std::string_view(text.data(), text.size())),
+        absl::StrCat("\"", Echo(ToStd(text)),
                      "\" is longer than the maximum of 10 years (3650d or 87600h)"));
   }
   return d;

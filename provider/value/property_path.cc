@@ -5,6 +5,8 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "provider/util/echo.h"
+#include "provider/util/string_view.h"
 
 namespace escnative {
 namespace {
@@ -20,9 +22,12 @@ bool IsBareKey(absl::string_view key) {
   return true;
 }
 
+// Paths are user input (CLI arguments, query parameters): echoed capped and
+// escaped.
 absl::Status PathError(absl::string_view text, size_t pos, absl::string_view expected) {
-  return absl::InvalidArgumentError(absl::StrCat("invalid property path \"", text,
-                                                 "\": expected ", expected, " at offset ", pos));
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid property path \"", util::Echo(util::ToStd(text)),
+                   "\": expected ", expected, " at offset ", pos));
 }
 
 }  // namespace
@@ -31,7 +36,7 @@ absl::StatusOr<PropertyPath> PropertyPath::Parse(absl::string_view text) {
   std::vector<Element> out;
   size_t i = 0;
   const size_t n = text.size();
-  if (n == 0) return absl::InvalidArgumentError("invalid property path: the path is empty");
+  if (n == 0) return PathError(text, 0, "a property name");
   bool expect_key = true;  // at the start or after '.'
   while (i < n) {
     char c = text[i];
@@ -43,8 +48,7 @@ absl::StatusOr<PropertyPath> PropertyPath::Parse(absl::string_view text) {
         bool closed = false;
         while (i < n) {
           char d = text[i++];
-          if (d == '\\') {
-            if (i >= n) return PathError(text, i, "an escaped character");
+          if (d == '\\' && i < n && text[i] == '"') {  // the only escape (esc.md §5.3)
             key.push_back(text[i++]);
           } else if (d == '"') {
             closed = true;
@@ -113,7 +117,7 @@ std::string PropertyPath::ToString() const {
       } else {
         out += "[\"";
         for (char c : *key) {
-          if (c == '"' || c == '\\') out.push_back('\\');
+          if (c == '"') out.push_back('\\');
           out.push_back(c);
         }
         out += "\"]";

@@ -1,8 +1,11 @@
-// Property paths in Pulumi's syntax: `a.b[0]`, `a["x.y"]`, `tags["team"]`.
+// Property paths in Pulumi's syntax (esc.md §5.3): `a.b[0]`, `a["x.y"]`,
+// `pulumiConfig.aws:region` (a name runs to the next `.` or `[`).
 //
-// Used for CheckFailure.property, detailedDiff keys and ignoreChanges, and to
-// walk or edit a PropertyValue. Keys that are plain identifiers print bare;
-// anything else prints as ["..."] with `"` and `\` escaped.
+// The one parser for every path the project reads: CheckFailure.property,
+// detailedDiff keys and ignoreChanges, `escctl env get/set/rm` paths, REST
+// `?property=` and definition edits. `\"` is the only escape inside ["..."];
+// indexes are decimal, below 10^9. Keys that are plain identifiers print
+// bare; anything else prints as ["..."] with `"` escaped.
 #ifndef PROVIDER_VALUE_PROPERTY_PATH_H_
 #define PROVIDER_VALUE_PROPERTY_PATH_H_
 

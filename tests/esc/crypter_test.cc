@@ -1,5 +1,10 @@
 #include "provider/esc/crypter.h"
 
+#include <gmock/gmock.h>
+
+#include "absl/strings/escaping.h"
+#include "provider/esc/secret_envelope.h"
+
 #include "gtest/gtest.h"
 #include "tests/esc/testing/test_providers.h"
 #include "tests/util/status_matchers.h"
@@ -8,6 +13,7 @@ namespace escnative::esc {
 namespace {
 
 using ::escnative::testing::StatusIs;
+using ::testing::HasSubstr;
 
 TEST(CrypterTest, KnownEnvelope) {
   testing::Rot128Crypter rot;
@@ -22,7 +28,9 @@ TEST(CrypterTest, KnownEnvelope) {
 TEST(CrypterTest, EnvelopeErrors) {
   std::string good = WrapEnvelope("inner-bytes");
   EXPECT_EQ(UnwrapEnvelope("escx\0\0\0\1abc").status().message(), "EOF");
-  EXPECT_EQ(*UnwrapEnvelope(WrapEnvelope("")), "");
+  // At least 16 bytes, as ESC: an inner ciphertext under 4 bytes is refused.
+  EXPECT_EQ(UnwrapEnvelope(WrapEnvelope("abc")).status().message(), "EOF");
+  EXPECT_EQ(*UnwrapEnvelope(WrapEnvelope("abcd")), "abcd");
   std::string bad_header = good;
   bad_header[0] = 'X';
   EXPECT_EQ(UnwrapEnvelope(bad_header).status().message(), "invalid header");
@@ -60,6 +68,39 @@ TEST(CrypterTest, Base64) {
 }
 
 TEST(CrypterTest, Crc32KnownAnswer) { EXPECT_EQ(Crc32("123456789"), 0xCBF43926u); }
+
+TEST(SecretEnvelopeTest, RoundTripAndFailures) {
+  EXPECT_EQ(Crc32("123456789"), 0xCBF43926u);  // the standard check value
+  const std::string inner("\x00\x01binary\xff", 9);
+  const std::string b64 = EncodeSecretEnvelope(inner);
+  auto back = DecodeSecretEnvelope(b64);
+  ASSERT_OK(back);
+  EXPECT_EQ(*back, inner);
+  EXPECT_EQ(EncodeSecretEnvelope(std::string(8, '\0')), "ZXNjeAAAAAEAAAAAAAAAAL+yukk=");
+
+  std::string raw;
+  ASSERT_TRUE(absl::Base64Unescape(b64, &raw));
+  for (size_t i = 0; i < raw.size(); ++i) {  // any flipped byte is caught
+    std::string t = raw;
+    t[i] ^= 0x20;
+    EXPECT_THAT(DecodeSecretEnvelope(absl::Base64Escape(t)),
+                StatusIs(absl::StatusCode::kInvalidArgument));
+  }
+  EXPECT_THAT(DecodeSecretEnvelope("!!!"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(DecodeSecretEnvelope(absl::Base64Escape("escx")),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  auto version2 = DecodeSecretEnvelope(absl::Base64Escape([] {
+    std::string r(
+        "escx\0\0\0\x02"
+        "abcdefgh",
+        16);
+    const uint32_t crc = Crc32(r);
+    for (int s = 24; s >= 0; s -= 8) r.push_back(static_cast<char>(crc >> s));
+    return r;
+  }()));
+  EXPECT_THAT(version2, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(version2.status().message()), HasSubstr("unsupported version"));
+}
 
 }  // namespace
 }  // namespace escnative::esc

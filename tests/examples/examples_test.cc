@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "provider/esc/definition_data.h"
-#include "provider/resources/schema.h"
+#include "provider/resources/package_schema.h"
 
 namespace escnative {
 namespace {

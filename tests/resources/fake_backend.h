@@ -111,7 +111,7 @@ class FakeBackend final : public backend::Backend {
   absl::Status DeleteEnvironmentTag(const backend::EnvironmentRef& ref,
                                     absl::string_view name) override;
 
-  absl::StatusOr<backend::CreatedToken> CreateAccessToken(
+  absl::StatusOr<backend::CreatedAccessToken> CreateAccessToken(
       const backend::AccessTokenSpec& spec) override;
   absl::StatusOr<backend::AccessToken> GetAccessToken(absl::string_view id) override;
   absl::StatusOr<std::vector<backend::AccessToken>> ListAccessTokens(

@@ -182,7 +182,7 @@ absl::Status FakeBackend::DeleteEnvironmentTag(const EnvironmentRef& ref, absl::
 
 // --- access tokens -----------------------------------------------------------
 
-absl::StatusOr<backend::CreatedToken> FakeBackend::CreateAccessToken(
+absl::StatusOr<backend::CreatedAccessToken> FakeBackend::CreateAccessToken(
     const backend::AccessTokenSpec& spec) {
   RETURN_IF_ERROR(Enter("CreateAccessToken"));
   absl::MutexLock lock(&mu_);
@@ -198,7 +198,7 @@ absl::StatusOr<backend::CreatedToken> FakeBackend::CreateAccessToken(
     return absl::InvalidArgumentError("token expiry must be in the future");
   }
   const int64_t n = ++serial_;
-  backend::CreatedToken out;
+  backend::CreatedAccessToken out;
   out.token.id = absl::StrFormat("%032x", n);
   out.token.kind = spec.kind;
   out.token.name = spec.name;

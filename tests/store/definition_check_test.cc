@@ -5,8 +5,6 @@
 
 #include <string>
 
-#include "absl/strings/escaping.h"
-#include "provider/store/secret_envelope.h"
 #include "tests/util/status_matchers.h"
 
 namespace escnative::store {
@@ -84,39 +82,6 @@ TEST(DefinitionCheckTest, InvalidYamlIsRefusedWithoutEcho) {
   absl::Status s = CheckNoPlaintextSecrets("values: [fn::secret: SUPERSECRET\n");
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(std::string(s.message()).find("SUPERSECRET"), std::string::npos);
-}
-
-TEST(SecretEnvelopeTest, RoundTripAndFailures) {
-  EXPECT_EQ(Crc32Ieee("123456789"), 0xCBF43926u);  // the standard check value
-  const std::string inner("\x00\x01binary\xff", 9);
-  const std::string b64 = EncodeSecretEnvelope(inner);
-  auto back = DecodeSecretEnvelope(b64);
-  ASSERT_OK(back);
-  EXPECT_EQ(*back, inner);
-  EXPECT_EQ(EncodeSecretEnvelope(std::string(8, '\0')), "ZXNjeAAAAAEAAAAAAAAAAL+yukk=");
-
-  std::string raw;
-  ASSERT_TRUE(absl::Base64Unescape(b64, &raw));
-  for (size_t i = 0; i < raw.size(); ++i) {  // any flipped byte is caught
-    std::string t = raw;
-    t[i] ^= 0x20;
-    EXPECT_THAT(DecodeSecretEnvelope(absl::Base64Escape(t)),
-                StatusIs(absl::StatusCode::kInvalidArgument));
-  }
-  EXPECT_THAT(DecodeSecretEnvelope("!!!"), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(DecodeSecretEnvelope(absl::Base64Escape("escx")),
-              StatusIs(absl::StatusCode::kInvalidArgument));
-  auto version2 = DecodeSecretEnvelope(absl::Base64Escape([] {
-    std::string r(
-        "escx\0\0\0\x02"
-        "abcdefgh",
-        16);
-    const uint32_t crc = Crc32Ieee(r);
-    for (int s = 24; s >= 0; s -= 8) r.push_back(static_cast<char>(crc >> s));
-    return r;
-  }()));
-  EXPECT_THAT(version2, StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(std::string(version2.status().message()), HasSubstr("unsupported version"));
 }
 
 }  // namespace

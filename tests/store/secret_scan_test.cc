@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "provider/crypto/access_token.h"
 #include "provider/crypto/random.h"
-#include "provider/store/secret_envelope.h"
+#include "provider/esc/secret_envelope.h"
 #include "provider/store/store.h"
 #include "tests/store/store_test_util.h"
 #include "tests/util/status_matchers.h"
@@ -72,7 +72,7 @@ TEST(SecretScanTest, NoPlaintextInFileWalOrOutput) {
       ASSERT_OK(ct);
       const std::string yaml =
           absl::StrCat("values:\n  secrets:\n    api_key:\n      fn::secret:\n        ciphertext: ",
-                       EncodeSecretEnvelope(*ct), "\n  region: us-east-1\n");
+                       esc::EncodeSecretEnvelope(*ct), "\n  region: us-east-1\n");
       UpdateOptions opts = By("alice", etag);
       opts.audit_path = "values.secrets.api_key";
       auto rev = store.UpdateDefinition(dev, yaml, opts);

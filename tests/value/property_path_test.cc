@@ -23,6 +23,13 @@ TEST(PropertyPath, ParsesAndPrints) {
       {"values.secrets.openai_api_key", "values.secrets.openai_api_key", 3},
       {"a[\"q\\\"uote\"]", "a[\"q\\\"uote\"]", 2},
       {"fn::secret", "[\"fn::secret\"]", 1},
+      // A name runs to the next '.' or '[' (esc.md §5.3).
+      {"pulumiConfig.aws:region", "pulumiConfig[\"aws:region\"]", 2},
+      {"a[\"b.c\\\"\"][0]", "a[\"b.c\\\"\"][0]", 3},
+      // `\"` is the only escape: any other backslash is part of the key.
+      {"a[\"x\\y\"]", "a[\"x\\y\"]", 2},
+      {"a[\"x\\\\y\"]", "a[\"x\\\\y\"]", 2},
+      {"a[007]", "a[7]", 2},
   };
   for (const auto& c : cases) {
     auto p = PropertyPath::Parse(c.in);
@@ -34,13 +41,30 @@ TEST(PropertyPath, ParsesAndPrints) {
 
 TEST(PropertyPath, RejectsMalformedWithPosition) {
   for (const char* bad : {"", "a.", ".a", "a[", "a[x]", "a[\"x\"", "a[1", "a..b", "a[0]b",
-                          "a[12345678901]"}) {
+                          "a[12345678901]", "a[1234567890]", "a[-1]", "a[*]", "a[\"x]"}) {
     auto p = PropertyPath::Parse(bad);
     EXPECT_THAT(p, StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
     if (!p.ok() && *bad != '\0') {
-      EXPECT_NE(p.status().message().find(bad), absl::string_view::npos) << p.status();
+      EXPECT_NE(p.status().message().find("invalid property path"), absl::string_view::npos)
+          << p.status();
+      EXPECT_NE(p.status().message().find(" at offset "), absl::string_view::npos) << p.status();
     }
   }
+}
+
+TEST(PropertyPath, KeysAndIndexes) {
+  auto p = PropertyPath::Parse("a[\"q\\\"uote\"][3].b");
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_EQ(p->size(), 4u);
+  EXPECT_EQ(std::get<std::string>(p->elements()[1]), "q\"uote");
+  EXPECT_EQ(std::get<size_t>(p->elements()[2]), 3u);
+  EXPECT_EQ(std::get<std::string>(p->elements()[3]), "b");
+}
+
+TEST(PropertyPath, EchoesControlCharactersEscaped) {
+  auto p = PropertyPath::Parse("a\x1b[x]");
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.status().message().find('\x1b'), absl::string_view::npos) << p.status();
 }
 
 TEST(PropertyPath, LookupThroughSecrets) {

@@ -1,5 +1,6 @@
 // CloudBackend: connection, error mapping, environments, definitions,
 // checks and opens. Revisions, tags and tokens: cloud_tags_tokens.cc.
+#include "provider/api/names.h"
 #include "provider/backend/cloud/cloud_backend.h"
 
 #include <utility>
@@ -26,7 +27,7 @@ absl::StatusOr<std::unique_ptr<CloudBackend>> CloudBackend::Create(CloudBackendO
     return absl::UnauthenticatedError("the cloud backend needs an access token");
   }
   if (!options.organization.empty()) {
-    RETURN_IF_ERROR(ValidateOrganizationName(options.organization, "the organization setting"));
+    RETURN_IF_ERROR(api::ValidateOrganizationName(options.organization, "the organization setting"));
   }
   if (options.http.user_agent.empty()) {
     options.http.user_agent = absl::StrCat("pulumi-esc-native/", kProviderVersion);
@@ -76,7 +77,7 @@ absl::StatusOr<std::string> CloudBackend::DefaultOrganization() const {
     return absl::FailedPreconditionError(
         absl::StrCat(c.what, ": the server named none; set the organization explicitly"));
   }
-  RETURN_IF_ERROR(ValidateOrganizationName(org, "the server's default organization"));
+  RETURN_IF_ERROR(api::ValidateOrganizationName(org, "the server's default organization"));
   default_org_ = org;
   return org;
 }
@@ -137,7 +138,7 @@ absl::StatusOr<std::vector<EnvironmentInfo>> CloudBackend::ListEnvironments(
   if (org.empty()) {
     ASSIGN_OR_RETURN(org, DefaultOrganization());
   }
-  RETURN_IF_ERROR(ValidateOrganizationName(org, "listing environments"));
+  RETURN_IF_ERROR(api::ValidateOrganizationName(org, "listing environments"));
   std::vector<EnvironmentInfo> out;
   std::string token;
   for (int page = 0; page < 10000; ++page) {
@@ -185,7 +186,7 @@ absl::Status CloudBackend::SetDeletionProtected(const EnvironmentRef& ref, bool 
 
 absl::StatusOr<Definition> CloudBackend::GetDefinition(const EnvironmentRef& ref,
                                                        absl::string_view version, bool decrypt) {
-  RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
+  RETURN_IF_ERROR(api::ValidateVersion(version, ref.ToString()));
   std::string path = rest::EnvironmentPath(ref);
   if (!version.empty()) absl::StrAppend(&path, "/versions/", rest::PercentEncode(version));
   if (decrypt) path += "/decrypt";
@@ -237,7 +238,7 @@ absl::StatusOr<Evaluation> CloudBackend::CheckEnvironment(const EnvironmentRef& 
   // to everything it imports. A 404 is a missing environment or a server
   // without the route: the portable way tells which.
   if (!no_check_route_.load(std::memory_order_relaxed)) {
-    RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
+    RETURN_IF_ERROR(api::ValidateVersion(version, ref.ToString()));
     std::string path = rest::EnvironmentPath(ref);
     if (!version.empty()) absl::StrAppend(&path, "/versions/", rest::PercentEncode(version));
     Call c{absl::StrCat("checking environment ", ref.ToString()), "GET",
@@ -294,7 +295,7 @@ absl::StatusOr<Evaluation> CloudBackend::CheckDefinition(const EnvironmentRef& r
 
 absl::StatusOr<Evaluation> CloudBackend::OpenEnvironment(const EnvironmentRef& ref,
                                                          absl::string_view version) {
-  RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
+  RETURN_IF_ERROR(api::ValidateVersion(version, ref.ToString()));
   std::string base = rest::EnvironmentPath(ref);
   if (!version.empty()) absl::StrAppend(&base, "/versions/", rest::PercentEncode(version));
   Call open{absl::StrCat("opening environment ", ref.ToString(), version.empty() ? "" : "@",

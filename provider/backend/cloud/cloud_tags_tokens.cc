@@ -3,6 +3,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "provider/api/names.h"
 #include "provider/backend/cloud/cloud_backend.h"
 #include "provider/backend/cloud/cloud_util.h"
 #include "provider/backend/ref.h"
@@ -239,7 +240,7 @@ int64_t ExpiresField(const AccessTokenSpec& spec) {
 // The request that makes a token of `spec.kind`: personal tokens under
 // /api/user/tokens, organization and environment (scoped, our extension)
 // tokens under /api/orgs/{org}/tokens.
-absl::StatusOr<CreatedToken> CloudBackend::CreateAccessToken(const AccessTokenSpec& spec) {
+absl::StatusOr<CreatedAccessToken> CloudBackend::CreateAccessToken(const AccessTokenSpec& spec) {
   Call c("creating an access token");
   c.method = "POST";
   c.content_type = "application/json";
@@ -280,7 +281,7 @@ absl::StatusOr<CreatedToken> CloudBackend::CreateAccessToken(const AccessTokenSp
             "on the cloud backend, every scope of a token must be in the same organization");
       }
     }
-    RETURN_IF_ERROR(ValidateOrganizationName(org, "the token's scopes"));
+    RETURN_IF_ERROR(api::ValidateOrganizationName(org, "the token's scopes"));
     c.what = absl::StrCat("creating an environment access token in ", org);
     c.path = rest::TokensPath(org);
     c.body = rest::AccessTokenSpecJson(spec).dump();
@@ -297,7 +298,7 @@ absl::StatusOr<CreatedToken> CloudBackend::CreateAccessToken(const AccessTokenSp
     return Unexpected(c.what, "an object with \"id\" and \"tokenValue\"");
   }
   std::string id = body["id"].get<std::string>();
-  CreatedToken out;
+  CreatedAccessToken out;
   out.value = crypto::SecretBytes::CopyFrom(body["tokenValue"].get_ref<const std::string&>());
   absl::StatusOr<AccessToken> stored =
       spec.kind == "team" ? FindTeamToken(id, spec.team) : GetAccessToken(id);

@@ -1,7 +1,7 @@
 // A JSON-Schema subset for provider inputs/outputs, fn::validate and access
 // checks on unknown values (esc.md §1.13, §1.14).
-#ifndef PROVIDER_ESC_SCHEMA_H_
-#define PROVIDER_ESC_SCHEMA_H_
+#ifndef PROVIDER_ESC_JSON_SCHEMA_H_
+#define PROVIDER_ESC_JSON_SCHEMA_H_
 
 #include <map>
 #include <memory>
@@ -77,4 +77,4 @@ class Schema {
 
 }  // namespace escnative::esc
 
-#endif  // PROVIDER_ESC_SCHEMA_H_
+#endif  // PROVIDER_ESC_JSON_SCHEMA_H_

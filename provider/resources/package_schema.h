@@ -1,8 +1,8 @@
 // The package schema (provider/schema/schema.json, embedded at build time) and
 // a typed view of its property specs, so validation, secret marking and
 // replace-on-change flags are declared once, in the schema.
-#ifndef PROVIDER_RESOURCES_SCHEMA_H_
-#define PROVIDER_RESOURCES_SCHEMA_H_
+#ifndef PROVIDER_RESOURCES_PACKAGE_SCHEMA_H_
+#define PROVIDER_RESOURCES_PACKAGE_SCHEMA_H_
 
 #include <map>
 #include <memory>
@@ -80,4 +80,4 @@ absl::string_view EmbeddedSchemaJson();
 
 }  // namespace escnative::resources
 
-#endif  // PROVIDER_RESOURCES_SCHEMA_H_
+#endif  // PROVIDER_RESOURCES_PACKAGE_SCHEMA_H_

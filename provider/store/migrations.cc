@@ -1,4 +1,4 @@
-#include "provider/store/schema.h"
+#include "provider/store/migrations.h"
 
 namespace escnative::store {
 namespace {

@@ -1,4 +1,4 @@
-#include "provider/resources/schema.h"
+#include "provider/resources/package_schema.h"
 
 #include <cstdio>
 #include <cstdlib>

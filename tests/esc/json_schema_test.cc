@@ -1,4 +1,4 @@
-#include "provider/esc/schema.h"
+#include "provider/esc/json_schema.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"

@@ -1,6 +1,6 @@
 // The store's SQL schema as an ordered list of migrations.
-#ifndef PROVIDER_STORE_SCHEMA_H_
-#define PROVIDER_STORE_SCHEMA_H_
+#ifndef PROVIDER_STORE_MIGRATIONS_H_
+#define PROVIDER_STORE_MIGRATIONS_H_
 
 #include <vector>
 
@@ -19,4 +19,4 @@ const std::vector<Migration>& Migrations();
 
 }  // namespace escnative::store
 
-#endif  // PROVIDER_STORE_SCHEMA_H_
+#endif  // PROVIDER_STORE_MIGRATIONS_H_
