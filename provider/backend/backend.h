@@ -55,7 +55,9 @@ using api::RevisionInfo;
 using api::RevisionTag;
 using api::TokenScope;
 
-struct UpdateResult {
+// What a definition write (update or rollback) made: the new revision.
+// (resources::UpdateResult is a resource's Update response, another thing.)
+struct NewRevision {
   int64_t revision = 0;
   std::string etag;
   esc::Diagnostics warnings;  // saved despite these
@@ -98,7 +100,7 @@ class Backend {
                                                    absl::string_view version, bool decrypt) = 0;
   // Validates (error diagnostics refuse the write), encrypts plaintext
   // secrets, stores a new revision. `etag` set: conditional (Aborted if stale).
-  virtual absl::StatusOr<UpdateResult> UpdateDefinition(const EnvironmentRef& ref,
+  virtual absl::StatusOr<NewRevision> UpdateDefinition(const EnvironmentRef& ref,
                                                         absl::string_view yaml,
                                                         std::optional<std::string> etag) = 0;
   // Evaluates without calling providers; secrets redacted unless show_secrets.
@@ -115,7 +117,7 @@ class Backend {
 
   // --- revisions and tags --------------------------------------------------
   virtual absl::StatusOr<std::vector<RevisionInfo>> ListRevisions(const EnvironmentRef& ref) = 0;
-  virtual absl::StatusOr<UpdateResult> Rollback(const EnvironmentRef& ref,
+  virtual absl::StatusOr<NewRevision> Rollback(const EnvironmentRef& ref,
                                                 absl::string_view version) = 0;
   virtual absl::StatusOr<RevisionTag> CreateRevisionTag(const EnvironmentRef& ref,
                                                         absl::string_view name,

@@ -394,7 +394,7 @@ std::vector<std::string> LocalBackend::ChangedPaths(const EnvironmentRef& ref,
   return changed.ok() ? *std::move(changed) : std::vector<std::string>{"(not computed)"};
 }
 
-absl::StatusOr<UpdateResult> LocalBackend::UpdateDefinition(const EnvironmentRef& ref,
+absl::StatusOr<NewRevision> LocalBackend::UpdateDefinition(const EnvironmentRef& ref,
                                                             absl::string_view yaml,
                                                             std::optional<std::string> etag) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
@@ -416,7 +416,7 @@ absl::StatusOr<UpdateResult> LocalBackend::UpdateDefinition(const EnvironmentRef
   uo.etag = std::move(etag);
   uo.changed_paths = ChangedPaths(ref, yaml);
   ASSIGN_OR_RETURN(RevisionInfo rev, store_->UpdateDefinition(ref, encrypted, uo));
-  return UpdateResult{rev.number, rev.etag, std::move(checked.diagnostics)};
+  return NewRevision{rev.number, rev.etag, std::move(checked.diagnostics)};
 }
 
 absl::StatusOr<Evaluation> LocalBackend::CheckEnvironment(const EnvironmentRef& ref,

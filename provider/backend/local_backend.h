@@ -91,7 +91,7 @@ class LocalBackend final : public Backend {
 
   absl::StatusOr<Definition> GetDefinition(const EnvironmentRef& ref, absl::string_view version,
                                            bool decrypt) override;
-  absl::StatusOr<UpdateResult> UpdateDefinition(const EnvironmentRef& ref, absl::string_view yaml,
+  absl::StatusOr<NewRevision> UpdateDefinition(const EnvironmentRef& ref, absl::string_view yaml,
                                                 std::optional<std::string> etag) override;
   absl::StatusOr<Evaluation> CheckEnvironment(const EnvironmentRef& ref, absl::string_view version,
                                               bool show_secrets) override;
@@ -101,7 +101,7 @@ class LocalBackend final : public Backend {
                                              absl::string_view version) override;
 
   absl::StatusOr<std::vector<RevisionInfo>> ListRevisions(const EnvironmentRef& ref) override;
-  absl::StatusOr<UpdateResult> Rollback(const EnvironmentRef& ref,
+  absl::StatusOr<NewRevision> Rollback(const EnvironmentRef& ref,
                                         absl::string_view version) override;
   absl::StatusOr<RevisionTag> CreateRevisionTag(const EnvironmentRef& ref, absl::string_view name,
                                                 std::optional<int64_t> revision) override;

@@ -23,7 +23,7 @@ absl::StatusOr<std::vector<RevisionInfo>> LocalBackend::ListRevisions(const Envi
   return store_->ListRevisions(ref, std::nullopt, 0);
 }
 
-absl::StatusOr<UpdateResult> LocalBackend::Rollback(const EnvironmentRef& ref,
+absl::StatusOr<NewRevision> LocalBackend::Rollback(const EnvironmentRef& ref,
                                                     absl::string_view version) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
   RETURN_IF_ERROR(api::ValidateVersion(version, ref.ToString()));
@@ -35,7 +35,7 @@ absl::StatusOr<UpdateResult> LocalBackend::Rollback(const EnvironmentRef& ref,
   uo.actor = Actor();
   uo.changed_paths = ChangedPaths(ref, def.yaml);
   ASSIGN_OR_RETURN(RevisionInfo rev, store_->Rollback(ref, version, uo));
-  return UpdateResult{rev.number, rev.etag, std::move(checked.diagnostics)};
+  return NewRevision{rev.number, rev.etag, std::move(checked.diagnostics)};
 }
 
 absl::StatusOr<RevisionTag> LocalBackend::CreateRevisionTag(const EnvironmentRef& ref,

@@ -133,7 +133,7 @@ std::string NodeFingerprint(const std::string& yaml, const std::string& path) {
 }
 
 absl::Status ReportUpdate(Context& ctx, const backend::ParsedRef& r,
-                          const absl::StatusOr<backend::UpdateResult>& res) {
+                          const absl::StatusOr<backend::NewRevision>& res) {
   std::string root = absl::StrCat(r.ref.project, "/", r.ref.name);
   if (!res.ok()) {
     PrintDiagnostics(ctx.err(), backend::DiagnosticsFromStatus(res.status()), root, "");

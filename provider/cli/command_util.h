@@ -67,7 +67,7 @@ std::string NodeFingerprint(const std::string& yaml, const std::string& path);
 // Prints the outcome of a definition write: diagnostics (never a source
 // line) and the new revision.
 absl::Status ReportUpdate(Context& ctx, const backend::ParsedRef& r,
-                          const absl::StatusOr<backend::UpdateResult>& res);
+                          const absl::StatusOr<backend::NewRevision>& res);
 
 // Opens `r` (audited); on failure prints its diagnostics.
 absl::StatusOr<esc::ValuePtr> OpenValues(Context& ctx, const backend::ParsedRef& r);

@@ -189,7 +189,7 @@ absl::Status EnvEdit(Context& ctx, const Positional& p) {
       return text == def.yaml ? absl::OkStatus()
                               : absl::InvalidArgumentError("the definition still has errors");
     }
-    absl::StatusOr<backend::UpdateResult> res = b->UpdateDefinition(r.ref, edited, def.etag);
+    absl::StatusOr<backend::NewRevision> res = b->UpdateDefinition(r.ref, edited, def.etag);
     if (res.ok()) {
       ctx.err() << "Environment " << r.ref.ToString() << " updated (revision " << res->revision
                 << ").\n";

@@ -46,7 +46,7 @@ absl::Status SaveKeyEdit(
           " was changed by another writer while this command ran; re-read it and retry"));
     }
     ASSIGN_OR_RETURN(std::string yaml, edit(def.yaml));
-    absl::StatusOr<backend::UpdateResult> res = b->UpdateDefinition(r.ref, yaml, def.etag);
+    absl::StatusOr<backend::NewRevision> res = b->UpdateDefinition(r.ref, yaml, def.etag);
     if (res.ok() || !absl::IsAborted(res.status()) || attempt + 1 >= kAttempts) {
       return ReportUpdate(ctx, r, res);
     }

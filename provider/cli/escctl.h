@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "provider/util/env_lookup.h"
 
 namespace escnative::cli {
 
@@ -22,7 +23,7 @@ inline constexpr int kExitAuth = 5;      // wrong passphrase, token invalid or o
 
 int ExitCodeFor(const absl::Status& status);
 
-using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
+using util::EnvLookup;
 
 // Runs one command line (args exclude the program name). Everything the
 // user sees goes to `out` / `err`.

@@ -276,7 +276,7 @@ absl::Status EnvImport(Context& ctx, const Positional& p) {
       }
     }
     absl::Cleanup wipe_yaml = [&yaml] { crypto::SecureWipe(yaml.data(), yaml.size()); };
-    absl::StatusOr<backend::UpdateResult> res = b->UpdateDefinition(r.ref, yaml, stored.etag);
+    absl::StatusOr<backend::NewRevision> res = b->UpdateDefinition(r.ref, yaml, stored.etag);
     if (absl::IsAborted(res.status())) continue;
     if (!res.ok()) {
       PrintDiagnostics(ctx.err(), backend::DiagnosticsFromStatus(res.status()),

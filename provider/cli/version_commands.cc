@@ -59,7 +59,7 @@ absl::Status EnvVersionRollback(Context& ctx, const Positional& p) {
   ASSIGN_OR_RETURN(backend::ParsedRef r, ctx.Ref(p[0]));
   if (r.version.empty()) return absl::OutOfRangeError("expected ENV@VERSION");
   ASSIGN_OR_RETURN(backend::Backend * b, ctx.Backend(false));
-  absl::StatusOr<backend::UpdateResult> res = b->Rollback(r.ref, r.version);
+  absl::StatusOr<backend::NewRevision> res = b->Rollback(r.ref, r.version);
   if (!res.ok()) {
     PrintDiagnostics(ctx.err(), backend::DiagnosticsFromStatus(res.status()),
                      absl::StrCat(r.ref.project, "/", r.ref.name), "");

@@ -8,9 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "provider/esc/property_access.h"
-#include "provider/esc/spell.h"
 #include "provider/esc/str_util.h"
 #include "provider/util/echo.h"
+#include "provider/util/spell.h"
 
 namespace escnative::esc {
 namespace {
@@ -400,7 +400,7 @@ ParseResult ParseEnvironment(std::string_view name, std::string_view yaml,
         std::vector<std::string> fields = kFields;
         std::stable_sort(fields.begin(), fields.end(),
                          [&](const std::string& a, const std::string& b) {
-                           return Levenshtein(entry.key, a) < Levenshtein(entry.key, b);
+                           return util::Levenshtein(entry.key, a) < util::Levenshtein(entry.key, b);
                          });
         std::vector<std::string> quoted;
         for (const std::string& f : fields) quoted.push_back(absl::StrCat("'", f, "'"));

@@ -12,9 +12,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "provider/esc/eval_internal.h"
-#include "provider/esc/spell.h"
 #include "provider/esc/str_util.h"
 #include "provider/util/echo.h"
+#include "provider/util/spell.h"
 
 namespace escnative::esc::eval_internal {
 
@@ -64,7 +64,7 @@ ValuePtr EnvEval::Resolve(const std::vector<PropertyAccessor>& acc, const Expr& 
         if (bit != node->base->object.end()) return WalkValue(bit->second, acc, i + 1, false, ctx);
       }
       const bool has_base = node->base != nullptr && node->base->is_object();
-      NearestMatch near(a.key);
+      util::NearestMatch near(a.key);
       if (s_->Suggest(node->props.size() + (has_base ? node->base->object.size() : 0))) {
         for (const auto& p : node->props) near.Offer(p.first);
         if (has_base) {
@@ -121,7 +121,7 @@ ValuePtr EnvEval::WalkValue(ValuePtr v, const std::vector<PropertyAccessor>& acc
         auto it = v->object.find(a.key);
         if (it == v->object.end()) {
           // No suggestions from secret objects: their keys may be sensitive.
-          NearestMatch near(a.key);
+          util::NearestMatch near(a.key);
           if (!secret && !v->secret && s_->Suggest(v->object.size())) {
             for (const auto& [k, unused] : v->object) near.Offer(k);
           }

@@ -12,7 +12,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "provider/esc/eval_internal.h"
-#include "provider/esc/spell.h"
 #include "provider/esc/str_util.h"
 #include "provider/util/echo.h"
 

@@ -13,8 +13,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "provider/resources/resource.h"
 #include "provider/resources/package_schema.h"
+#include "provider/resources/resource.h"
+#include "provider/util/env_lookup.h"
 #include "provider/value/property_value.h"
 
 namespace escnative::resources {
@@ -38,8 +39,8 @@ struct ProviderConfig {
   std::string Describe() const;
 };
 
-// Looks up an environment variable; injectable for tests.
-using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
+using util::EnvLookup;
+// The process environment; an empty variable counts as unset.
 EnvLookup ProcessEnv();
 
 // A required key that is missing, as the engine's ConfigureErrorMissingKeys

@@ -188,7 +188,7 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
              break;
            }
          }
-         ASSIGN_OR_RETURN(backend::UpdateResult res,
+         ASSIGN_OR_RETURN(backend::NewRevision res,
                           c.caller.backend->UpdateDefinition(ref, c.req.body, etag));
          nlohmann::json body = nlohmann::json::object();
          if (!res.warnings.empty()) body["diagnostics"] = DiagnosticsJson(res.warnings);
@@ -288,7 +288,7 @@ void Api::EnvironmentRoutes(std::vector<http::Route>* routes) {
              break;
            }
            if (def->yaml.empty() && !keep_history) break;
-           absl::StatusOr<backend::UpdateResult> res =
+           absl::StatusOr<backend::NewRevision> res =
                b.UpdateDefinition(dst, def->yaml, std::nullopt);
            if (!res.ok()) {
              copied = res.status();

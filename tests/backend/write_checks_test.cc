@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "provider/api/names.h"
 #include "provider/backend/local_backend.h"
 #include "tests/store/store_test_util.h"
 #include "tests/util/status_matchers.h"
@@ -98,9 +99,9 @@ TEST(EchoedNames, AreEscapedAndCapped) {
   ASSERT_THAT(r, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_LT(r.status().message().size(), 1000u);
   EXPECT_THAT(std::string(r.status().message()), HasSubstr("…"));
-  EXPECT_THAT(ValidateVersion("\x1b]0;title\x07", "env"),
+  EXPECT_THAT(api::ValidateVersion("\x1b]0;title\x07", "env"),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(std::string(ValidateVersion("\x1b]0;title\x07", "env").message()),
+  EXPECT_THAT(std::string(api::ValidateVersion("\x1b]0;title\x07", "env").message()),
               Not(HasSubstr("\x1b")));
 }
 

@@ -29,7 +29,7 @@ TEST(WireParseTest, EnvironmentValuesRoundTripWithSecretAndUnknownFlags) {
 }
 
 TEST(WireParseTest, ShapesRoundTrip) {
-  store::EnvironmentInfo info;
+  api::EnvironmentInfo info;
   info.ref = {"o", "p", "e"};
   info.created = absl::FromUnixSeconds(1785578400);
   info.modified = absl::FromUnixSeconds(1785578460);
@@ -40,7 +40,7 @@ TEST(WireParseTest, ShapesRoundTrip) {
   EXPECT_EQ(env->modified, info.modified);
   EXPECT_TRUE(env->deletion_protected);
 
-  store::RevisionInfo rev;
+  api::RevisionInfo rev;
   rev.number = 3;
   rev.creator = "me";
   rev.created = info.created;
@@ -50,18 +50,18 @@ TEST(WireParseTest, ShapesRoundTrip) {
   EXPECT_EQ(r->number, 3);
   EXPECT_EQ(r->tags, rev.tags);
 
-  store::AccessToken t;
+  api::AccessToken t;
   t.id = "id1";
   t.kind = "environment";
   t.name = "ci";
   t.created = info.created;
   t.expires_at = absl::FromUnixSeconds(1885578400);
-  t.scopes = {{"o/p/*", store::Permission::kOpen}};
+  t.scopes = {{"o/p/*", api::Permission::kOpen}};
   auto tok = AccessTokenFromJson(AccessTokenJson(t));
   ASSERT_TRUE(tok.ok()) << tok.status();
   EXPECT_EQ(tok->id, "id1");
   ASSERT_EQ(tok->scopes.size(), 1u);
-  EXPECT_EQ(tok->scopes[0].permission, store::Permission::kOpen);
+  EXPECT_EQ(tok->scopes[0].permission, api::Permission::kOpen);
   EXPECT_EQ(tok->expires_at, t.expires_at);
 
   esc::Diagnostics diags(1);

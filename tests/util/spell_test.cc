@@ -21,5 +21,19 @@ TEST(Spell, ClosestMatchOnlyForLikelyTypos) {
   EXPECT_EQ(ClosestMatch("zzzzzz", c), "");
 }
 
+// ESC's rule: case and underscores ignored, distance below ceil(len/2).
+TEST(Spell, NearestMatchFollowsEsc) {
+  auto nearest = [](std::string_view word, std::vector<std::string> candidates) {
+    NearestMatch m(word);
+    for (const std::string& c : candidates) m.Offer(c);
+    return m.best();
+  };
+  EXPECT_EQ(nearest("Fooo", {"bar", "foo"}), "foo");
+  EXPECT_EQ(nearest("api_key", {"APIKEY", "apiKeys"}), "APIKEY");
+  EXPECT_EQ(nearest("nmae", {"name"}), "");  // distance 2 is not below 2
+  EXPECT_EQ(nearest("", {"a"}), "");
+  EXPECT_EQ(nearest(std::string(300, 'a'), {std::string(300, 'a')}), "");  // too long to try
+}
+
 }  // namespace
 }  // namespace escnative::util

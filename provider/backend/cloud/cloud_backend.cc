@@ -202,7 +202,7 @@ absl::StatusOr<Definition> CloudBackend::GetDefinition(const EnvironmentRef& ref
   return def;
 }
 
-absl::StatusOr<UpdateResult> CloudBackend::UpdateDefinition(const EnvironmentRef& ref,
+absl::StatusOr<NewRevision> CloudBackend::UpdateDefinition(const EnvironmentRef& ref,
                                                             absl::string_view yaml,
                                                             std::optional<std::string> etag) {
   Call c{absl::StrCat("updating environment ", ref.ToString()), "PATCH",
@@ -214,7 +214,7 @@ absl::StatusOr<UpdateResult> CloudBackend::UpdateDefinition(const EnvironmentRef
     c.repeatable = true;  // a repeat after success is refused as stale, never applied twice
   }
   ASSIGN_OR_RETURN(http::ClientResponse res, Send(c));
-  UpdateResult out;
+  NewRevision out;
   ASSIGN_OR_RETURN(out.revision, cloud::RevisionHeader(res, c.what));
   if (!res.body.empty()) {
     ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(res, c.what));

@@ -68,7 +68,7 @@ absl::StatusOr<std::vector<RevisionInfo>> CloudBackend::ListRevisions(const Envi
   return out;
 }
 
-absl::StatusOr<UpdateResult> CloudBackend::Rollback(const EnvironmentRef& ref,
+absl::StatusOr<NewRevision> CloudBackend::Rollback(const EnvironmentRef& ref,
                                                     absl::string_view version) {
   // The old revision's definition as stored (ciphertext, which stays valid in
   // the same environment), written as a new revision if nothing changed since.
