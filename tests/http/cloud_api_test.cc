@@ -67,7 +67,7 @@ TEST_F(CloudApiTest, TeamTokensUseTheTeamTokenApi) {
   server_->Start();
   auto b = Cloud();
 
-  store::AccessTokenSpec spec;
+  api::AccessTokenSpec spec;
   spec.kind = "team";
   spec.name = "ci";
   spec.description = "deploys";
@@ -131,7 +131,7 @@ TEST_F(CloudApiTest, AuditLogOfAServerWithoutSequenceNumbers) {
   ServePulumiAuditLog(server_.get());
   server_->Start();
   auto b = Cloud();
-  store::AuditQuery q;
+  api::AuditQuery q;
   auto all = b->ListAuditEvents(q);
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), 5u);
@@ -149,7 +149,7 @@ TEST_F(CloudApiTest, AuditLogOfAServerWithoutSequenceNumbers) {
   ASSERT_EQ(rest->size(), 2u);
   EXPECT_EQ((*rest)[0].sequence, 4);
 
-  q = store::AuditQuery{};
+  q = api::AuditQuery{};
   q.action = "environment.open";
   q.limit = 2;
   auto opens = b->ListAuditEvents(q);
@@ -158,7 +158,7 @@ TEST_F(CloudApiTest, AuditLogOfAServerWithoutSequenceNumbers) {
   EXPECT_EQ((*opens)[0].target, "event 2");
   EXPECT_EQ((*opens)[1].target, "event 3");
 
-  q = store::AuditQuery{};
+  q = api::AuditQuery{};
   q.newest_first = true;
   q.limit = 2;
   auto newest = b->ListAuditEvents(q);
@@ -176,7 +176,7 @@ TEST_F(CloudApiTest, AuditLogThatIsNotTheExpectedJsonIsAClearError) {
                      JsonReply(res, R"({"auditLogEvents":[{"event":7}]})");
                    });
   server_->Start();
-  auto events = Cloud()->ListAuditEvents(store::AuditQuery{});
+  auto events = Cloud()->ListAuditEvents(api::AuditQuery{});
   ASSERT_FALSE(events.ok());
   Seen(events.status());
   EXPECT_THAT(std::string(events.status().message()),

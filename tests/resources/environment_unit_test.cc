@@ -61,8 +61,8 @@ TEST_F(EnvironmentTest, CheckNamesTheInvalidNamePart) {
       EXPECT_THAT(ReasonFor(r, key), HasSubstr("letters, digits")) << key << "=" << bad;
     }
   }
-  EXPECT_THAT(ReasonFor(Check({{"name", "yaml"}}), "name"), HasSubstr("reserved"));
-  EXPECT_THAT(ReasonFor(Check({{"name", "open"}}), "name"), HasSubstr("reserved"));
+  EXPECT_THAT(ReasonFor(Check({{"name", "yaml"}}), "name"), HasSubstr("not \".\", \"..\", \"yaml\" or \"open\""));
+  EXPECT_THAT(ReasonFor(Check({{"name", "open"}}), "name"), HasSubstr("not \".\", \"..\", \"yaml\" or \"open\""));
 }
 
 TEST_F(EnvironmentTest, CheckRefusesYamlWithValues) {

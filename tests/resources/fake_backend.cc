@@ -260,7 +260,7 @@ absl::StatusOr<backend::Definition> FakeBackend::GetDefinition(const Environment
   return out;
 }
 
-absl::StatusOr<backend::UpdateResult> FakeBackend::UpdateDefinition(
+absl::StatusOr<backend::NewRevision> FakeBackend::UpdateDefinition(
     const EnvironmentRef& ref, absl::string_view yaml, std::optional<std::string> etag) {
   RETURN_IF_ERROR(Enter("UpdateDefinition"));
   absl::MutexLock lock(&mu_);
@@ -282,7 +282,7 @@ absl::StatusOr<backend::UpdateResult> FakeBackend::UpdateDefinition(
   env->revisions.push_back({std::move(stored), env->info.etag, clock_->Now()});
   env->info.latest_revision = static_cast<int64_t>(env->revisions.size());
   Touch(env);
-  return backend::UpdateResult{env->info.latest_revision, env->info.etag, {}};
+  return backend::NewRevision{env->info.latest_revision, env->info.etag, {}};
 }
 
 // Imports of the environment being evaluated, as LocalBackend resolves

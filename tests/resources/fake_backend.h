@@ -73,7 +73,7 @@ class FakeBackend final : public backend::Backend {
   absl::StatusOr<backend::Definition> GetDefinition(const backend::EnvironmentRef& ref,
                                                     absl::string_view version,
                                                     bool decrypt) override;
-  absl::StatusOr<backend::UpdateResult> UpdateDefinition(const backend::EnvironmentRef& ref,
+  absl::StatusOr<backend::NewRevision> UpdateDefinition(const backend::EnvironmentRef& ref,
                                                          absl::string_view yaml,
                                                          std::optional<std::string> etag) override;
   absl::StatusOr<backend::Evaluation> CheckEnvironment(const backend::EnvironmentRef& ref,
@@ -87,7 +87,7 @@ class FakeBackend final : public backend::Backend {
 
   absl::StatusOr<std::vector<backend::RevisionInfo>> ListRevisions(
       const backend::EnvironmentRef& ref) override;
-  absl::StatusOr<backend::UpdateResult> Rollback(const backend::EnvironmentRef& ref,
+  absl::StatusOr<backend::NewRevision> Rollback(const backend::EnvironmentRef& ref,
                                                  absl::string_view version) override;
   absl::StatusOr<backend::RevisionTag> CreateRevisionTag(const backend::EnvironmentRef& ref,
                                                          absl::string_view name,

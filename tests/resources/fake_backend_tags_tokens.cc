@@ -34,7 +34,7 @@ absl::StatusOr<std::vector<backend::RevisionInfo>> FakeBackend::ListRevisions(
   return out;
 }
 
-absl::StatusOr<backend::UpdateResult> FakeBackend::Rollback(const EnvironmentRef&,
+absl::StatusOr<backend::NewRevision> FakeBackend::Rollback(const EnvironmentRef&,
                                                             absl::string_view) {
   RETURN_IF_ERROR(Enter("Rollback"));
   return absl::UnimplementedError("FakeBackend does not roll back (no resource does)");
