@@ -13,6 +13,7 @@
 #include "provider/esc/eval_internal.h"
 #include "provider/esc/spell.h"
 #include "provider/esc/str_util.h"
+#include "provider/esc/value_schema.h"
 #include "provider/util/echo.h"
 
 namespace escnative::esc::eval_internal {
@@ -62,6 +63,25 @@ ValuePtr EnvEval::EvalSecret(const Expr& expr) {
     return unknown_secret;
   }
   return MarkSecret(MakeString(*std::move(plain), expr.range), false);
+}
+
+ValuePtr EnvEval::WithResultSchema(const Expr& expr, ValuePtr v) {
+  switch (expr.builtin) {
+    case Builtin::kJoin:
+    case Builtin::kToJSON:
+    case Builtin::kToBase64:
+    case Builtin::kFromBase64:
+    case Builtin::kToString:
+      return WithSchema(v, StringSchema());
+    case Builtin::kSecret:
+      return expr.ciphertext ? WithSchema(v, StringSchema()) : v;
+    case Builtin::kSplit:
+      return WithSchema(v, StringArraySchema());
+    case Builtin::kConcat:
+      return WithSchema(v, AnyArraySchema());
+    default:
+      return v;
+  }
 }
 
 ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
@@ -222,6 +242,7 @@ ValuePtr EnvEval::EvalOpen(const Expr& expr) {
           expr.path);
     return MakeUnknown(r);
   }
+  if (s_->trace != nullptr) s_->trace->call_schemas[&expr] = {provider->InputSchema(), nullptr};
   std::vector<SchemaError> errors;
   provider->InputSchema()->Validate(*inputs, &errors);
   ReportSchemaErrors(errors, *expr.inputs);
@@ -279,6 +300,13 @@ ValuePtr EnvEval::EvalRotate(const Expr& expr) {
     Error(absl::StrCat("unknown rotator ", util::Echo(GoJsonString(expr.provider, false))), r,
           expr.path);
     return MakeUnknown(r);
+  }
+  if (s_->trace != nullptr) {
+    // The state may also be null (not rotated yet).
+    nlohmann::json or_null = {{"oneOf", {rotator->StateSchema()->ToJson(), {{"type", "null"}}}},
+                              {"type", ""}};
+    absl::StatusOr<SchemaPtr> s = Schema::FromJson(or_null);
+    s_->trace->call_schemas[&expr] = {rotator->InputSchema(), s.ok() ? *s : nullptr};
   }
   SchemaPtr out_schema = rotator->OutputSchema();
   ValuePtr unknown = MakeUnknown(r, out_schema);

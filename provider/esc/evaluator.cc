@@ -14,6 +14,7 @@
 #include "provider/esc/eval_internal.h"
 #include "provider/esc/spell.h"
 #include "provider/esc/str_util.h"
+#include "provider/esc/value_schema.h"
 #include "provider/util/echo.h"
 
 namespace escnative::esc {
@@ -114,6 +115,7 @@ const EvaluatedEnv* Session::Load(const std::string& ref, const Range& range,
     return nullptr;
   }
   decls_.push_back(parsed.environment);
+  if (trace != nullptr) trace->Index(*parsed.environment->values);
   stack_.push_back({ref, std::move(name)});
   EnvEval eval(this, *parsed.environment, ref, /*is_root=*/false, loaded->decrypter);
   auto result = std::make_unique<EvaluatedEnv>();
@@ -122,6 +124,15 @@ const EvaluatedEnv* Session::Load(const std::string& ref, const Range& range,
   const EvaluatedEnv* out = result.get();
   envs_[ref] = std::move(result);
   return out;
+}
+
+// A copy of v whose nodes are all defined at `def`.
+static ValuePtr DefinedAt(const ValuePtr& v, const Range& def) {
+  auto copy = std::make_shared<Value>(*v);
+  copy->def = def;
+  for (ValuePtr& i : copy->array) i = DefinedAt(i, def);
+  for (auto& [k, i] : copy->object) i = DefinedAt(i, def);
+  return copy;
 }
 
 void EnvEval::Error(std::string summary, const Range& range, const std::string& path,
@@ -138,7 +149,10 @@ ValuePtr EnvEval::Run() {
   std::string root_name = is_root_ || anonymous_root ? name_ : s_->root_name;
   ctx["currentEnvironment"] = MakeObject({{"name", MakeString(name_)}});
   ctx["rootEnvironment"] = MakeObject({{"name", MakeString(root_name)}});
-  context_ = MakeObject(std::move(ctx));
+  // Synthesised values: defined in this environment, at no position.
+  Range here;
+  here.environment = name_;
+  context_ = DefinedAt(MakeObject(std::move(ctx)), here);
 
   std::map<std::string, ValuePtr> imports;
   // Layer the imports key by key into one table: merging whole roots one
@@ -158,7 +172,7 @@ ValuePtr EnvEval::Run() {
       }
     }
   }
-  imports_ = MakeObject(std::move(imports));
+  imports_ = MakeObject(std::move(imports), here);
   ValuePtr merged = MakeObject(std::move(layered));
   Declare(*decl_.values, merged, /*top=*/true, &root_);
   ValuePtr root = EvalNode(&root_);
@@ -169,6 +183,7 @@ ValuePtr EnvEval::Run() {
 void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* node) {
   node->expr = &expr;
   node->base = base;
+  if (s_->trace != nullptr && base != nullptr) s_->trace->bases[&expr] = base;
   if (base != nullptr && base->final) {
     // Reported in document order, like the reference implementation.
     Error("cannot override final value", expr.range, expr.path, Severity::kWarning);
@@ -269,6 +284,7 @@ ValuePtr EnvEval::EvalNode(ENode* node) {
   }
   node->value = v;
   node->state = ENode::State::kDone;
+  Trace(expr, v);
   return v;
 }
 
@@ -291,12 +307,16 @@ ValuePtr EnvEval::EvalFree(const Expr& expr) {
       }
       props[p.key] = EvalFree(*p.value);
     }
-    return Checked(MakeObject(std::move(props), expr.range), expr);
+    ValuePtr v = Checked(MakeObject(std::move(props), expr.range), expr);
+    Trace(expr, v);
+    return v;
   }
   if (expr.kind == Expr::Kind::kArray) {
     std::vector<ValuePtr> items;
     for (const ExprPtr& e : expr.items) items.push_back(EvalFree(*e));
-    return Checked(MakeArray(std::move(items), expr.range), expr);
+    ValuePtr v = Checked(MakeArray(std::move(items), expr.range), expr);
+    Trace(expr, v);
+    return v;
   }
   return EvalLeaf(expr, nullptr);
 }
@@ -334,7 +354,8 @@ ValuePtr EnvEval::EvalLeaf(const Expr& expr, const ValuePtr& base) {
         }
         out += text;
       }
-      v = unknown ? MakeUnknown(expr.range) : MakeString(std::move(out), expr.range);
+      v = unknown ? MakeUnknown(expr.range, StringSchema())
+                  : WithSchema(MakeString(std::move(out), expr.range), StringSchema());
       if (secret) v = MarkSecret(v, false);
       break;
     }
@@ -342,13 +363,14 @@ ValuePtr EnvEval::EvalLeaf(const Expr& expr, const ValuePtr& base) {
       v = Resolve(expr.parts[0].accessors, expr);
       break;
     case Expr::Kind::kBuiltin:
-      v = Checked(EvalBuiltin(expr), expr);
+      v = WithResultSchema(expr, Checked(EvalBuiltin(expr), expr));
       break;
     default:
       v = EvalFree(expr);
       break;
   }
   if (base != nullptr) v = Merge(v, base);
+  Trace(expr, v);
   return v;
 }
 
@@ -387,8 +409,14 @@ EvalResult Evaluate(const ParseResult& parsed, const EvalOptions& options) {
       options.root_environment_name.empty() ? decl.name : options.root_environment_name;
   session.PushRoot(options.root_import_name.empty() ? session.root_name : options.root_import_name);
   EnvEval eval(&session, decl, session.root_name, /*is_root=*/true, options.decrypter);
+  ExprTrace trace;
+  if (options.export_exprs) {
+    session.trace = &trace;
+    trace.Index(*decl.values);
+  }
   try {
     result.root = eval.Run();
+    if (options.export_exprs) result.exprs = ExportExprs(*decl.values, trace);
   } catch (const std::exception& e) {
     // Allocation failure or a library exception: report, never propagate.
     AddDiag(&session.diags, Severity::kError, absl::StrCat("internal error: ", e.what()), Range{},

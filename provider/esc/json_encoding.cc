@@ -82,11 +82,15 @@ void Encode(const Value& v, Redaction redaction, int indent, int depth, std::str
   }
 }
 
+}  // namespace
+
 nlohmann::json NumberJson(const std::string& text) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_number()) return text;
   return j;
 }
+
+namespace {
 
 // A tiny JSON reader that keeps number text and reports Go-like errors.
 class JsonReader {

@@ -31,6 +31,8 @@ nlohmann::json ToJson(const Value& v, Redaction redaction);
 // Secrets are in plaintext: callers decide whether this may be shown.
 nlohmann::json ToDetailedJson(const Value& v);
 nlohmann::json RangeToJson(const Range& r);
+// A number's decimal text as a JSON number (the text itself if it is not one).
+nlohmann::json NumberJson(const std::string& text);
 
 // A value from JSON data (definition ranges left empty).
 ValuePtr FromJson(const nlohmann::json& j);

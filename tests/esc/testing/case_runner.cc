@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "provider/esc/evaluator.h"
+#include "provider/esc/value_schema.h"
 #include "tests/esc/testing/test_providers.h"
 
 namespace escnative::esc::testing {
@@ -80,7 +81,13 @@ nlohmann::json Detailed(const EvalResult& r) {
   for (const auto& [k, v] : r.root->object) props[k] = ToDetailedJson(*v);
   nlohmann::json ctx = nlohmann::json::object();
   for (const auto& [k, v] : r.execution_context->object) ctx[k] = ToDetailedJson(*v);
-  return {{"properties", props}, {"executionContext", {{"properties", ctx}}}};
+  nlohmann::json out = {{"properties", props},
+                        {"schema", SchemaOf(*r.root)},
+                        {"executionContext",
+                         {{"properties", ctx}, {"schema", SchemaOf(*r.execution_context)}}}};
+  // The reference omits an empty map.
+  if (r.exprs.is_object() && !r.exprs.empty()) out["exprs"] = r.exprs;
+  return out;
 }
 
 }  // namespace
@@ -108,6 +115,7 @@ absl::StatusOr<nlohmann::json> RunCase(const std::string& case_dir) {
   opts.decrypter = &crypter;
   opts.show_secrets = overrides.value("showSecrets", false);
   opts.root_environment_name = overrides.value("rootEnvironment", std::string());
+  opts.export_exprs = true;
 
   nlohmann::json out = nlohmann::json::object();
   ParseResult parsed = Parse(name, yaml);
