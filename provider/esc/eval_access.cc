@@ -77,7 +77,10 @@ ValuePtr EnvEval::Resolve(const std::vector<PropertyAccessor>& acc, const Expr& 
       }
       if (node->base != nullptr && node->base->is_object()) {
         auto bit = node->base->object.find(a.key);
-        if (bit != node->base->object.end()) return WalkValue(bit->second, acc, i + 1, false, ctx);
+        if (bit != node->base->object.end()) {
+          Trace(a, bit->second->def);
+          return WalkValue(bit->second, acc, i + 1, false, ctx);
+        }
       }
       const bool has_base = node->base != nullptr && node->base->is_object();
       NearestMatch near(a.key);

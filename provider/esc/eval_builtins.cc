@@ -43,7 +43,8 @@ const Expr* ElementExpr(const Expr& arg, size_t i) {
 }
 
 ValuePtr EnvEval::EvalSecret(const Expr& expr) {
-  if (!expr.ciphertext) return MarkSecret(MakeString(expr.secret, expr.range), false);
+  // A plaintext secret is its argument, marked secret.
+  if (!expr.ciphertext) return MarkSecret(MakeString(expr.secret, expr.arg->range), false);
   ValuePtr unknown_secret = MarkSecret(MakeUnknown(expr.range), false);
   absl::StatusOr<std::string> raw = Base64Decode(expr.secret);
   absl::StatusOr<std::string> inner =
@@ -63,6 +64,12 @@ ValuePtr EnvEval::EvalSecret(const Expr& expr) {
     return unknown_secret;
   }
   return MarkSecret(MakeString(*std::move(plain), expr.range), false);
+}
+
+// Unknown because an input is: secret when an input is.
+static ValuePtr UnknownOf(const Range& r, bool secret) {
+  ValuePtr u = MakeUnknown(r);
+  return secret ? MarkSecret(u, false) : u;
 }
 
 ValuePtr EnvEval::WithResultSchema(const Expr& expr, ValuePtr v) {
@@ -99,7 +106,10 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
           ok = TypeCheck(*items->array[i], "string", *ElementExpr(*expr.arg1, i)) && ok;
         }
       }
-      if (!ok || ContainsUnknown(*delim) || ContainsUnknown(*items)) return MakeUnknown(r);
+      if (!ok) return MakeUnknown(r);
+      if (ContainsUnknown(*delim) || ContainsUnknown(*items)) {
+        return UnknownOf(r, ContainsSecret(*delim) || ContainsSecret(*items));
+      }
       std::vector<std::string> parts;
       for (const ValuePtr& i : items->array) parts.push_back(i->text);
       ValuePtr v = MakeString(absl::StrJoin(parts, delim->text), r);
@@ -110,7 +120,8 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
       ValuePtr input = EvalFree(*expr.arg1);
       bool ok = TypeCheck(*delim, "string", *expr.arg0);
       ok = TypeCheck(*input, "string", *expr.arg1) && ok;
-      if (!ok || delim->unknown || input->unknown) return MakeUnknown(r);
+      if (!ok) return MakeUnknown(r);
+      if (delim->unknown || input->unknown) return UnknownOf(r, delim->secret || input->secret);
       std::vector<ValuePtr> out;
       const std::string& s = input->text;
       const std::string& d = delim->text;
@@ -147,7 +158,8 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
           ok = TypeCheck(*arg->array[i], "array", *ElementExpr(*expr.arg, i)) && ok;
         }
       }
-      if (!ok || ContainsUnknown(*arg)) return MakeUnknown(r);
+      if (!ok) return MakeUnknown(r);
+      if (ContainsUnknown(*arg)) return UnknownOf(r, ContainsSecret(*arg));
       std::vector<ValuePtr> out;
       for (const ValuePtr& a : arg->array) out.insert(out.end(), a->array.begin(), a->array.end());
       ValuePtr v = MakeArray(std::move(out), r);
@@ -155,13 +167,14 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
     }
     case Builtin::kToJSON: {
       ValuePtr arg = EvalFree(*expr.arg);
-      if (ContainsUnknown(*arg)) return MakeUnknown(r);
+      if (ContainsUnknown(*arg)) return UnknownOf(r, ContainsSecret(*arg));
       ValuePtr v = MakeString(ToJsonText(*arg, Redaction::kReveal), r);
       return ContainsSecret(*arg) ? MarkSecret(v, false) : v;
     }
     case Builtin::kFromJSON: {
       ValuePtr arg = EvalFree(*expr.arg);
-      if (!TypeCheck(*arg, "string", *expr.arg) || arg->unknown) return MakeUnknown(r);
+      if (!TypeCheck(*arg, "string", *expr.arg)) return MakeUnknown(r);
+      if (arg->unknown) return UnknownOf(r, arg->secret);
       absl::StatusOr<ValuePtr> v = DecodeJson(arg->text);
       if (!v.ok()) {
         // Go's messages quote the offending character: not for secrets.
@@ -170,17 +183,21 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
               expr.arg->range, expr.arg->path);
         return MakeUnknown(r);
       }
-      return arg->secret ? MarkSecret(*v, true) : *v;
+      // Decoded values are defined by the call (the reference's unexport).
+      ValuePtr out = DefinedAt(*v, r);
+      return arg->secret ? MarkSecret(out, true) : out;
     }
     case Builtin::kToBase64: {
       ValuePtr arg = EvalFree(*expr.arg);
-      if (!TypeCheck(*arg, "string", *expr.arg) || arg->unknown) return MakeUnknown(r);
+      if (!TypeCheck(*arg, "string", *expr.arg)) return MakeUnknown(r);
+      if (arg->unknown) return UnknownOf(r, arg->secret);
       ValuePtr v = MakeString(Base64Encode(arg->text), r);
       return arg->secret ? MarkSecret(v, false) : v;
     }
     case Builtin::kFromBase64: {
       ValuePtr arg = EvalFree(*expr.arg);
-      if (!TypeCheck(*arg, "string", *expr.arg) || arg->unknown) return MakeUnknown(r);
+      if (!TypeCheck(*arg, "string", *expr.arg)) return MakeUnknown(r);
+      if (arg->unknown) return UnknownOf(r, arg->secret);
       absl::StatusOr<std::string> d = Base64Decode(arg->text);
       if (!d.ok()) {
         Error(absl::StrCat("decoding base64 string: ", d.status().message()), expr.arg->range,
@@ -192,7 +209,7 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
     }
     case Builtin::kToString: {
       ValuePtr arg = EvalFree(*expr.arg);
-      if (ContainsUnknown(*arg)) return MakeUnknown(r);
+      if (ContainsUnknown(*arg)) return UnknownOf(r, ContainsSecret(*arg));
       std::string text;
       if (!ToStringBounded(*arg, s_->opts.limits.max_value_size, &text)) {
         Error(absl::StrCat("value exceeds the maximum size of ", s_->opts.limits.max_value_size), r,
@@ -257,7 +274,7 @@ ValuePtr EnvEval::EvalOpen(const Expr& expr) {
     Error(std::string(v.status().message()), r, expr.path);
     return unknown;
   }
-  ValuePtr out = *v;
+  ValuePtr out = DefinedAt(*v, r);
   return out->secret ? MarkSecret(out, true) : out;
 }
 
@@ -326,7 +343,7 @@ ValuePtr EnvEval::EvalRotate(const Expr& expr) {
     Error(std::string(v.status().message()), r, expr.path);
     return unknown;
   }
-  ValuePtr out = *v;
+  ValuePtr out = DefinedAt(*v, r);
   return out->secret ? MarkSecret(out, true) : out;
 }
 

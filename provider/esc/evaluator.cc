@@ -126,15 +126,6 @@ const EvaluatedEnv* Session::Load(const std::string& ref, const Range& range,
   return out;
 }
 
-// A copy of v whose nodes are all defined at `def`.
-static ValuePtr DefinedAt(const ValuePtr& v, const Range& def) {
-  auto copy = std::make_shared<Value>(*v);
-  copy->def = def;
-  for (ValuePtr& i : copy->array) i = DefinedAt(i, def);
-  for (auto& [k, i] : copy->object) i = DefinedAt(i, def);
-  return copy;
-}
-
 void EnvEval::Error(std::string summary, const Range& range, const std::string& path,
                     Severity severity) {
   s_->Add(severity, std::move(summary), range, path);
@@ -176,8 +167,11 @@ ValuePtr EnvEval::Run() {
   ValuePtr merged = MakeObject(std::move(layered));
   Declare(*decl_.values, merged, /*top=*/true, &root_);
   ValuePtr root = EvalNode(&root_);
-  if (!root->is_object()) root = MakeObject({});
-  return root;
+  if (!root->is_object()) return MakeObject({});
+  // The root is synthesised, not written: it has no position.
+  auto copy = std::make_shared<Value>(*root);
+  copy->def = Range{};
+  return copy;
 }
 
 void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* node) {
@@ -359,9 +353,16 @@ ValuePtr EnvEval::EvalLeaf(const Expr& expr, const ValuePtr& base) {
       if (secret) v = MarkSecret(v, false);
       break;
     }
-    case Expr::Kind::kSymbol:
+    case Expr::Kind::kSymbol: {
+      // A reference is defined where it is written (its trace's def).
       v = Resolve(expr.parts[0].accessors, expr);
+      if (!v->unknown || !v->def.empty()) {
+        auto copy = std::make_shared<Value>(*v);
+        copy->def = expr.range;
+        v = copy;
+      }
       break;
+    }
     case Expr::Kind::kBuiltin:
       v = WithResultSchema(expr, Checked(EvalBuiltin(expr), expr));
       break;
@@ -416,7 +417,7 @@ EvalResult Evaluate(const ParseResult& parsed, const EvalOptions& options) {
   }
   try {
     result.root = eval.Run();
-    if (options.export_exprs) result.exprs = ExportExprs(*decl.values, trace);
+    if (options.export_exprs) result.exprs = ExportExprs(*decl.values, trace, session.root_name);
   } catch (const std::exception& e) {
     // Allocation failure or a library exception: report, never propagate.
     AddDiag(&session.diags, Severity::kError, absl::StrCat("internal error: ", e.what()), Range{},

@@ -32,11 +32,17 @@ nlohmann::json SchemaJson(const SchemaPtr& s) { return s == nullptr ? nlohmann::
 
 class Exporter {
  public:
-  explicit Exporter(const ExprTrace& t) : t_(t) {}
+  Exporter(const ExprTrace& t, std::string environment)
+      : t_(t), environment_(std::move(environment)) {}
+
+  // An expression the definition lacks (e.g. a malformed builtin argument).
+  nlohmann::json Missing() const { return {{"range", Here(Range{})}, {"schema", true}}; }
+
+  nlohmann::json Export(const Expr* e, int depth) { return e == nullptr ? Missing() : Export(*e, depth); }
 
   nlohmann::json Export(const Expr& e, int depth = 0) {
     nlohmann::json j = nlohmann::json::object();
-    j["range"] = RangeToJson(e.range);
+    j["range"] = Here(e.range);
     j["schema"] = SchemaFor(e);
     auto base = t_.bases.find(&e);
     if (base != t_.bases.end() && base->second != nullptr && depth < 64) {
@@ -61,19 +67,19 @@ class Exporter {
         for (const InterpolationPart& p : e.parts) {
           nlohmann::json part = nlohmann::json::object();
           if (!p.text.empty()) part["text"] = p.text;
-          if (p.has_access) part["value"] = Accessors(p.accessors, true);
+          if (p.has_access) part["value"] = Accessors(p.accessors, e.quoted);
           parts.push_back(std::move(part));
         }
         j["interpolate"] = std::move(parts);
         break;
       }
       case Expr::Kind::kSymbol:
-        j["symbol"] = Accessors(e.parts[0].accessors, true);
+        j["symbol"] = Accessors(e.parts[0].accessors, e.quoted);
         break;
       case Expr::Kind::kArray: {
         nlohmann::json list = nlohmann::json::array();
         for (const ExprPtr& i : e.items) list.push_back(Export(*i, depth));
-        j["list"] = std::move(list);
+        if (!list.empty()) j["list"] = std::move(list);
         break;
       }
       case Expr::Kind::kObject: {
@@ -83,8 +89,9 @@ class Exporter {
           keys[p.key] = RangeToJson(p.key_range);
           if (!obj.contains(p.key)) obj[p.key] = Export(*p.value, depth);
         }
-        j["keyRanges"] = std::move(keys);
-        j["object"] = std::move(obj);
+        // Go omits empty maps.
+        if (!keys.empty()) j["keyRanges"] = std::move(keys);
+        if (!obj.empty()) j["object"] = std::move(obj);
         break;
       }
       case Expr::Kind::kBuiltin:
@@ -135,7 +142,8 @@ class Exporter {
     }
   }
 
-  nlohmann::json Accessors(const std::vector<PropertyAccessor>& acc, bool with_value) const {
+  // Accessor ranges name the environment being exported.
+  nlohmann::json Accessors(const std::vector<PropertyAccessor>& acc, bool quoted) const {
     nlohmann::json out = nlohmann::json::array();
     for (const PropertyAccessor& a : acc) {
       nlohmann::json j = nlohmann::json::object();
@@ -144,11 +152,11 @@ class Exporter {
       } else {
         j["key"] = a.key;
       }
-      j["range"] = RangeToJson(a.range);
-      if (with_value) {
-        auto it = t_.accessors.find(&a);
-        j["value"] = RangeToJson(it == t_.accessors.end() ? Range{} : it->second);
-      }
+      Range r = quoted ? Range{} : a.range;
+      r.environment = environment_;
+      j["range"] = RangeToJson(r);
+      auto it = t_.accessors.find(&a);
+      j["value"] = Here(it == t_.accessors.end() ? Range{} : it->second);
       out.push_back(std::move(j));
     }
     return out;
@@ -157,14 +165,12 @@ class Exporter {
   nlohmann::json Builtin(const Expr& e, int depth) {
     nlohmann::json b = nlohmann::json::object();
     b["name"] = e.name;
-    b["nameRange"] = RangeToJson(e.name_range);
+    b["nameRange"] = Here(e.name_range);
     const Expr& arg = *e.arg;
     auto list_arg = [&](nlohmann::json schema) {
       b["argSchema"] = std::move(schema);
-      nlohmann::json a = {{"range", RangeToJson(arg.range)}};
-      if (e.arg0 != nullptr && e.arg1 != nullptr) {
-        a["list"] = {Export(*e.arg0, depth), Export(*e.arg1, depth)};
-      }
+      nlohmann::json a = {{"range", Here(arg.range)}};
+      a["list"] = {Export(e.arg0, depth), Export(e.arg1, depth)};
       b["arg"] = std::move(a);
     };
     switch (e.builtin) {
@@ -184,6 +190,14 @@ class Exporter {
       case esc::Builtin::kOpen:
       case esc::Builtin::kRotate:
         return Call(e, depth, b);
+      case esc::Builtin::kSecret:
+        b["argSchema"] = true;
+        if (e.ciphertext && arg.kind == Expr::Kind::kObject) {
+          const Expr* c = Property(arg, "ciphertext");
+          b["arg"] = {{"range", Here(arg.range)}, {"object", {{"ciphertext", Export(c, depth)}}}};
+          return b;
+        }
+        break;
       default:
         b["argSchema"] = true;
         break;
@@ -210,16 +224,19 @@ class Exporter {
     nlohmann::json obj = nlohmann::json::object();
     if (!short_form) {
       schema["provider"] = Str();
-      if (const Expr* p = Property(*e.arg, "provider")) obj["provider"] = Export(*p, depth);
+      // Only a string literal names a provider.
+      const Expr* p = Property(*e.arg, "provider");
+      obj["provider"] = Export(p != nullptr && p->kind == Expr::Kind::kString ? p : nullptr, depth);
     }
     schema["inputs"] = inputs;
-    if (e.inputs != nullptr) obj["inputs"] = Export(*e.inputs, depth);
+    obj["inputs"] = Export(e.inputs, depth);
     if (rotate) {
       schema["state"] = state;
-      if (e.state != nullptr) obj["state"] = Export(*e.state, depth);
+      obj["state"] = Export(e.state, depth);
     }
     b["argSchema"] = Record(schema);
-    b["arg"] = {{"object", std::move(obj)}};
+    // A synthesised argument: at no position, in no environment.
+    b["arg"] = {{"range", RangeToJson(Range{})}, {"object", std::move(obj)}};
     return b;
   }
 
@@ -231,7 +248,15 @@ class Exporter {
     return nullptr;
   }
 
+  // Positions unknown to the reference are reported in the exported
+  // environment.
+  nlohmann::json Here(Range r) const {
+    if (r.empty()) r.environment = environment_;
+    return RangeToJson(r);
+  }
+
   const ExprTrace& t_;
+  std::string environment_;
 };
 
 }  // namespace
@@ -243,8 +268,9 @@ void ExprTrace::Index(const Expr& e) {
   if (e.arg != nullptr) Index(*e.arg);
 }
 
-nlohmann::json ExportExprs(const Expr& values, const ExprTrace& trace) {
-  Exporter ex(trace);
+nlohmann::json ExportExprs(const Expr& values, const ExprTrace& trace,
+                           const std::string& environment) {
+  Exporter ex(trace, environment);
   nlohmann::json out = nlohmann::json::object();
   for (const ObjectProperty& p : values.properties) {
     if (p.key == "imports" || p.key == "context" || p.key == "environments") continue;

@@ -35,7 +35,10 @@ struct ExprTrace {
 };
 
 // {"<key>": Expr, …} for the top-level values of `values` (a kObject).
-nlohmann::json ExportExprs(const Expr& values, const ExprTrace& trace);
+// `environment` names the evaluated environment (as ranges of synthesised
+// positions do).
+nlohmann::json ExportExprs(const Expr& values, const ExprTrace& trace,
+                           const std::string& environment);
 
 }  // namespace escnative::esc
 

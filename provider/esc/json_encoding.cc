@@ -439,7 +439,7 @@ nlohmann::json RangeToJson(const Range& r) {
   return j;
 }
 
-nlohmann::json ToDetailedJson(const Value& v) {
+nlohmann::json ToDetailedJson(const Value& v, const std::string& environment) {
   nlohmann::json j = nlohmann::json::object();
   if (!v.unknown) {
     switch (v.kind) {
@@ -456,13 +456,13 @@ nlohmann::json ToDetailedJson(const Value& v) {
         break;
       case Value::Kind::kArray: {
         nlohmann::json a = nlohmann::json::array();
-        for (const ValuePtr& i : v.array) a.push_back(ToDetailedJson(*i));
+        for (const ValuePtr& i : v.array) a.push_back(ToDetailedJson(*i, environment));
         j["value"] = std::move(a);
         break;
       }
       case Value::Kind::kObject: {
         nlohmann::json o = nlohmann::json::object();
-        for (const auto& [k, e] : v.object) o[k] = ToDetailedJson(*e);
+        for (const auto& [k, e] : v.object) o[k] = ToDetailedJson(*e, environment);
         j["value"] = std::move(o);
         break;
       }
@@ -471,8 +471,12 @@ nlohmann::json ToDetailedJson(const Value& v) {
   if (v.secret) j["secret"] = true;
   if (v.unknown) j["unknown"] = true;
   nlohmann::json trace = nlohmann::json::object();
-  trace["def"] = RangeToJson(v.def);
-  if (v.base != nullptr) trace["base"] = ToDetailedJson(*v.base);
+  Range def = v.def;
+  if (def.empty() && !environment.empty()) def.environment = environment;
+  trace["def"] = RangeToJson(def);
+  if (v.base != nullptr) {
+    trace["base"] = ToDetailedJson(*v.base, environment.empty() ? environment : "<import>");
+  }
   j["trace"] = std::move(trace);
   return j;
 }

@@ -111,6 +111,14 @@ ValuePtr MarkUnknown(const ValuePtr& v) {
   return copy;
 }
 
+ValuePtr DefinedAt(const ValuePtr& v, const Range& def) {
+  auto copy = std::make_shared<Value>(*v);
+  copy->def = def;
+  for (ValuePtr& i : copy->array) i = DefinedAt(i, def);
+  for (auto& [k, i] : copy->object) i = DefinedAt(i, def);
+  return copy;
+}
+
 ValuePtr Merge(const ValuePtr& top, const ValuePtr& base) {
   if (base == nullptr) return top;
   if (top->is_object() && base->is_object()) {

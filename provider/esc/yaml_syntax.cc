@@ -311,6 +311,7 @@ class TreeBuilder {
       n.text = value;
     }
     n.range = ScalarRange(pos, value);
+    n.quoted = quote != 0;
     Complete(std::move(n));
   }
 

@@ -76,16 +76,16 @@ nlohmann::json DiagsToJson(const Diagnostics& diags) {
   return out;
 }
 
-nlohmann::json Detailed(const EvalResult& r) {
+nlohmann::json Detailed(const EvalResult& r, const std::string& env) {
   nlohmann::json props = nlohmann::json::object();
-  for (const auto& [k, v] : r.root->object) props[k] = ToDetailedJson(*v);
+  for (const auto& [k, v] : r.root->object) props[k] = ToDetailedJson(*v, env);
   nlohmann::json ctx = nlohmann::json::object();
-  for (const auto& [k, v] : r.execution_context->object) ctx[k] = ToDetailedJson(*v);
-  nlohmann::json out = {{"properties", props},
-                        {"schema", SchemaOf(*r.root)},
+  for (const auto& [k, v] : r.execution_context->object) ctx[k] = ToDetailedJson(*v, env);
+  nlohmann::json out = {{"schema", SchemaOf(*r.root)},
                         {"executionContext",
                          {{"properties", ctx}, {"schema", SchemaOf(*r.execution_context)}}}};
-  // The reference omits an empty map.
+  // The reference omits empty maps.
+  if (!props.empty()) out["properties"] = std::move(props);
   if (r.exprs.is_object() && !r.exprs.empty()) out["exprs"] = r.exprs;
   return out;
 }
@@ -118,20 +118,23 @@ absl::StatusOr<nlohmann::json> RunCase(const std::string& case_dir) {
   opts.export_exprs = true;
 
   nlohmann::json out = nlohmann::json::object();
-  ParseResult parsed = Parse(name, yaml);
+  // An anonymous root ("<yaml>") is also parsed under that name.
+  ParseResult parsed = Parse(
+      opts.root_environment_name.empty() ? name : opts.root_environment_name, yaml);
+  const std::string env = opts.root_environment_name.empty() ? name : opts.root_environment_name;
   if (!parsed.diagnostics.empty()) out["loadDiags"] = DiagsToJson(parsed.diagnostics);
   if (!parsed.syntax_ok) return out;
 
   opts.mode = EvalMode::kCheck;
   EvalResult check = Evaluate(parsed, opts);
   if (!check.diagnostics.empty()) out["checkDiags"] = DiagsToJson(check.diagnostics);
-  out["check"] = Detailed(check);
+  out["check"] = Detailed(check, env);
   out["checkJson"] = ToJson(*check.root, Redaction::kRedact);
 
   opts.mode = EvalMode::kOpen;
   EvalResult eval = Evaluate(parsed, opts);
   if (!eval.diagnostics.empty()) out["evalDiags"] = DiagsToJson(eval.diagnostics);
-  out["eval"] = Detailed(eval);
+  out["eval"] = Detailed(eval, env);
   out["evalJsonRedacted"] = ToJson(*eval.root, Redaction::kRedact);
   out["evalJSONRevealed"] = ToJson(*eval.root, Redaction::kReveal);
 
@@ -144,7 +147,7 @@ absl::StatusOr<nlohmann::json> RunCase(const std::string& case_dir) {
     }
     EvalResult rot = Evaluate(parsed, opts);
     if (!rot.diagnostics.empty()) out["rotateDiags"] = DiagsToJson(rot.diagnostics);
-    out["rotate"] = Detailed(rot);
+    out["rotate"] = Detailed(rot, env);
     out["rotateJson"] = ToJson(*rot.root, Redaction::kRedact);
     nlohmann::json patches = nlohmann::json::array();
     for (const RotatePatch& p : rot.rotate_patches) {
