@@ -93,7 +93,11 @@ ValuePtr EnvEval::WithResultSchema(const Expr& expr, ValuePtr v) {
 
 ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
   const Range& r = expr.range;
-  if (!expr.arg_valid) return MakeUnknown(r);
+  // A provider call whose provider is named is still evaluated (its inputs
+  // and state typed), as the reference does; missing parts are unknown.
+  bool named_call =
+      (expr.builtin == Builtin::kOpen || expr.builtin == Builtin::kRotate) && !expr.provider.empty();
+  if (!expr.arg_valid && !named_call) return MakeUnknown(r);
   switch (expr.builtin) {
     case Builtin::kSecret:
       return EvalSecret(expr);
@@ -253,7 +257,7 @@ ValuePtr EnvEval::EvalOpen(const Expr& expr) {
   const Range& r = expr.range;
   const Provider* provider =
       s_->opts.providers == nullptr ? nullptr : s_->opts.providers->FindProvider(expr.provider);
-  ValuePtr inputs = EvalFree(*expr.inputs);
+  ValuePtr inputs = expr.inputs != nullptr ? EvalFree(*expr.inputs) : MakeUnknown(r);
   if (provider == nullptr) {
     Error(absl::StrCat("unknown provider ", util::Echo(GoJsonString(expr.provider, false))), r,
           expr.path);
@@ -261,8 +265,10 @@ ValuePtr EnvEval::EvalOpen(const Expr& expr) {
   }
   if (s_->trace != nullptr) s_->trace->call_schemas[&expr] = {provider->InputSchema(), nullptr};
   std::vector<SchemaError> errors;
-  provider->InputSchema()->Validate(*inputs, &errors);
-  ReportSchemaErrors(errors, *expr.inputs);
+  if (expr.inputs != nullptr) {
+    provider->InputSchema()->Validate(*inputs, &errors);
+    ReportSchemaErrors(errors, *expr.inputs);
+  }
   SchemaPtr out_schema = provider->OutputSchema();
   ValuePtr unknown = MakeUnknown(r, out_schema);
   if (out_schema->secret()) unknown = MarkSecret(unknown, false);
@@ -301,7 +307,10 @@ ValuePtr EnvEval::EvalRotate(const Expr& expr) {
   // the root (so access to what they reference is verified).
   bool eval_rotate_only = rotating || (checking && is_root_);
   ValuePtr inputs;
-  if (expr.inputs->kind == Expr::Kind::kObject && !eval_rotate_only && !rotate_only.empty()) {
+  if (expr.inputs == nullptr) {
+    inputs = MakeUnknown(r);
+  } else if (expr.inputs->kind == Expr::Kind::kObject && !eval_rotate_only &&
+             !rotate_only.empty()) {
     std::map<std::string, ValuePtr> props;
     for (const ObjectProperty& p : expr.inputs->properties) {
       bool skip = std::find(rotate_only.begin(), rotate_only.end(), p.key) != rotate_only.end();
@@ -312,22 +321,38 @@ ValuePtr EnvEval::EvalRotate(const Expr& expr) {
   } else {
     inputs = EvalFree(*expr.inputs);
   }
-  ValuePtr state = expr.state != nullptr ? EvalFree(*expr.state) : MakeNull();
+  // No state: unknown, as the reference has it (nothing to open or rotate).
+  ValuePtr state = expr.state != nullptr ? EvalFree(*expr.state) : MakeUnknown(r);
   if (rotator == nullptr) {
     Error(absl::StrCat("unknown rotator ", util::Echo(GoJsonString(expr.provider, false))), r,
           expr.path);
     return MakeUnknown(r);
   }
+  // The state may also be null (not rotated yet).
+  nlohmann::json or_null = {{"oneOf", {rotator->StateSchema()->ToJson(), {{"type", "null"}}}},
+                            {"type", ""}};
+  absl::StatusOr<SchemaPtr> state_schema = Schema::FromJson(or_null);
+  if (!state_schema.ok()) state_schema = Schema::Always();
   if (s_->trace != nullptr) {
-    // The state may also be null (not rotated yet).
-    nlohmann::json or_null = {{"oneOf", {rotator->StateSchema()->ToJson(), {{"type", "null"}}}},
-                              {"type", ""}};
-    absl::StatusOr<SchemaPtr> s = Schema::FromJson(or_null);
-    s_->trace->call_schemas[&expr] = {rotator->InputSchema(), s.ok() ? *s : nullptr};
+    s_->trace->call_schemas[&expr] = {rotator->InputSchema(), *state_schema};
+  }
+  // Inputs and state are typed against the rotator's schemas (a state may
+  // also be null: not rotated yet).
+  std::vector<SchemaError> errors;
+  if (expr.inputs != nullptr) {
+    rotator->InputSchema()->Validate(*inputs, &errors);
+    ReportSchemaErrors(errors, *expr.inputs);
+  }
+  bool typed = errors.empty();
+  if (expr.state != nullptr) {
+    errors.clear();
+    (*state_schema)->Validate(*state, &errors);
+    ReportSchemaErrors(errors, *expr.state);
+    typed = typed && errors.empty();
   }
   SchemaPtr out_schema = rotator->OutputSchema();
   ValuePtr unknown = MakeUnknown(r, out_schema);
-  if (checking || ContainsUnknown(*state)) return unknown;
+  if (!typed || checking || expr.inputs == nullptr || ContainsUnknown(*state)) return unknown;
   if (rotating) {
     if (ContainsUnknown(*inputs)) return unknown;
     absl::StatusOr<ValuePtr> next = rotator->Rotate(*inputs, *state);

@@ -348,8 +348,12 @@ ValuePtr EnvEval::EvalLeaf(const Expr& expr, const ValuePtr& base) {
         }
         out += text;
       }
-      v = unknown ? MakeUnknown(expr.range, StringSchema())
-                  : WithSchema(MakeString(std::move(out), expr.range), StringSchema());
+      // An unknown interpolation reads "[unknown]", as the reference's does.
+      auto str = std::make_shared<Value>(
+          *MakeString(unknown ? std::string("[unknown]") : std::move(out), expr.range));
+      str->schema = StringSchema();
+      str->unknown = str->any_unknown = unknown;
+      v = str;
       if (secret) v = MarkSecret(v, false);
       break;
     }

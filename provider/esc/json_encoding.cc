@@ -468,6 +468,8 @@ nlohmann::json ToDetailedJson(const Value& v, const std::string& environment) {
       }
     }
   }
+  // An unknown interpolation still shows its placeholder text.
+  if (v.unknown && v.kind == Value::Kind::kString) j["value"] = v.text;
   if (v.secret) j["secret"] = true;
   if (v.unknown) j["unknown"] = true;
   nlohmann::json trace = nlohmann::json::object();
