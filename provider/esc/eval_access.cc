@@ -51,7 +51,12 @@ ValuePtr EnvEval::Resolve(const std::vector<PropertyAccessor>& acc, const Expr& 
     if (acc.size() < 3 || acc[1].is_index || acc[2].is_index) return invalid(0);
     const EvaluatedEnv* env =
         s_->Load(absl::StrCat(acc[1].key, "/", acc[2].key), ctx.range, ctx.path);
-    if (env == nullptr) return invalid(0);
+    if (env == nullptr) {
+      // The environment itself resolves to nothing (no position).
+      invalid(0);
+      Trace(acc[2], Range{});
+      return MakeUnknown(ctx.range);
+    }
     Trace(acc[0], ctx.range);
     Trace(acc[1], ctx.range);
     Trace(acc[2], env->root->def);

@@ -156,7 +156,8 @@ class Exporter {
       r.environment = environment_;
       j["range"] = RangeToJson(r);
       auto it = t_.accessors.find(&a);
-      j["value"] = Here(it == t_.accessors.end() ? Range{} : it->second);
+      // Never resolved (not evaluated): no range at all.
+      j["value"] = it == t_.accessors.end() ? RangeToJson(Range{}) : Here(it->second);
       out.push_back(std::move(j));
     }
     return out;

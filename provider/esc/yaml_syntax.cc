@@ -311,7 +311,7 @@ class TreeBuilder {
       n.text = value;
     }
     n.range = ScalarRange(pos, value);
-    n.quoted = quote != 0;
+    n.quoted = style != FYSS_PLAIN;
     Complete(std::move(n));
   }
 
@@ -393,6 +393,20 @@ class TreeBuilder {
 
 // "" when the text is valid UTF-8 without C0/DEL control characters
 // (other than tab, newline and carriage return).
+void ZeroLastLineBytes(Range* r, int last) {
+  if (r->begin.line >= last) r->begin.byte = 0;
+  if (r->end.line >= last) r->end.byte = 0;
+}
+
+void ZeroLastLineBytes(SyntaxNode* n, int last) {
+  ZeroLastLineBytes(&n->range, last);
+  for (SyntaxNode& i : n->items) ZeroLastLineBytes(&i, last);
+  for (SyntaxEntry& e : n->entries) {
+    ZeroLastLineBytes(&e.key_range, last);
+    ZeroLastLineBytes(&e.value, last);
+  }
+}
+
 std::string CheckCharacters(std::string_view s, const LineIndex& index) {
   for (size_t i = 0; i < s.size();) {
     unsigned char c = s[i];
@@ -532,6 +546,11 @@ SyntaxParseResult ParseYaml(std::string_view environment, std::string_view text,
       return result;
     }
     result.root = builder.TakeRoot();
+    // Go's position index (which the reference's ranges come from) has no
+    // entry for a last line without a newline: byte offsets there are 0.
+    if (!text.empty() && text.back() != '\n') {
+      ZeroLastLineBytes(&result.root, static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1);
+    }
   } catch (const Abort& a) {
     Range r;
     r.environment = std::string(environment);

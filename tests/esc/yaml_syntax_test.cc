@@ -38,9 +38,21 @@ TEST(YamlSyntaxTest, RecordsPositionsAndEnds) {
 }
 
 TEST(YamlSyntaxTest, ColumnsCountCharactersNotBytes) {
-  SyntaxNode root = ParseOk("é: ü");
+  SyntaxNode root = ParseOk("é: ü\n");
   EXPECT_EQ(root.entries[0].value.range.begin.column, 4);
   EXPECT_EQ(root.entries[0].value.range.begin.byte, 4);
+}
+
+// The reference's position index has no entry for a last line without a
+// newline: its byte offsets are 0 (lines and columns are kept).
+TEST(YamlSyntaxTest, LastLineWithoutNewlineHasNoByteOffsets) {
+  SyntaxNode root = ParseOk("a: x\nb: y");
+  EXPECT_EQ(root.entries[0].value.range.begin.byte, 3);
+  EXPECT_EQ(root.entries[1].value.range.begin.line, 2);
+  EXPECT_EQ(root.entries[1].value.range.begin.column, 4);
+  EXPECT_EQ(root.entries[1].value.range.begin.byte, 0);
+  EXPECT_EQ(root.entries[1].value.range.end.byte, 0);
+  EXPECT_EQ(root.entries[1].key_range.begin.byte, 0);
 }
 
 TEST(YamlSyntaxTest, CoreSchemaScalars) {
