@@ -318,6 +318,7 @@ ValuePtr EnvEval::EvalRotate(const Expr& expr) {
         props[p.key] = skip ? MakeUnknown(p.value->range) : EvalFree(*p.value);
     }
     inputs = MakeObject(std::move(props), expr.inputs->range);
+    Trace(*expr.inputs, inputs);
   } else {
     inputs = EvalFree(*expr.inputs);
   }
