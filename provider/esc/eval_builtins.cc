@@ -231,6 +231,7 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
       ValuePtr arg = EvalFree(*expr.arg);
       auto v = std::make_shared<Value>(*arg);
       v->final = true;
+      v->def = r;  // defined by the call, as the reference traces it
       return v;
     }
     case Builtin::kValidate: {

@@ -66,6 +66,9 @@ class EnvEval {
   // Records what an expression / accessor evaluated to, for exprs.
   void Trace(const Expr& e, const ValuePtr& v);
   void Trace(const PropertyAccessor& a, const Range& def);
+  // Records the imported values a declaration (not evaluated: it cannot
+  // override a final value) and its properties would have overridden.
+  void TraceBases(const Expr& expr, const ValuePtr& base);
   bool TypeCheck(const Value& v, const char* want, const Expr& at);
   void ReportSchemaErrors(const std::vector<SchemaError>& errors, const Expr& at);
   bool RotateHere(const Expr& expr) const;

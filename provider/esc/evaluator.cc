@@ -182,6 +182,7 @@ void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* n
     // Reported in document order, like the reference implementation.
     Error("cannot override final value", expr.range, expr.path, Severity::kWarning);
     node->keep_base = true;
+    TraceBases(expr, base);
     return;
   }
   if (expr.kind == Expr::Kind::kArray) {
@@ -221,6 +222,16 @@ void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* n
   }
   std::stable_sort(node->props.begin(), node->props.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+void EnvEval::TraceBases(const Expr& expr, const ValuePtr& base) {
+  if (s_->trace == nullptr || base == nullptr) return;
+  s_->trace->bases[&expr] = base;
+  if (expr.kind != Expr::Kind::kObject || !base->is_object()) return;
+  for (const ObjectProperty& p : expr.properties) {
+    auto it = base->object.find(p.key);
+    if (it != base->object.end()) TraceBases(*p.value, it->second);
+  }
 }
 
 ValuePtr EnvEval::Checked(ValuePtr v, const Expr& ctx) {
