@@ -95,8 +95,8 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
   const Range& r = expr.range;
   // A provider call whose provider is named is still evaluated (its inputs
   // and state typed), as the reference does; missing parts are unknown.
-  bool named_call =
-      (expr.builtin == Builtin::kOpen || expr.builtin == Builtin::kRotate) && !expr.provider.empty();
+  bool named_call = (expr.builtin == Builtin::kOpen || expr.builtin == Builtin::kRotate) &&
+                    !expr.provider.empty();
   if (!expr.arg_valid && !named_call) return MakeUnknown(r);
   switch (expr.builtin) {
     case Builtin::kSecret:

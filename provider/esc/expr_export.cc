@@ -28,7 +28,9 @@ nlohmann::json Tuple(std::vector<nlohmann::json> items) {
 
 nlohmann::json Str() { return {{"type", "string"}}; }
 
-nlohmann::json SchemaJson(const SchemaPtr& s) { return s == nullptr ? nlohmann::json(true) : s->ToJson(); }
+nlohmann::json SchemaJson(const SchemaPtr& s) {
+  return s == nullptr ? nlohmann::json(true) : s->ToJson();
+}
 
 class Exporter {
  public:
@@ -38,7 +40,9 @@ class Exporter {
   // An expression the definition lacks (e.g. a malformed builtin argument).
   nlohmann::json Missing() const { return {{"range", Here(Range{})}, {"schema", true}}; }
 
-  nlohmann::json Export(const Expr* e, int depth) { return e == nullptr ? Missing() : Export(*e, depth); }
+  nlohmann::json Export(const Expr* e, int depth) {
+    return e == nullptr ? Missing() : Export(*e, depth);
+  }
 
   nlohmann::json Export(const Expr& e, int depth = 0) {
     nlohmann::json j = nlohmann::json::object();

@@ -1,5 +1,8 @@
 #include "provider/esc/value_schema.h"
 
+#include <map>
+#include <string>
+
 #include "provider/esc/json_encoding.h"
 
 namespace escnative::esc {
@@ -7,7 +10,49 @@ namespace {
 
 SchemaPtr Constant(const char* json) { return *Schema::FromJson(nlohmann::json::parse(json)); }
 
+// Layers `top` over `base` as JSON merge patch does with values.
+nlohmann::json MergedSchema(const nlohmann::json& base, const nlohmann::json& top) {
+  auto is_object = [](const nlohmann::json& s) {
+    return s.is_object() && s.value("type", "") == "object";
+  };
+  if (!is_object(top) || !is_object(base)) return top;
+  std::map<std::string, nlohmann::json> record;
+  if (base.contains("properties")) {
+    for (auto it = base["properties"].begin(); it != base["properties"].end(); ++it) {
+      record[it.key()] = it.value();
+    }
+  }
+  if (top.contains("properties")) {
+    for (auto it = top["properties"].begin(); it != top["properties"].end(); ++it) {
+      auto b = record.find(it.key());
+      record[it.key()] = b == record.end() ? it.value() : MergedSchema(b->second, it.value());
+    }
+  }
+  nlohmann::json out = nlohmann::json::object();
+  nlohmann::json props = nlohmann::json::object();
+  nlohmann::json required = nlohmann::json::array();
+  for (const auto& [k, s] : record) {
+    props[k] = s;
+    required.push_back(k);
+  }
+  if (!props.empty()) out["properties"] = std::move(props);
+  out["type"] = "object";
+  if (!required.empty()) out["required"] = std::move(required);
+  const bool top_extra = top.contains("additionalProperties");
+  if (base.contains("additionalProperties")) {
+    out["additionalProperties"] = top_extra ? nlohmann::json(true) : base["additionalProperties"];
+  } else if (top_extra) {
+    out["additionalProperties"] = top["additionalProperties"];
+  }
+  return out;
+}
+
 }  // namespace
+
+nlohmann::json EnvironmentSchema(const Value& root) {
+  nlohmann::json s = SchemaOf(root);
+  return root.base == nullptr ? s : MergedSchema(SchemaOf(*root.base), s);
+}
 
 SchemaPtr StringSchema() {
   static const SchemaPtr kSchema = Constant(R"({"type":"string"})");

@@ -15,11 +15,16 @@ namespace escnative::esc {
 // secrets included, as the reference does: callers decide where it may go.
 nlohmann::json SchemaOf(const Value& v);
 
+// The schema of a whole environment (its root value). The reference merges
+// the imported schema into the root's once more, so properties defined on
+// both sides become records again, every property required.
+nlohmann::json EnvironmentSchema(const Value& root);
+
 // Schemas of builtin results and arguments, shared (built once).
-SchemaPtr StringSchema();          // {"type":"string"}
-SchemaPtr StringArraySchema();     // {"items":{"type":"string"},"type":"array"}
-SchemaPtr AnyArraySchema();        // {"items":true,"type":"array"}
-SchemaPtr ArrayOfArraysSchema();   // {"items":{"items":true,"type":"array"},"type":"array"}
+SchemaPtr StringSchema();         // {"type":"string"}
+SchemaPtr StringArraySchema();    // {"items":{"type":"string"},"type":"array"}
+SchemaPtr AnyArraySchema();       // {"items":true,"type":"array"}
+SchemaPtr ArrayOfArraysSchema();  // {"items":{"items":true,"type":"array"},"type":"array"}
 
 // A copy of v that reports `schema` (nullptr: derived from the value again).
 ValuePtr WithSchema(const ValuePtr& v, SchemaPtr schema);

@@ -549,7 +549,8 @@ SyntaxParseResult ParseYaml(std::string_view environment, std::string_view text,
     // Go's position index (which the reference's ranges come from) has no
     // entry for a last line without a newline: byte offsets there are 0.
     if (!text.empty() && text.back() != '\n') {
-      ZeroLastLineBytes(&result.root, static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1);
+      ZeroLastLineBytes(&result.root,
+                        static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1);
     }
   } catch (const Abort& a) {
     Range r;

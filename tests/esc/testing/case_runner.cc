@@ -81,9 +81,9 @@ nlohmann::json Detailed(const EvalResult& r, const std::string& env) {
   for (const auto& [k, v] : r.root->object) props[k] = ToDetailedJson(*v, env);
   nlohmann::json ctx = nlohmann::json::object();
   for (const auto& [k, v] : r.execution_context->object) ctx[k] = ToDetailedJson(*v, env);
-  nlohmann::json out = {{"schema", SchemaOf(*r.root)},
-                        {"executionContext",
-                         {{"properties", ctx}, {"schema", SchemaOf(*r.execution_context)}}}};
+  nlohmann::json out = {
+      {"schema", EnvironmentSchema(*r.root)},
+      {"executionContext", {{"properties", ctx}, {"schema", SchemaOf(*r.execution_context)}}}};
   // The reference omits empty maps.
   if (!props.empty()) out["properties"] = std::move(props);
   if (r.exprs.is_object() && !r.exprs.empty()) out["exprs"] = r.exprs;
@@ -119,8 +119,8 @@ absl::StatusOr<nlohmann::json> RunCase(const std::string& case_dir) {
 
   nlohmann::json out = nlohmann::json::object();
   // An anonymous root ("<yaml>") is also parsed under that name.
-  ParseResult parsed = Parse(
-      opts.root_environment_name.empty() ? name : opts.root_environment_name, yaml);
+  ParseResult parsed =
+      Parse(opts.root_environment_name.empty() ? name : opts.root_environment_name, yaml);
   const std::string env = opts.root_environment_name.empty() ? name : opts.root_environment_name;
   if (!parsed.diagnostics.empty()) out["loadDiags"] = DiagsToJson(parsed.diagnostics);
   if (!parsed.syntax_ok) return out;
@@ -153,7 +153,7 @@ absl::StatusOr<nlohmann::json> RunCase(const std::string& case_dir) {
     for (const RotatePatch& p : rot.rotate_patches) {
       patches.push_back({{"DocPath", p.doc_path}, {"Replacement", ToDetailedJson(*p.replacement)}});
     }
-    out["rotatePatches"] = patches;
+    if (!patches.empty()) out["rotatePatches"] = patches;
   }
   return out;
 }
@@ -188,6 +188,35 @@ bool SameDiags(const nlohmann::json& want, const nlohmann::json& got, bool range
   return true;
 }
 
+// The path of the first difference between two JSON documents.
+std::string FirstDifference(const nlohmann::json& want, const nlohmann::json& got,
+                            const std::string& path) {
+  if (want.type() != got.type())
+    return absl::StrCat(path, ": want ", want.dump(), " got ", got.dump());
+  if (want.is_object()) {
+    for (auto it = want.begin(); it != want.end(); ++it) {
+      if (!got.contains(it.key())) return absl::StrCat(path, ".", it.key(), ": missing");
+      std::string d = FirstDifference(it.value(), got[it.key()], absl::StrCat(path, ".", it.key()));
+      if (!d.empty()) return d;
+    }
+    for (auto it = got.begin(); it != got.end(); ++it) {
+      if (!want.contains(it.key())) return absl::StrCat(path, ".", it.key(), ": unexpected");
+    }
+    return "";
+  }
+  if (want.is_array()) {
+    if (want.size() != got.size()) {
+      return absl::StrCat(path, ": want ", want.size(), " elements, got ", got.size());
+    }
+    for (size_t i = 0; i < want.size(); ++i) {
+      std::string d = FirstDifference(want[i], got[i], absl::StrCat(path, "[", i, "]"));
+      if (!d.empty()) return d;
+    }
+    return "";
+  }
+  return want == got ? "" : absl::StrCat(path, ": want ", want.dump(), " got ", got.dump());
+}
+
 }  // namespace
 
 CaseScore ScoreCase(const nlohmann::json& expected, const nlohmann::json& actual) {
@@ -201,20 +230,22 @@ CaseScore ScoreCase(const nlohmann::json& expected, const nlohmann::json& actual
       break;
     }
   }
-  for (const char* f : {"loadDiags", "checkDiags", "evalDiags"}) {
+  for (const char* f : {"loadDiags", "checkDiags", "evalDiags", "rotateDiags"}) {
     if (values && !SameDiags(Field(expected, f), Field(actual, f), false, &why, f)) values = false;
   }
   score.values = values;
   bool diags = values;
-  for (const char* f : {"loadDiags", "checkDiags", "evalDiags"}) {
+  for (const char* f : {"loadDiags", "checkDiags", "evalDiags", "rotateDiags"}) {
     if (diags && !SameDiags(Field(expected, f), Field(actual, f), true, &why, f)) diags = false;
   }
   score.diagnostics = diags;
   bool full = diags;
-  for (const char* f : {"check", "checkJson", "eval"}) {
-    if (full && expected.contains(f) && Field(expected, f) != Field(actual, f)) {
+  // Also the rotation results, for cases that rotate.
+  for (const char* f : {"check", "checkJson", "eval", "rotate", "rotateJson", "rotatePatches"}) {
+    if (full && (expected.contains(f) || actual.contains(f)) &&
+        Field(expected, f) != Field(actual, f)) {
       full = false;
-      why = absl::StrCat(f, " differs");
+      why = FirstDifference(Field(expected, f), Field(actual, f), f);
     }
   }
   score.full = full;
