@@ -103,6 +103,11 @@ class Session {
   // linear, but N unknown references to an N-key object would be quadratic,
   // so an evaluation compares at most kSuggestBudget keys in all.
   bool Suggest(size_t keys);
+  // Whether a reference may copy a container of `entries` entries to give
+  // it the reference's own definition range (traces). References otherwise
+  // share; the budget keeps N references to a K-key object from costing
+  // N*K.
+  bool Redefine(size_t entries);
   // diags, capped, with the count of what Add dropped.
   Diagnostics TakeDiagnostics();
   // The root environment's canonical name, for import cycles through it.
@@ -133,6 +138,8 @@ class Session {
   size_t omitted_warnings_ = 0;
   static constexpr size_t kSuggestBudget = 1 << 20;
   size_t suggest_budget_ = kSuggestBudget;
+  static constexpr size_t kRedefineBudget = 1 << 20;
+  size_t redefine_budget_ = kRedefineBudget;
 };
 
 inline void EnvEval::Trace(const Expr& e, const ValuePtr& v) {

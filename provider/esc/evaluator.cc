@@ -45,6 +45,12 @@ void Session::Add(Severity sev, std::string summary, const Range& range, const s
   AddDiag(&diags, sev, std::move(summary), range, path);
 }
 
+bool Session::Redefine(size_t entries) {
+  if (entries > redefine_budget_) return false;
+  redefine_budget_ -= entries;
+  return true;
+}
+
 bool Session::Suggest(size_t keys) {
   if (Full() || keys > suggest_budget_) return false;
   suggest_budget_ -= keys;
@@ -371,7 +377,8 @@ ValuePtr EnvEval::EvalLeaf(const Expr& expr, const ValuePtr& base) {
     case Expr::Kind::kSymbol: {
       // A reference is defined where it is written (its trace's def).
       v = Resolve(expr.parts[0].accessors, expr);
-      if (!v->unknown || !v->def.empty()) {
+      if ((!v->unknown || !v->def.empty()) &&
+          s_->Redefine(v->array.size() + v->object.size())) {
         auto copy = std::make_shared<Value>(*v);
         copy->def = expr.range;
         v = copy;

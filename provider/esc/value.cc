@@ -128,6 +128,12 @@ namespace {
 // appears twice in traces).
 ValuePtr Rebase(const ValuePtr& own, const ValuePtr& base) {
   if (own == nullptr) return base;
+  // Appending copies the chain; past a few links (long import chains) the
+  // new base replaces the rest instead, keeping merges linear.
+  constexpr int kMaxChain = 8;
+  int links = 0;
+  for (const Value* b = own.get(); b != nullptr && links <= kMaxChain; b = b->base.get()) ++links;
+  if (links > kMaxChain) return base;
   return Merge(own, base);
 }
 
