@@ -377,8 +377,7 @@ ValuePtr EnvEval::EvalLeaf(const Expr& expr, const ValuePtr& base) {
     case Expr::Kind::kSymbol: {
       // A reference is defined where it is written (its trace's def).
       v = Resolve(expr.parts[0].accessors, expr);
-      if ((!v->unknown || !v->def.empty()) &&
-          s_->Redefine(v->array.size() + v->object.size())) {
+      if ((!v->unknown || !v->def.empty()) && s_->Redefine(v->array.size() + v->object.size())) {
         auto copy = std::make_shared<Value>(*v);
         copy->def = expr.range;
         v = copy;

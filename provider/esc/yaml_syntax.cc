@@ -480,6 +480,13 @@ class FyParser {
     }
     while (!msg.empty() && (msg.back() == ' ' || msg.back() == '\r')) msg.pop_back();
     if (msg.empty()) msg = "invalid document";
+    // The reference (Go's yaml.v3, libyaml's scanner) words these two
+    // common mistakes differently; both report the line of the problem.
+    if (msg == "invalid nested block mapping on the same line") {
+      msg = "mapping values are not allowed in this context";
+    } else if (msg == "tab character may not be used as indentation") {
+      msg = "found character that cannot start any token";
+    }
     return line > 0 ? absl::StrCat("yaml: line ", line, ": ", msg) : absl::StrCat("yaml: ", msg);
   }
 

@@ -108,6 +108,18 @@ TEST(YamlSyntaxTest, NonStringKeysAreErrors) {
   EXPECT_EQ(r.root.entries[0].key, "35");
 }
 
+// yaml.v3's wording for the most common mistakes, at the problem's line.
+TEST(YamlSyntaxTest, CommonSyntaxErrorsUseTheReferenceWording) {
+  SyntaxParseResult nested = ParseYaml("env", "values:\n  a: b: c\n");
+  ASSERT_EQ(nested.diagnostics.size(), 1u);
+  EXPECT_EQ(nested.diagnostics[0].summary,
+            "yaml: line 2: mapping values are not allowed in this context");
+  SyntaxParseResult tab = ParseYaml("env", "values:\n\ta: b\n");
+  ASSERT_EQ(tab.diagnostics.size(), 1u);
+  EXPECT_EQ(tab.diagnostics[0].summary,
+            "yaml: line 2: found character that cannot start any token");
+}
+
 TEST(YamlSyntaxTest, SyntaxErrorHasNoRange) {
   SyntaxParseResult r = ParseYaml("env", "a: [1, 2\n");
   EXPECT_FALSE(r.ok);
