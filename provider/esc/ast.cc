@@ -48,6 +48,7 @@ ExprPtr ParseString(const SyntaxNode& node, const std::string& path, Diagnostics
   auto e = std::make_unique<Expr>();
   e->range = node.range;
   e->path = path;
+  e->quoted = node.quoted;
   std::vector<AccessError> errors;
   std::vector<RawPart> raw = ParseInterpolation(node.text, &errors);
   for (const AccessError& err : errors) {

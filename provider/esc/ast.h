@@ -67,6 +67,9 @@ struct Expr {
   Kind kind = Kind::kNull;
   Range range;
   std::string path;  // syntax path, e.g. values.a["fn::join"][0]
+  // Written as a quoted or block scalar: the reference reports no positions
+  // for the accessors inside it (their offsets in the source would differ).
+  bool quoted = false;
 
   bool boolean = false;
   std::string text;  // kNumber: decimal text; kString: unescaped value

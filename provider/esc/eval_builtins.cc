@@ -13,6 +13,7 @@
 #include "provider/esc/eval_internal.h"
 #include "provider/esc/secret_envelope.h"
 #include "provider/esc/str_util.h"
+#include "provider/esc/value_schema.h"
 #include "provider/util/echo.h"
 
 namespace escnative::esc::eval_internal {
@@ -42,7 +43,8 @@ const Expr* ElementExpr(const Expr& arg, size_t i) {
 }
 
 ValuePtr EnvEval::EvalSecret(const Expr& expr) {
-  if (!expr.ciphertext) return MarkSecret(MakeString(expr.secret, expr.range), false);
+  // A plaintext secret is its argument, marked secret.
+  if (!expr.ciphertext) return MarkSecret(MakeString(expr.secret, expr.arg->range), false);
   ValuePtr unknown_secret = MarkSecret(MakeUnknown(expr.range), false);
   absl::StatusOr<std::string> raw = Base64Decode(expr.secret);
   absl::StatusOr<std::string> inner =
@@ -64,9 +66,38 @@ ValuePtr EnvEval::EvalSecret(const Expr& expr) {
   return MarkSecret(MakeString(*std::move(plain), expr.range), false);
 }
 
+// Unknown because an input is: secret when an input is.
+static ValuePtr UnknownOf(const Range& r, bool secret) {
+  ValuePtr u = MakeUnknown(r);
+  return secret ? MarkSecret(u, false) : u;
+}
+
+ValuePtr EnvEval::WithResultSchema(const Expr& expr, ValuePtr v) {
+  switch (expr.builtin) {
+    case Builtin::kJoin:
+    case Builtin::kToJSON:
+    case Builtin::kToBase64:
+    case Builtin::kFromBase64:
+    case Builtin::kToString:
+      return WithSchema(v, StringSchema());
+    case Builtin::kSecret:
+      return expr.ciphertext ? WithSchema(v, StringSchema()) : v;
+    case Builtin::kSplit:
+      return WithSchema(v, StringArraySchema());
+    case Builtin::kConcat:
+      return WithSchema(v, AnyArraySchema());
+    default:
+      return v;
+  }
+}
+
 ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
   const Range& r = expr.range;
-  if (!expr.arg_valid) return MakeUnknown(r);
+  // A provider call whose provider is named is still evaluated (its inputs
+  // and state typed), as the reference does; missing parts are unknown.
+  bool named_call = (expr.builtin == Builtin::kOpen || expr.builtin == Builtin::kRotate) &&
+                    !expr.provider.empty();
+  if (!expr.arg_valid && !named_call) return MakeUnknown(r);
   switch (expr.builtin) {
     case Builtin::kSecret:
       return EvalSecret(expr);
@@ -79,7 +110,10 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
           ok = TypeCheck(*items->array[i], "string", *ElementExpr(*expr.arg1, i)) && ok;
         }
       }
-      if (!ok || ContainsUnknown(*delim) || ContainsUnknown(*items)) return MakeUnknown(r);
+      if (!ok) return MakeUnknown(r);
+      if (ContainsUnknown(*delim) || ContainsUnknown(*items)) {
+        return UnknownOf(r, ContainsSecret(*delim) || ContainsSecret(*items));
+      }
       std::vector<std::string> parts;
       for (const ValuePtr& i : items->array) parts.push_back(i->text);
       ValuePtr v = MakeString(absl::StrJoin(parts, delim->text), r);
@@ -90,7 +124,8 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
       ValuePtr input = EvalFree(*expr.arg1);
       bool ok = TypeCheck(*delim, "string", *expr.arg0);
       ok = TypeCheck(*input, "string", *expr.arg1) && ok;
-      if (!ok || delim->unknown || input->unknown) return MakeUnknown(r);
+      if (!ok) return MakeUnknown(r);
+      if (delim->unknown || input->unknown) return UnknownOf(r, delim->secret || input->secret);
       std::vector<ValuePtr> out;
       const std::string& s = input->text;
       const std::string& d = delim->text;
@@ -127,7 +162,8 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
           ok = TypeCheck(*arg->array[i], "array", *ElementExpr(*expr.arg, i)) && ok;
         }
       }
-      if (!ok || ContainsUnknown(*arg)) return MakeUnknown(r);
+      if (!ok) return MakeUnknown(r);
+      if (ContainsUnknown(*arg)) return UnknownOf(r, ContainsSecret(*arg));
       std::vector<ValuePtr> out;
       for (const ValuePtr& a : arg->array) out.insert(out.end(), a->array.begin(), a->array.end());
       ValuePtr v = MakeArray(std::move(out), r);
@@ -135,13 +171,14 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
     }
     case Builtin::kToJSON: {
       ValuePtr arg = EvalFree(*expr.arg);
-      if (ContainsUnknown(*arg)) return MakeUnknown(r);
+      if (ContainsUnknown(*arg)) return UnknownOf(r, ContainsSecret(*arg));
       ValuePtr v = MakeString(ToJsonText(*arg, Redaction::kReveal), r);
       return ContainsSecret(*arg) ? MarkSecret(v, false) : v;
     }
     case Builtin::kFromJSON: {
       ValuePtr arg = EvalFree(*expr.arg);
-      if (!TypeCheck(*arg, "string", *expr.arg) || arg->unknown) return MakeUnknown(r);
+      if (!TypeCheck(*arg, "string", *expr.arg)) return MakeUnknown(r);
+      if (arg->unknown) return UnknownOf(r, arg->secret);
       absl::StatusOr<ValuePtr> v = DecodeJson(arg->text);
       if (!v.ok()) {
         // Go's messages quote the offending character: not for secrets.
@@ -150,17 +187,21 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
               expr.arg->range, expr.arg->path);
         return MakeUnknown(r);
       }
-      return arg->secret ? MarkSecret(*v, true) : *v;
+      // Decoded values are defined by the call (the reference's unexport).
+      ValuePtr out = DefinedAt(*v, r);
+      return arg->secret ? MarkSecret(out, true) : out;
     }
     case Builtin::kToBase64: {
       ValuePtr arg = EvalFree(*expr.arg);
-      if (!TypeCheck(*arg, "string", *expr.arg) || arg->unknown) return MakeUnknown(r);
+      if (!TypeCheck(*arg, "string", *expr.arg)) return MakeUnknown(r);
+      if (arg->unknown) return UnknownOf(r, arg->secret);
       ValuePtr v = MakeString(Base64Encode(arg->text), r);
       return arg->secret ? MarkSecret(v, false) : v;
     }
     case Builtin::kFromBase64: {
       ValuePtr arg = EvalFree(*expr.arg);
-      if (!TypeCheck(*arg, "string", *expr.arg) || arg->unknown) return MakeUnknown(r);
+      if (!TypeCheck(*arg, "string", *expr.arg)) return MakeUnknown(r);
+      if (arg->unknown) return UnknownOf(r, arg->secret);
       absl::StatusOr<std::string> d = Base64Decode(arg->text);
       if (!d.ok()) {
         Error(absl::StrCat("decoding base64 string: ", d.status().message()), expr.arg->range,
@@ -172,7 +213,7 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
     }
     case Builtin::kToString: {
       ValuePtr arg = EvalFree(*expr.arg);
-      if (ContainsUnknown(*arg)) return MakeUnknown(r);
+      if (ContainsUnknown(*arg)) return UnknownOf(r, ContainsSecret(*arg));
       std::string text;
       if (!ToStringBounded(*arg, s_->opts.limits.max_value_size, &text)) {
         Error(absl::StrCat("value exceeds the maximum size of ", s_->opts.limits.max_value_size), r,
@@ -190,6 +231,7 @@ ValuePtr EnvEval::EvalBuiltin(const Expr& expr) {
       ValuePtr arg = EvalFree(*expr.arg);
       auto v = std::make_shared<Value>(*arg);
       v->final = true;
+      v->def = r;  // defined by the call, as the reference traces it
       return v;
     }
     case Builtin::kValidate: {
@@ -216,15 +258,18 @@ ValuePtr EnvEval::EvalOpen(const Expr& expr) {
   const Range& r = expr.range;
   const Provider* provider =
       s_->opts.providers == nullptr ? nullptr : s_->opts.providers->FindProvider(expr.provider);
-  ValuePtr inputs = EvalFree(*expr.inputs);
+  ValuePtr inputs = expr.inputs != nullptr ? EvalFree(*expr.inputs) : MakeUnknown(r);
   if (provider == nullptr) {
     Error(absl::StrCat("unknown provider ", util::Echo(GoJsonString(expr.provider, false))), r,
           expr.path);
     return MakeUnknown(r);
   }
+  if (s_->trace != nullptr) s_->trace->call_schemas[&expr] = {provider->InputSchema(), nullptr};
   std::vector<SchemaError> errors;
-  provider->InputSchema()->Validate(*inputs, &errors);
-  ReportSchemaErrors(errors, *expr.inputs);
+  if (expr.inputs != nullptr) {
+    provider->InputSchema()->Validate(*inputs, &errors);
+    ReportSchemaErrors(errors, *expr.inputs);
+  }
   SchemaPtr out_schema = provider->OutputSchema();
   ValuePtr unknown = MakeUnknown(r, out_schema);
   if (out_schema->secret()) unknown = MarkSecret(unknown, false);
@@ -236,7 +281,7 @@ ValuePtr EnvEval::EvalOpen(const Expr& expr) {
     Error(std::string(v.status().message()), r, expr.path);
     return unknown;
   }
-  ValuePtr out = *v;
+  ValuePtr out = DefinedAt(*v, r);
   return out->secret ? MarkSecret(out, true) : out;
 }
 
@@ -263,7 +308,10 @@ ValuePtr EnvEval::EvalRotate(const Expr& expr) {
   // the root (so access to what they reference is verified).
   bool eval_rotate_only = rotating || (checking && is_root_);
   ValuePtr inputs;
-  if (expr.inputs->kind == Expr::Kind::kObject && !eval_rotate_only && !rotate_only.empty()) {
+  if (expr.inputs == nullptr) {
+    inputs = MakeUnknown(r);
+  } else if (expr.inputs->kind == Expr::Kind::kObject && !eval_rotate_only &&
+             !rotate_only.empty()) {
     std::map<std::string, ValuePtr> props;
     for (const ObjectProperty& p : expr.inputs->properties) {
       bool skip = std::find(rotate_only.begin(), rotate_only.end(), p.key) != rotate_only.end();
@@ -271,18 +319,42 @@ ValuePtr EnvEval::EvalRotate(const Expr& expr) {
         props[p.key] = skip ? MakeUnknown(p.value->range) : EvalFree(*p.value);
     }
     inputs = MakeObject(std::move(props), expr.inputs->range);
+    Trace(*expr.inputs, inputs);
   } else {
     inputs = EvalFree(*expr.inputs);
   }
-  ValuePtr state = expr.state != nullptr ? EvalFree(*expr.state) : MakeNull();
+  // No state: unknown, as the reference has it (nothing to open or rotate).
+  ValuePtr state = expr.state != nullptr ? EvalFree(*expr.state) : MakeUnknown(r);
   if (rotator == nullptr) {
     Error(absl::StrCat("unknown rotator ", util::Echo(GoJsonString(expr.provider, false))), r,
           expr.path);
     return MakeUnknown(r);
   }
+  // The state may also be null (not rotated yet).
+  nlohmann::json or_null = {{"oneOf", {rotator->StateSchema()->ToJson(), {{"type", "null"}}}},
+                            {"type", ""}};
+  absl::StatusOr<SchemaPtr> state_schema = Schema::FromJson(or_null);
+  if (!state_schema.ok()) state_schema = Schema::Always();
+  if (s_->trace != nullptr) {
+    s_->trace->call_schemas[&expr] = {rotator->InputSchema(), *state_schema};
+  }
+  // Inputs and state are typed against the rotator's schemas (a state may
+  // also be null: not rotated yet).
+  std::vector<SchemaError> errors;
+  if (expr.inputs != nullptr) {
+    rotator->InputSchema()->Validate(*inputs, &errors);
+    ReportSchemaErrors(errors, *expr.inputs);
+  }
+  bool typed = errors.empty();
+  if (expr.state != nullptr) {
+    errors.clear();
+    (*state_schema)->Validate(*state, &errors);
+    ReportSchemaErrors(errors, *expr.state);
+    typed = typed && errors.empty();
+  }
   SchemaPtr out_schema = rotator->OutputSchema();
   ValuePtr unknown = MakeUnknown(r, out_schema);
-  if (checking || ContainsUnknown(*state)) return unknown;
+  if (!typed || checking || expr.inputs == nullptr || ContainsUnknown(*state)) return unknown;
   if (rotating) {
     if (ContainsUnknown(*inputs)) return unknown;
     absl::StatusOr<ValuePtr> next = rotator->Rotate(*inputs, *state);
@@ -298,7 +370,7 @@ ValuePtr EnvEval::EvalRotate(const Expr& expr) {
     Error(std::string(v.status().message()), r, expr.path);
     return unknown;
   }
-  ValuePtr out = *v;
+  ValuePtr out = DefinedAt(*v, r);
   return out->secret ? MarkSecret(out, true) : out;
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "provider/esc/evaluator.h"
+#include "provider/esc/expr_export.h"
 
 namespace escnative::esc::eval_internal {
 
@@ -56,10 +57,18 @@ class EnvEval {
   ValuePtr EvalOpen(const Expr& expr);
   ValuePtr EvalRotate(const Expr& expr);
   ValuePtr EvalSecret(const Expr& expr);
+  // The result schema the reference declares for a builtin (esc.md §1.14).
+  ValuePtr WithResultSchema(const Expr& expr, ValuePtr v);
   ValuePtr Resolve(const std::vector<PropertyAccessor>& acc, const Expr& ctx);
   ValuePtr WalkValue(ValuePtr v, const std::vector<PropertyAccessor>& acc, size_t i, bool secret,
                      const Expr& ctx);
   ValuePtr Checked(ValuePtr v, const Expr& ctx);
+  // Records what an expression / accessor evaluated to, for exprs.
+  void Trace(const Expr& e, const ValuePtr& v);
+  void Trace(const PropertyAccessor& a, const Range& def);
+  // Records the imported values a declaration (not evaluated: it cannot
+  // override a final value) and its properties would have overridden.
+  void TraceBases(const Expr& expr, const ValuePtr& base);
   bool TypeCheck(const Value& v, const char* want, const Expr& at);
   void ReportSchemaErrors(const std::vector<SchemaError>& errors, const Expr& at);
   bool RotateHere(const Expr& expr) const;
@@ -94,6 +103,11 @@ class Session {
   // linear, but N unknown references to an N-key object would be quadratic,
   // so an evaluation compares at most kSuggestBudget keys in all.
   bool Suggest(size_t keys);
+  // Whether a reference may copy a container of `entries` entries to give
+  // it the reference's own definition range (traces). References otherwise
+  // share; the budget keeps N references to a K-key object from costing
+  // N*K.
+  bool Redefine(size_t entries);
   // diags, capped, with the count of what Add dropped.
   Diagnostics TakeDiagnostics();
   // The root environment's canonical name, for import cycles through it.
@@ -103,6 +117,7 @@ class Session {
   Diagnostics diags;
   std::vector<RotatePatch> patches;
   std::string root_name;
+  ExprTrace* trace = nullptr;  // set when the caller wants exprs
   int depth = 0;
   bool depth_reported = false;
 
@@ -123,7 +138,16 @@ class Session {
   size_t omitted_warnings_ = 0;
   static constexpr size_t kSuggestBudget = 1 << 20;
   size_t suggest_budget_ = kSuggestBudget;
+  static constexpr size_t kRedefineBudget = 1 << 20;
+  size_t redefine_budget_ = kRedefineBudget;
 };
+
+inline void EnvEval::Trace(const Expr& e, const ValuePtr& v) {
+  if (s_->trace != nullptr) s_->trace->values[&e] = v;
+}
+inline void EnvEval::Trace(const PropertyAccessor& a, const Range& def) {
+  if (s_->trace != nullptr) s_->trace->accessors[&a] = def;
+}
 
 struct DepthGuard {
   explicit DepthGuard(Session* s) : s_(s) { ++s_->depth; }

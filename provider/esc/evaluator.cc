@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "provider/esc/eval_internal.h"
 #include "provider/esc/str_util.h"
+#include "provider/esc/value_schema.h"
 #include "provider/util/echo.h"
 
 namespace escnative::esc {
@@ -41,6 +42,12 @@ void Session::Add(Severity sev, std::string summary, const Range& range, const s
     return;
   }
   AddDiag(&diags, sev, std::move(summary), range, path);
+}
+
+bool Session::Redefine(size_t entries) {
+  if (entries > redefine_budget_) return false;
+  redefine_budget_ -= entries;
+  return true;
 }
 
 bool Session::Suggest(size_t keys) {
@@ -113,6 +120,7 @@ const EvaluatedEnv* Session::Load(const std::string& ref, const Range& range,
     return nullptr;
   }
   decls_.push_back(parsed.environment);
+  if (trace != nullptr) trace->Index(*parsed.environment->values);
   stack_.push_back({ref, std::move(name)});
   EnvEval eval(this, *parsed.environment, ref, /*is_root=*/false, loaded->decrypter);
   auto result = std::make_unique<EvaluatedEnv>();
@@ -137,7 +145,10 @@ ValuePtr EnvEval::Run() {
   std::string root_name = is_root_ || anonymous_root ? name_ : s_->root_name;
   ctx["currentEnvironment"] = MakeObject({{"name", MakeString(name_)}});
   ctx["rootEnvironment"] = MakeObject({{"name", MakeString(root_name)}});
-  context_ = MakeObject(std::move(ctx));
+  // Synthesised values: defined in this environment, at no position.
+  Range here;
+  here.environment = name_;
+  context_ = DefinedAt(MakeObject(std::move(ctx)), here);
 
   std::map<std::string, ValuePtr> imports;
   // Layer the imports key by key into one table: merging whole roots one
@@ -157,21 +168,26 @@ ValuePtr EnvEval::Run() {
       }
     }
   }
-  imports_ = MakeObject(std::move(imports));
+  imports_ = MakeObject(std::move(imports), here);
   ValuePtr merged = MakeObject(std::move(layered));
   Declare(*decl_.values, merged, /*top=*/true, &root_);
   ValuePtr root = EvalNode(&root_);
-  if (!root->is_object()) root = MakeObject({});
-  return root;
+  if (!root->is_object()) return MakeObject({});
+  // The root is synthesised, not written: it has no position.
+  auto copy = std::make_shared<Value>(*root);
+  copy->def = Range{};
+  return copy;
 }
 
 void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* node) {
   node->expr = &expr;
   node->base = base;
+  if (s_->trace != nullptr && base != nullptr) s_->trace->bases[&expr] = base;
   if (base != nullptr && base->final) {
     // Reported in document order, like the reference implementation.
     Error("cannot override final value", expr.range, expr.path, Severity::kWarning);
     node->keep_base = true;
+    TraceBases(expr, base);
     return;
   }
   if (expr.kind == Expr::Kind::kArray) {
@@ -211,6 +227,16 @@ void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* n
   }
   std::stable_sort(node->props.begin(), node->props.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
+}
+
+void EnvEval::TraceBases(const Expr& expr, const ValuePtr& base) {
+  if (s_->trace == nullptr || base == nullptr) return;
+  s_->trace->bases[&expr] = base;
+  if (expr.kind != Expr::Kind::kObject || !base->is_object()) return;
+  for (const ObjectProperty& p : expr.properties) {
+    auto it = base->object.find(p.key);
+    if (it != base->object.end()) TraceBases(*p.value, it->second);
+  }
 }
 
 ValuePtr EnvEval::Checked(ValuePtr v, const Expr& ctx) {
@@ -268,6 +294,7 @@ ValuePtr EnvEval::EvalNode(ENode* node) {
   }
   node->value = v;
   node->state = ENode::State::kDone;
+  Trace(expr, v);
   return v;
 }
 
@@ -290,12 +317,16 @@ ValuePtr EnvEval::EvalFree(const Expr& expr) {
       }
       props[p.key] = EvalFree(*p.value);
     }
-    return Checked(MakeObject(std::move(props), expr.range), expr);
+    ValuePtr v = Checked(MakeObject(std::move(props), expr.range), expr);
+    Trace(expr, v);
+    return v;
   }
   if (expr.kind == Expr::Kind::kArray) {
     std::vector<ValuePtr> items;
     for (const ExprPtr& e : expr.items) items.push_back(EvalFree(*e));
-    return Checked(MakeArray(std::move(items), expr.range), expr);
+    ValuePtr v = Checked(MakeArray(std::move(items), expr.range), expr);
+    Trace(expr, v);
+    return v;
   }
   return EvalLeaf(expr, nullptr);
 }
@@ -333,21 +364,34 @@ ValuePtr EnvEval::EvalLeaf(const Expr& expr, const ValuePtr& base) {
         }
         out += text;
       }
-      v = unknown ? MakeUnknown(expr.range) : MakeString(std::move(out), expr.range);
+      // An unknown interpolation reads "[unknown]", as the reference's does.
+      auto str = std::make_shared<Value>(
+          *MakeString(unknown ? std::string("[unknown]") : std::move(out), expr.range));
+      str->schema = StringSchema();
+      str->unknown = str->any_unknown = unknown;
+      v = str;
       if (secret) v = MarkSecret(v, false);
       break;
     }
-    case Expr::Kind::kSymbol:
+    case Expr::Kind::kSymbol: {
+      // A reference is defined where it is written (its trace's def).
       v = Resolve(expr.parts[0].accessors, expr);
+      if ((!v->unknown || !v->def.empty()) && s_->Redefine(v->array.size() + v->object.size())) {
+        auto copy = std::make_shared<Value>(*v);
+        copy->def = expr.range;
+        v = copy;
+      }
       break;
+    }
     case Expr::Kind::kBuiltin:
-      v = Checked(EvalBuiltin(expr), expr);
+      v = WithResultSchema(expr, Checked(EvalBuiltin(expr), expr));
       break;
     default:
       v = EvalFree(expr);
       break;
   }
   if (base != nullptr) v = Merge(v, base);
+  Trace(expr, v);
   return v;
 }
 
@@ -386,8 +430,14 @@ EvalResult Evaluate(const ParseResult& parsed, const EvalOptions& options) {
       options.root_environment_name.empty() ? decl.name : options.root_environment_name;
   session.PushRoot(options.root_import_name.empty() ? session.root_name : options.root_import_name);
   EnvEval eval(&session, decl, session.root_name, /*is_root=*/true, options.decrypter);
+  ExprTrace trace;
+  if (options.export_exprs) {
+    session.trace = &trace;
+    trace.Index(*decl.values);
+  }
   try {
     result.root = eval.Run();
+    if (options.export_exprs) result.exprs = ExportExprs(*decl.values, trace, session.root_name);
   } catch (const std::exception& e) {
     // Allocation failure or a library exception: report, never propagate.
     AddDiag(&session.diags, Severity::kError, absl::StrCat("internal error: ", e.what()), Range{},

@@ -86,6 +86,8 @@ struct EvalOptions {
   // at `rotate_paths`, e.g. "creds.token"), and report the state patches.
   bool rotate = false;
   std::vector<std::string> rotate_paths;
+  // Fill EvalResult::exprs (the detailed result's expression tree).
+  bool export_exprs = false;
   EvalLimits limits;
 };
 
@@ -99,6 +101,9 @@ struct EvalResult {
   ValuePtr execution_context;
   Diagnostics diagnostics;  // evaluation only; Parse diagnostics are separate
   std::vector<RotatePatch> rotate_patches;
+  // With EvalOptions::export_exprs: {"<key>": Expr, …} (esc.md §2.1). Its
+  // schemas carry literal values, secrets included, as the reference's do.
+  nlohmann::json exprs;
   bool HasErrors() const { return esc::HasErrors(diagnostics); }
 };
 

@@ -82,11 +82,15 @@ void Encode(const Value& v, Redaction redaction, int indent, int depth, std::str
   }
 }
 
+}  // namespace
+
 nlohmann::json NumberJson(const std::string& text) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_number()) return text;
   return j;
 }
+
+namespace {
 
 // A tiny JSON reader that keeps number text and reports Go-like errors.
 class JsonReader {
@@ -435,7 +439,7 @@ nlohmann::json RangeToJson(const Range& r) {
   return j;
 }
 
-nlohmann::json ToDetailedJson(const Value& v) {
+nlohmann::json ToDetailedJson(const Value& v, const std::string& environment) {
   nlohmann::json j = nlohmann::json::object();
   if (!v.unknown) {
     switch (v.kind) {
@@ -452,23 +456,29 @@ nlohmann::json ToDetailedJson(const Value& v) {
         break;
       case Value::Kind::kArray: {
         nlohmann::json a = nlohmann::json::array();
-        for (const ValuePtr& i : v.array) a.push_back(ToDetailedJson(*i));
+        for (const ValuePtr& i : v.array) a.push_back(ToDetailedJson(*i, environment));
         j["value"] = std::move(a);
         break;
       }
       case Value::Kind::kObject: {
         nlohmann::json o = nlohmann::json::object();
-        for (const auto& [k, e] : v.object) o[k] = ToDetailedJson(*e);
+        for (const auto& [k, e] : v.object) o[k] = ToDetailedJson(*e, environment);
         j["value"] = std::move(o);
         break;
       }
     }
   }
+  // An unknown interpolation still shows its placeholder text.
+  if (v.unknown && v.kind == Value::Kind::kString) j["value"] = v.text;
   if (v.secret) j["secret"] = true;
   if (v.unknown) j["unknown"] = true;
   nlohmann::json trace = nlohmann::json::object();
-  trace["def"] = RangeToJson(v.def);
-  if (v.base != nullptr) trace["base"] = ToDetailedJson(*v.base);
+  Range def = v.def;
+  if (def.empty() && !environment.empty()) def.environment = environment;
+  trace["def"] = RangeToJson(def);
+  if (v.base != nullptr) {
+    trace["base"] = ToDetailedJson(*v.base, environment.empty() ? environment : "<import>");
+  }
   j["trace"] = std::move(trace);
   return j;
 }

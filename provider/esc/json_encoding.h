@@ -29,8 +29,13 @@ nlohmann::json ToJson(const Value& v, Redaction redaction);
 
 // The detailed `Value` wrapper of esc.md §2.1 (value/secret/unknown/trace).
 // Secrets are in plaintext: callers decide whether this may be shown.
-nlohmann::json ToDetailedJson(const Value& v);
+// `environment` (optional) names the environment being exported: values
+// defined at no position are reported there, and overridden values under
+// "<import>", as the reference does.
+nlohmann::json ToDetailedJson(const Value& v, const std::string& environment = "");
 nlohmann::json RangeToJson(const Range& r);
+// A number's decimal text as a JSON number (the text itself if it is not one).
+nlohmann::json NumberJson(const std::string& text);
 
 // A value from JSON data (definition ranges left empty).
 ValuePtr FromJson(const nlohmann::json& j);

@@ -1,5 +1,6 @@
 #include "provider/esc/json_schema.h"
 
+#include <algorithm>
 #include <cmath>
 #include <regex>
 
@@ -17,6 +18,7 @@ class SchemaParser {
                                   int depth, bool in_defs = false) {
     if (depth > 64) return absl::InvalidArgumentError("schema nesting is too deep");
     auto s = std::make_shared<Schema>();
+    s->source_ = j;
     if (in_defs) {
       s->weak_defs_ = defs;
     } else {
@@ -49,7 +51,8 @@ class SchemaParser {
       absl::Status st;
       if (k == "type") {
         if (v.is_string()) {
-          s->types_.push_back(v.get<std::string>());
+          // Go's encoder writes `"type": ""` for schemas without a type.
+          if (!v.get<std::string>().empty()) s->types_.push_back(v.get<std::string>());
         } else if (v.is_array()) {
           for (const auto& t : v) {
             if (!t.is_string())
@@ -151,13 +154,25 @@ class SchemaParser {
       } else if (k == "secret") {
         s->secret_ = v.is_boolean() && v.get<bool>();
       } else if (k == "rotateOnly") {
+        // Either a flag on the property itself or, as the reference
+        // serialises it, a list of property names on the object.
         s->rotate_only_ = v.is_boolean() && v.get<bool>();
+        if (v.is_array()) {
+          for (const auto& e : v) {
+            if (e.is_string()) s->rotate_only_properties_.push_back(e.get<std::string>());
+          }
+        }
       }
       if (!st.ok()) return st;
     }
     return s;
   }
 };
+
+nlohmann::json Schema::ToJson() const {
+  if (boolean_.has_value()) return *boolean_;
+  return source_;
+}
 
 SchemaPtr Schema::Always() {
   static const SchemaPtr kAlways = [] {
@@ -407,8 +422,13 @@ SchemaPtr Schema::Item(int64_t index, std::string* error) const {
 
 std::vector<std::string> Schema::RotateOnlyProperties() const {
   std::vector<std::string> out;
-  for (const auto& [k, p] : Resolve().properties_) {
-    if (p->rotate_only_) out.push_back(k);
+  const Schema& r = Resolve();
+  for (const auto& [k, p] : r.properties_) {
+    if (p->rotate_only_ ||
+        std::find(r.rotate_only_properties_.begin(), r.rotate_only_properties_.end(), k) !=
+            r.rotate_only_properties_.end()) {
+      out.push_back(k);
+    }
   }
   return out;
 }

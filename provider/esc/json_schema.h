@@ -40,6 +40,8 @@ class Schema {
   SchemaPtr Item(int64_t index, std::string* error) const;
 
   bool secret() const { return secret_; }
+  // The schema as JSON, as it was given (results report it, esc.md §1.14).
+  nlohmann::json ToJson() const;
   // Top-level properties flagged `rotateOnly`.
   std::vector<std::string> RotateOnlyProperties() const;
 
@@ -73,6 +75,8 @@ class Schema {
   std::weak_ptr<std::map<std::string, SchemaPtr>> weak_defs_;
   bool secret_ = false;
   bool rotate_only_ = false;
+  std::vector<std::string> rotate_only_properties_;  // object-level "rotateOnly": [names]
+  nlohmann::json source_;
 };
 
 }  // namespace escnative::esc

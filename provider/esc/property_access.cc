@@ -56,10 +56,8 @@ class AccessParser {
     a.key = std::string(s_.substr(start, j - start));
     a.begin = from;
     a.end = a.key.empty() ? std::min(from + 1, n_) : j;
-    if (a.key.empty() && !bare) {
-      Error("property name must not be empty", a.begin, a.end);
-      return j;
-    }
+    // An empty name is an error but still an accessor (as in the reference).
+    if (a.key.empty() && !bare) Error("property name must not be empty", a.begin, a.end);
     out->push_back(std::move(a));
     return j;
   }
@@ -105,7 +103,10 @@ class AccessParser {
       bool valid = !digits.empty() && errno == 0 && end == digits.c_str() + digits.size() &&
                    !IsSpace(digits[0]);
       if (!valid) {
+        // Not a number: the reference keeps the text as a key.
         inner.push_back({"numeric subscript must be a positive base-10 integer", k, m});
+        a.is_index = false;
+        a.key = digits;
         v = 0;
       }
       a.index = v;

@@ -30,6 +30,7 @@ class Rotator {
  public:
   virtual ~Rotator() = default;
   virtual SchemaPtr InputSchema() const { return Schema::Always(); }
+  virtual SchemaPtr StateSchema() const { return Schema::Always(); }
   virtual SchemaPtr OutputSchema() const { return Schema::Always(); }
   virtual absl::StatusOr<ValuePtr> Open(const Value& inputs, const Value& state) const = 0;
   virtual absl::StatusOr<ValuePtr> Rotate(const Value& inputs, const Value& state) const = 0;

@@ -115,7 +115,37 @@ ValuePtr MarkUnknown(const ValuePtr& v) {
   return copy;
 }
 
+ValuePtr DefinedAt(const ValuePtr& v, const Range& def) {
+  auto copy = std::make_shared<Value>(*v);
+  copy->def = def;
+  copy->base = nullptr;  // data has no history
+  for (ValuePtr& i : copy->array) i = DefinedAt(i, def);
+  for (auto& [k, i] : copy->object) i = DefinedAt(i, def);
+  return copy;
+}
+
+namespace {
+
+// The base chain of a value that already overrides `own` and now also
+// `base`: `base` goes to the end of the chain (as the reference appends it,
+// so an environment imported both directly and through another import
+// appears twice in traces).
+ValuePtr Rebase(const ValuePtr& own, const ValuePtr& base) {
+  if (own == nullptr) return base;
+  // Appending copies the chain; past a few links (long import chains) the
+  // new base replaces the rest instead, keeping merges linear.
+  constexpr int kMaxChain = 8;
+  int links = 0;
+  for (const Value* b = own.get(); b != nullptr && links <= kMaxChain; b = b->base.get()) ++links;
+  if (links > kMaxChain) return base;
+  return Merge(own, base);
+}
+
+}  // namespace
+
 ValuePtr Merge(const ValuePtr& top, const ValuePtr& base) {
+  // Even a value over itself (an environment imported twice) is layered:
+  // traces show both.
   if (base == nullptr) return top;
   if (top->is_object() && base->is_object()) {
     std::map<std::string, ValuePtr> props = base->object;
@@ -133,11 +163,11 @@ ValuePtr Merge(const ValuePtr& top, const ValuePtr& base) {
       merged->any_unknown = merged->any_unknown || i->unknown || i->any_unknown;
     }
     merged->object = std::move(props);
-    merged->base = base;
+    merged->base = Rebase(top->base, base);
     return merged;
   }
   auto copy = std::make_shared<Value>(*top);
-  copy->base = base;
+  copy->base = Rebase(top->base, base);
   return copy;
 }
 

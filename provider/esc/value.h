@@ -70,6 +70,11 @@ bool ContainsUnknown(const Value& v);
 ValuePtr MarkSecret(const ValuePtr& v, bool deep);
 ValuePtr MarkUnknown(const ValuePtr& v);
 
+// A copy of v whose nodes are all defined at `def`, with no overridden
+// values (values that come from data rather than the definition: provider
+// outputs, decoded JSON, context).
+ValuePtr DefinedAt(const ValuePtr& v, const Range& def);
+
 // Layers `top` over `base` (esc.md §1.9): objects merge key-wise, anything
 // else replaces; the result records `base` for traces.
 ValuePtr Merge(const ValuePtr& top, const ValuePtr& base);

@@ -311,6 +311,7 @@ class TreeBuilder {
       n.text = value;
     }
     n.range = ScalarRange(pos, value);
+    n.quoted = style != FYSS_PLAIN;
     Complete(std::move(n));
   }
 
@@ -392,6 +393,20 @@ class TreeBuilder {
 
 // "" when the text is valid UTF-8 without C0/DEL control characters
 // (other than tab, newline and carriage return).
+void ZeroLastLineBytes(Range* r, int last) {
+  if (r->begin.line >= last) r->begin.byte = 0;
+  if (r->end.line >= last) r->end.byte = 0;
+}
+
+void ZeroLastLineBytes(SyntaxNode* n, int last) {
+  ZeroLastLineBytes(&n->range, last);
+  for (SyntaxNode& i : n->items) ZeroLastLineBytes(&i, last);
+  for (SyntaxEntry& e : n->entries) {
+    ZeroLastLineBytes(&e.key_range, last);
+    ZeroLastLineBytes(&e.value, last);
+  }
+}
+
 std::string CheckCharacters(std::string_view s, const LineIndex& index) {
   for (size_t i = 0; i < s.size();) {
     unsigned char c = s[i];
@@ -465,6 +480,13 @@ class FyParser {
     }
     while (!msg.empty() && (msg.back() == ' ' || msg.back() == '\r')) msg.pop_back();
     if (msg.empty()) msg = "invalid document";
+    // The reference (Go's yaml.v3, libyaml's scanner) words these two
+    // common mistakes differently; both report the line of the problem.
+    if (msg == "invalid nested block mapping on the same line") {
+      msg = "mapping values are not allowed in this context";
+    } else if (msg == "tab character may not be used as indentation") {
+      msg = "found character that cannot start any token";
+    }
     return line > 0 ? absl::StrCat("yaml: line ", line, ": ", msg) : absl::StrCat("yaml: ", msg);
   }
 
@@ -531,6 +553,12 @@ SyntaxParseResult ParseYaml(std::string_view environment, std::string_view text,
       return result;
     }
     result.root = builder.TakeRoot();
+    // Go's position index (which the reference's ranges come from) has no
+    // entry for a last line without a newline: byte offsets there are 0.
+    if (!text.empty() && text.back() != '\n') {
+      ZeroLastLineBytes(&result.root,
+                        static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1);
+    }
   } catch (const Abort& a) {
     Range r;
     r.environment = std::string(environment);

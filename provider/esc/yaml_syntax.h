@@ -24,6 +24,7 @@ struct SyntaxNode {
   bool boolean = false;
   std::string text;  // kNumber: canonical decimal text; kString: the value
   Range range;
+  bool quoted = false;               // a quoted or block (| >) scalar: not plain
   std::vector<SyntaxNode> items;     // kArray
   std::vector<SyntaxEntry> entries;  // kObject, in document order
 };

@@ -236,7 +236,10 @@ TEST_F(EvaluatorTest, BuiltinErrors) {
                   "expected array, got number", "decoding JSON string: unexpected EOF",
                   "decoding base64 string: illegal base64 data at input byte 0",
                   "expected string, got number", "expected a number greater than or equal to 3",
-                  "invalid schema: 'type' must be a string or a list of strings"));
+                  "invalid schema: 'type' must be a string or a list of strings",
+                  // k's state is typed against the rotator's state schema or null.
+                  "exactly one subschema must match", "missing required properties: a, b",
+                  "expected null, got object"));
 }
 
 TEST_F(EvaluatorTest, FinalValuesCannotBeOverridden) {
@@ -272,9 +275,9 @@ TEST_F(EvaluatorTest, Rotation) {
   opts.providers = &providers_;
   opts.rotate = true;
   EvalResult r = Evaluate(
-      "env", "values:\n  r: {fn::rotate::swap: {inputs: {}, state: {a: 1, b: 2}}}\n", opts);
+      "env", "values:\n  r: {fn::rotate::swap: {inputs: {}, state: {a: \"1\", b: \"2\"}}}\n", opts);
   EXPECT_TRUE(r.diagnostics.empty());
-  EXPECT_EQ(Json(r), R"({"r":{"a":2,"b":1}})");
+  EXPECT_EQ(Json(r), R"({"r":{"a":"2","b":"1"}})");
   ASSERT_EQ(r.rotate_patches.size(), 1u);
   EXPECT_EQ(r.rotate_patches[0].doc_path, "values.r[\"fn::rotate::swap\"].state");
 }

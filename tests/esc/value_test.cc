@@ -23,6 +23,42 @@ TEST(ValueTest, MergeObjectsRecursivelyOthersReplace) {
   EXPECT_EQ(m->object.at("l")->base, base->object.at("l"));
 }
 
+// A value that already overrides something gets the new base at the end of
+// its chain (traces list every overridden definition), up to a bounded length.
+TEST(ValueTest, MergeAppendsToAnExistingBaseChain) {
+  ValuePtr oldest = MakeString("a");
+  ValuePtr middle = Merge(MakeString("b"), oldest);
+  ValuePtr top = Merge(MakeString("c"), MakeString("d"));
+  ValuePtr m = Merge(top, middle);
+  ASSERT_NE(m->base, nullptr);
+  EXPECT_EQ(m->base->text, "d");
+  ASSERT_NE(m->base->base, nullptr);
+  EXPECT_EQ(m->base->base->text, "b");
+  ASSERT_NE(m->base->base->base, nullptr);
+  EXPECT_EQ(m->base->base->base->text, "a");
+
+  ValuePtr chain = MakeString("0");
+  for (int i = 1; i < 20; ++i) chain = Merge(MakeString(std::to_string(i)), chain);
+  // A chain already longer than the bound is replaced, not copied.
+  ValuePtr capped = Merge(chain, MakeString("new"));
+  int links = 0;
+  for (const Value* b = capped->base.get(); b != nullptr; b = b->base.get()) ++links;
+  EXPECT_EQ(links, 1);
+  EXPECT_EQ(capped->base->text, "new");
+}
+
+// Data has no definition of its own: every node gets the given one.
+TEST(ValueTest, DefinedAtRedefinesEveryNodeAndDropsBases) {
+  Range r;
+  r.environment = "env";
+  r.begin = {2, 3, 10};
+  ValuePtr v = Merge(MakeObject({{"k", MakeArray({MakeString("x")})}}), MakeObject({}));
+  ValuePtr d = DefinedAt(v, r);
+  EXPECT_EQ(d->base, nullptr);
+  EXPECT_EQ(d->def.environment, "env");
+  EXPECT_EQ(d->object.at("k")->array[0]->def.begin.byte, 10);
+}
+
 TEST(ValueTest, ToStringRules) {
   ValuePtr v = MakeObject({{"b", MakeArray({MakeString("x\"y"), MakeNull(), MakeBool(true)})},
                            {"a", MakeNumber("1.5")}});

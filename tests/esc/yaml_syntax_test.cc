@@ -38,9 +38,21 @@ TEST(YamlSyntaxTest, RecordsPositionsAndEnds) {
 }
 
 TEST(YamlSyntaxTest, ColumnsCountCharactersNotBytes) {
-  SyntaxNode root = ParseOk("é: ü");
+  SyntaxNode root = ParseOk("é: ü\n");
   EXPECT_EQ(root.entries[0].value.range.begin.column, 4);
   EXPECT_EQ(root.entries[0].value.range.begin.byte, 4);
+}
+
+// The reference's position index has no entry for a last line without a
+// newline: its byte offsets are 0 (lines and columns are kept).
+TEST(YamlSyntaxTest, LastLineWithoutNewlineHasNoByteOffsets) {
+  SyntaxNode root = ParseOk("a: x\nb: y");
+  EXPECT_EQ(root.entries[0].value.range.begin.byte, 3);
+  EXPECT_EQ(root.entries[1].value.range.begin.line, 2);
+  EXPECT_EQ(root.entries[1].value.range.begin.column, 4);
+  EXPECT_EQ(root.entries[1].value.range.begin.byte, 0);
+  EXPECT_EQ(root.entries[1].value.range.end.byte, 0);
+  EXPECT_EQ(root.entries[1].key_range.begin.byte, 0);
 }
 
 TEST(YamlSyntaxTest, CoreSchemaScalars) {
@@ -94,6 +106,18 @@ TEST(YamlSyntaxTest, NonStringKeysAreErrors) {
   EXPECT_EQ(r.diagnostics[0].summary, "mapping keys must be strings");
   ASSERT_EQ(r.root.entries.size(), 1u);
   EXPECT_EQ(r.root.entries[0].key, "35");
+}
+
+// yaml.v3's wording for the most common mistakes, at the problem's line.
+TEST(YamlSyntaxTest, CommonSyntaxErrorsUseTheReferenceWording) {
+  SyntaxParseResult nested = ParseYaml("env", "values:\n  a: b: c\n");
+  ASSERT_EQ(nested.diagnostics.size(), 1u);
+  EXPECT_EQ(nested.diagnostics[0].summary,
+            "yaml: line 2: mapping values are not allowed in this context");
+  SyntaxParseResult tab = ParseYaml("env", "values:\n\ta: b\n");
+  ASSERT_EQ(tab.diagnostics.size(), 1u);
+  EXPECT_EQ(tab.diagnostics[0].summary,
+            "yaml: line 2: found character that cannot start any token");
 }
 
 TEST(YamlSyntaxTest, SyntaxErrorHasNoRange) {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "provider/esc/evaluator.h"
+#include "provider/esc/value_schema.h"
 #include "tests/esc/testing/test_providers.h"
 
 namespace escnative::esc::testing {
@@ -75,12 +76,18 @@ nlohmann::json DiagsToJson(const Diagnostics& diags) {
   return out;
 }
 
-nlohmann::json Detailed(const EvalResult& r) {
+nlohmann::json Detailed(const EvalResult& r, const std::string& env) {
   nlohmann::json props = nlohmann::json::object();
-  for (const auto& [k, v] : r.root->object) props[k] = ToDetailedJson(*v);
+  for (const auto& [k, v] : r.root->object) props[k] = ToDetailedJson(*v, env);
   nlohmann::json ctx = nlohmann::json::object();
-  for (const auto& [k, v] : r.execution_context->object) ctx[k] = ToDetailedJson(*v);
-  return {{"properties", props}, {"executionContext", {{"properties", ctx}}}};
+  for (const auto& [k, v] : r.execution_context->object) ctx[k] = ToDetailedJson(*v, env);
+  nlohmann::json out = {
+      {"schema", EnvironmentSchema(*r.root)},
+      {"executionContext", {{"properties", ctx}, {"schema", SchemaOf(*r.execution_context)}}}};
+  // The reference omits empty maps.
+  if (!props.empty()) out["properties"] = std::move(props);
+  if (r.exprs.is_object() && !r.exprs.empty()) out["exprs"] = r.exprs;
+  return out;
 }
 
 }  // namespace
@@ -108,22 +115,26 @@ absl::StatusOr<nlohmann::json> RunCase(const std::string& case_dir) {
   opts.decrypter = &crypter;
   opts.show_secrets = overrides.value("showSecrets", false);
   opts.root_environment_name = overrides.value("rootEnvironment", std::string());
+  opts.export_exprs = true;
 
   nlohmann::json out = nlohmann::json::object();
-  ParseResult parsed = Parse(name, yaml);
+  // An anonymous root ("<yaml>") is also parsed under that name.
+  ParseResult parsed =
+      Parse(opts.root_environment_name.empty() ? name : opts.root_environment_name, yaml);
+  const std::string env = opts.root_environment_name.empty() ? name : opts.root_environment_name;
   if (!parsed.diagnostics.empty()) out["loadDiags"] = DiagsToJson(parsed.diagnostics);
   if (!parsed.syntax_ok) return out;
 
   opts.mode = EvalMode::kCheck;
   EvalResult check = Evaluate(parsed, opts);
   if (!check.diagnostics.empty()) out["checkDiags"] = DiagsToJson(check.diagnostics);
-  out["check"] = Detailed(check);
+  out["check"] = Detailed(check, env);
   out["checkJson"] = ToJson(*check.root, Redaction::kRedact);
 
   opts.mode = EvalMode::kOpen;
   EvalResult eval = Evaluate(parsed, opts);
   if (!eval.diagnostics.empty()) out["evalDiags"] = DiagsToJson(eval.diagnostics);
-  out["eval"] = Detailed(eval);
+  out["eval"] = Detailed(eval, env);
   out["evalJsonRedacted"] = ToJson(*eval.root, Redaction::kRedact);
   out["evalJSONRevealed"] = ToJson(*eval.root, Redaction::kReveal);
 
@@ -136,13 +147,13 @@ absl::StatusOr<nlohmann::json> RunCase(const std::string& case_dir) {
     }
     EvalResult rot = Evaluate(parsed, opts);
     if (!rot.diagnostics.empty()) out["rotateDiags"] = DiagsToJson(rot.diagnostics);
-    out["rotate"] = Detailed(rot);
+    out["rotate"] = Detailed(rot, env);
     out["rotateJson"] = ToJson(*rot.root, Redaction::kRedact);
     nlohmann::json patches = nlohmann::json::array();
     for (const RotatePatch& p : rot.rotate_patches) {
       patches.push_back({{"DocPath", p.doc_path}, {"Replacement", ToDetailedJson(*p.replacement)}});
     }
-    out["rotatePatches"] = patches;
+    if (!patches.empty()) out["rotatePatches"] = patches;
   }
   return out;
 }
@@ -177,6 +188,35 @@ bool SameDiags(const nlohmann::json& want, const nlohmann::json& got, bool range
   return true;
 }
 
+// The path of the first difference between two JSON documents.
+std::string FirstDifference(const nlohmann::json& want, const nlohmann::json& got,
+                            const std::string& path) {
+  if (want.type() != got.type())
+    return absl::StrCat(path, ": want ", want.dump(), " got ", got.dump());
+  if (want.is_object()) {
+    for (auto it = want.begin(); it != want.end(); ++it) {
+      if (!got.contains(it.key())) return absl::StrCat(path, ".", it.key(), ": missing");
+      std::string d = FirstDifference(it.value(), got[it.key()], absl::StrCat(path, ".", it.key()));
+      if (!d.empty()) return d;
+    }
+    for (auto it = got.begin(); it != got.end(); ++it) {
+      if (!want.contains(it.key())) return absl::StrCat(path, ".", it.key(), ": unexpected");
+    }
+    return "";
+  }
+  if (want.is_array()) {
+    if (want.size() != got.size()) {
+      return absl::StrCat(path, ": want ", want.size(), " elements, got ", got.size());
+    }
+    for (size_t i = 0; i < want.size(); ++i) {
+      std::string d = FirstDifference(want[i], got[i], absl::StrCat(path, "[", i, "]"));
+      if (!d.empty()) return d;
+    }
+    return "";
+  }
+  return want == got ? "" : absl::StrCat(path, ": want ", want.dump(), " got ", got.dump());
+}
+
 }  // namespace
 
 CaseScore ScoreCase(const nlohmann::json& expected, const nlohmann::json& actual) {
@@ -190,20 +230,22 @@ CaseScore ScoreCase(const nlohmann::json& expected, const nlohmann::json& actual
       break;
     }
   }
-  for (const char* f : {"loadDiags", "checkDiags", "evalDiags"}) {
+  for (const char* f : {"loadDiags", "checkDiags", "evalDiags", "rotateDiags"}) {
     if (values && !SameDiags(Field(expected, f), Field(actual, f), false, &why, f)) values = false;
   }
   score.values = values;
   bool diags = values;
-  for (const char* f : {"loadDiags", "checkDiags", "evalDiags"}) {
+  for (const char* f : {"loadDiags", "checkDiags", "evalDiags", "rotateDiags"}) {
     if (diags && !SameDiags(Field(expected, f), Field(actual, f), true, &why, f)) diags = false;
   }
   score.diagnostics = diags;
   bool full = diags;
-  for (const char* f : {"check", "checkJson", "eval"}) {
-    if (full && expected.contains(f) && Field(expected, f) != Field(actual, f)) {
+  // Also the rotation results, for cases that rotate.
+  for (const char* f : {"check", "checkJson", "eval", "rotate", "rotateJson", "rotatePatches"}) {
+    if (full && (expected.contains(f) || actual.contains(f)) &&
+        Field(expected, f) != Field(actual, f)) {
       full = false;
-      why = absl::StrCat(f, " differs");
+      why = FirstDifference(Field(expected, f), Field(actual, f), f);
     }
   }
   score.full = full;

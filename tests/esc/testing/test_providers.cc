@@ -22,7 +22,7 @@ class ErrorProvider : public Provider {
  public:
   SchemaPtr InputSchema() const override {
     static const SchemaPtr kSchema = *Schema::FromJson(nlohmann::json::parse(
-        R"({"type":"object","properties":{"why":{"type":"string"}},"required":["why"]})"));
+        R"({"properties":{"why":{"type":"string"}},"type":"object","required":["why"]})"));
     return kSchema;
   }
   absl::StatusOr<ValuePtr> Open(const Value& inputs) const override {
@@ -39,46 +39,47 @@ class SecretWrapperProvider : public Provider {
   }
 };
 
+// The reference harness's `schema` provider, as its results serialise it
+// (Go writes `"type": ""` for schemas without a type).
 constexpr char kSchemaProviderSchema[] = R"({
   "type": "object",
-  "additionalProperties": false,
-  "$defs": {"ref": {"type": "object", "properties": {"baz": {"type": "string"}}}},
+  "$defs": {"defRecord": {"properties": {"baz": {"type": "string", "const": "qux"}}, "type": "object", "required": ["baz"]}},
   "properties": {
-    "null": {"type": "null"},
-    "boolean": {"type": "boolean"},
-    "false": {"const": false},
-    "true": {"const": true},
-    "number": {"type": "number"},
-    "pi": {"type": "number"},
-    "string": {"type": "string"},
-    "hello": {"const": "hello"},
-    "array": {"type": "array", "prefixItems": [
-      {"type": "number"}, {"type": "string"},
-      {"type": "object", "properties": {"some": {"type": "string"}}},
-      {"type": "array", "items": {"type": "string"}}]},
-    "tuple": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "string"}], "items": false},
-    "map": {"type": "object", "additionalProperties": {"anyOf": [{"type": "string"}, {"type": "number"}]}},
-    "record": {"type": "object", "properties": {"foo": {"type": "string"}}, "required": ["foo"], "additionalProperties": false},
-    "anyOf": {"anyOf": [{"type": "string"}, {"type": "number"}]},
-    "oneOf": {"oneOf": [{"type": "string"}, {"type": "boolean"}, {"type": "number"}]},
-    "ref": {"$ref": "#/$defs/ref"},
-    "const-array": {"const": ["hello", 42]},
-    "const-object": {"const": {"hello": "world"}},
-    "enum": {"enum": ["foo", "bar"]},
     "always": true,
-    "double": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "number"}]},
-    "triple": {"type": "array", "prefixItems": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]},
-    "dependentReq": {"type": "object", "dependentRequired": {"foo": ["bar"]}},
-    "multiple": {"type": "number", "multipleOf": 2},
-    "minimum": {"type": "number", "minimum": 1},
-    "exclusiveMinimum": {"type": "number", "exclusiveMinimum": 1},
-    "maximum": {"type": "number", "maximum": 1},
+    "anyOf": {"anyOf": [{"type": "string"}, {"type": "number"}], "type": ""},
+    "array": {"items": true, "type": "array"},
+    "boolean": {"type": "boolean"},
+    "const-array": {"type": "array", "const": ["hello", 42]},
+    "const-object": {"type": "object", "const": {"hello": "world"}},
+    "dependentReq": {"properties": {"bar": {"type": "number"}, "foo": {"type": "string"}}, "type": "object", "dependentRequired": {"foo": ["bar"]}},
+    "double": {"prefixItems": [{"type": "string"}, {"type": "number"}], "items": false, "type": "array"},
+    "enum": {"type": "string", "enum": ["foo", "bar"]},
     "exclusiveMaximum": {"type": "number", "exclusiveMaximum": 1},
-    "minLength": {"type": "string", "minLength": 1},
+    "exclusiveMinimum": {"type": "number", "exclusiveMinimum": 1},
+    "false": {"type": "boolean", "const": false},
+    "hello": {"type": "string", "const": "hello"},
+    "map": {"additionalProperties": true, "type": "object"},
+    "maxItems": {"type": "array", "maxItems": 2},
     "maxLength": {"type": "string", "maxLength": 1},
-    "pattern": {"type": "string", "pattern": "^foo[0-9]+$"},
+    "maxProperties": {"type": "object", "maxProperties": 1},
+    "maximum": {"type": "number", "maximum": 1},
+    "minItems": {"type": "array", "minItems": 3},
+    "minLength": {"type": "string", "minLength": 1},
     "minProperties": {"type": "object", "minProperties": 1},
-    "maxProperties": {"type": "object", "maxProperties": 1}
+    "minimum": {"type": "number", "minimum": 1},
+    "multiple": {"type": "number", "multipleOf": 2},
+    "never": false,
+    "null": {"type": "null"},
+    "number": {"type": "number"},
+    "oneOf": {"oneOf": [{"type": "string"}, {"type": "number"}], "type": ""},
+    "pattern": {"type": "string", "pattern": "^foo[0-9]+$"},
+    "pi": {"type": "number", "const": 3.14},
+    "record": {"properties": {"foo": {"type": "string"}}, "type": "object", "required": ["foo"]},
+    "ref": {"$ref": "#/$defs/defRecord", "type": ""},
+    "string": {"type": "string"},
+    "triple": {"prefixItems": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}], "items": false, "type": "array"},
+    "true": {"type": "boolean", "const": true},
+    "tuple": {"prefixItems": [{"type": "string", "const": "hello"}, {"type": "string", "const": "world"}], "items": false, "type": "array"}
   }
 })";
 
@@ -98,9 +99,13 @@ class SchemaProvider : public Provider {
   }
 };
 
+SchemaPtr Parsed(const char* json) { return *Schema::FromJson(nlohmann::json::parse(json)); }
+
 // Opens to its state; rotating swaps `a` and `b`.
 class SwapRotator : public Rotator {
  public:
+  SchemaPtr StateSchema() const override { return State(); }
+  SchemaPtr OutputSchema() const override { return State(); }
   absl::StatusOr<ValuePtr> Open(const Value&, const Value& state) const override {
     return std::make_shared<Value>(state);
   }
@@ -114,22 +119,43 @@ class SwapRotator : public Rotator {
     next["b"] = get("a");
     return MakeObject(std::move(next));
   }
+
+ private:
+  static SchemaPtr State() {
+    static const SchemaPtr kSchema = Parsed(
+        R"({"properties":{"a":{"type":"string"},"b":{"type":"string"}},"type":"object","required":["a","b"]})");
+    return kSchema;
+  }
 };
 
-// Opens to its state; rotating stores the rotate-only input `next` as `current`.
+// Opens to its state; rotating stores the rotate-only input `next` as
+// `current` and the old `current` as `previous`.
 class EchoRotator : public Rotator {
  public:
   SchemaPtr InputSchema() const override {
-    static const SchemaPtr kSchema = *Schema::FromJson(
-        nlohmann::json::parse(R"({"type":"object","properties":{"next":{"rotateOnly":true}}})"));
+    static const SchemaPtr kSchema = Parsed(
+        R"({"properties":{"next":{"type":"string"}},"type":"object","required":["next"],"rotateOnly":["next"]})");
     return kSchema;
   }
+  SchemaPtr StateSchema() const override { return State(); }
+  SchemaPtr OutputSchema() const override { return State(); }
   absl::StatusOr<ValuePtr> Open(const Value&, const Value& state) const override {
     return std::make_shared<Value>(state);
   }
-  absl::StatusOr<ValuePtr> Rotate(const Value& inputs, const Value&) const override {
+  absl::StatusOr<ValuePtr> Rotate(const Value& inputs, const Value& state) const override {
+    std::map<std::string, ValuePtr> next;
     auto it = inputs.object.find("next");
-    return MakeObject({{"current", it == inputs.object.end() ? MakeNull() : it->second}});
+    next["current"] = it == inputs.object.end() ? MakeNull() : it->second;
+    auto prev = state.object.find("current");
+    if (prev != state.object.end()) next["previous"] = prev->second;
+    return MakeObject(std::move(next));
+  }
+
+ private:
+  static SchemaPtr State() {
+    static const SchemaPtr kSchema = Parsed(
+        R"({"properties":{"current":{"type":"string"},"previous":{"type":"string"}},"type":"object","required":["current"]})");
+    return kSchema;
   }
 };
 
