@@ -33,6 +33,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "nlohmann/json.hpp"
 #include "provider/esc/diagnostic.h"
 #include "provider/esc/value.h"
 #include "provider/store/store.h"
@@ -56,6 +57,10 @@ struct Definition {
   std::string yaml;
   int64_t revision = 0;
   std::string etag;
+  // `yaml` as JSON data (esc::DefinitionToJson), when the backend has it at
+  // hand without parsing (LocalBackend: the revisions it wrote itself); null
+  // otherwise. Never set when the definition was decrypted.
+  std::shared_ptr<const nlohmann::ordered_json> data;
 };
 
 struct UpdateResult {
