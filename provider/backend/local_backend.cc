@@ -82,6 +82,9 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
   Loader(LocalBackend* backend, EnvironmentRef root, bool check_scopes)
       : backend_(backend), root_(std::move(root)), check_scopes_(check_scopes) {}
 
+  // What Load returned so far: the evaluation's import closure.
+  const std::vector<OpenCache::Member>& loaded() const { return loaded_; }
+
   std::shared_ptr<const esc::ParseResult> Parsed(const esc::LoadedEnvironment& env) const override {
     auto it = etags_.find(env.name);
     if (it == etags_.end()) return nullptr;
@@ -123,6 +126,7 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
     esc::LoadedEnvironment out;
     out.name = version.empty() ? ShortName(ref) : absl::StrCat(ShortName(ref), "@", version);
     out.yaml = std::move(def->yaml);
+    loaded_.push_back({ref, version, def->etag});
     etags_[out.name] = std::move(def->etag);
     out.decrypter = crypters_.back().get();
     return out;
@@ -136,6 +140,7 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
   // serves one evaluation on one thread.
   mutable std::vector<std::unique_ptr<Crypter>> crypters_;
   mutable std::map<std::string, std::string> etags_;  // loaded name -> revision etag
+  mutable std::vector<OpenCache::Member> loaded_;
 };
 
 LocalBackend::LocalBackend(LocalBackendOptions options, std::shared_ptr<store::Store> store,
@@ -306,7 +311,8 @@ absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref,
                                                   std::shared_ptr<const esc::ParseResult> parsed,
                                                   absl::string_view version, esc::EvalMode mode,
                                                   bool show_secrets, bool check_import_scopes,
-                                                  absl::string_view what) {
+                                                  absl::string_view what,
+                                                  std::vector<OpenCache::Member>* closure) {
   Loader loader(this, ref, check_import_scopes);
   std::unique_ptr<Crypter> crypter = CrypterFor(ref);
   esc::EvalOptions opts;
@@ -325,6 +331,7 @@ absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref,
   result.diagnostics.insert(result.diagnostics.begin(), parsed->diagnostics.begin(),
                             parsed->diagnostics.end());
   esc::CapDiagnostics(&result.diagnostics);
+  if (closure != nullptr) *closure = loader.loaded();
   if (result.HasErrors()) {
     size_t errors = 0;
     const esc::Diagnostic* first = nullptr;
@@ -503,12 +510,44 @@ absl::StatusOr<Evaluation> LocalBackend::OpenEnvironment(const EnvironmentRef& r
                                                          absl::string_view version) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kOpen));
   RETURN_IF_ERROR(ValidateVersion(version, ref.ToString()));
-  ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
-  ASSIGN_OR_RETURN(Evaluation opened, Evaluate(ref, ParsedRevision(ref, def), version,
-                                               esc::EvalMode::kOpen, true, false, "opening"));
+  // The actor is part of the result (context.pulumi.user.login).
+  const std::string key = absl::StrCat(ref.ToString(), "@", version, "\n", Actor());
+  std::optional<OpenCache::Entry> hit = Opens().Find(key, options_.clock->Now());
+  Evaluation opened;
+  int64_t revision = 0;
+  if (hit.has_value() && ClosureCurrent(hit->closure)) {
+    opened = Evaluation{std::move(hit->root), std::move(hit->diagnostics), ""};
+    revision = hit->revision;
+  } else {
+    if (hit.has_value()) Opens().Forget(key);
+    ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
+    std::vector<OpenCache::Member> closure;
+    ASSIGN_OR_RETURN(opened, Evaluate(ref, ParsedRevision(ref, def), version, esc::EvalMode::kOpen,
+                                      true, false, "opening", &closure));
+    closure.insert(closure.begin(), OpenCache::Member{ref, std::string(version), def.etag});
+    revision = def.revision;
+    Opens().Put(key,
+                OpenCache::Entry{std::move(closure), revision, opened.root, opened.diagnostics},
+                options_.clock->Now());
+  }
+  // Durable before the values leave: concurrent opens' events share one
+  // transaction and fsync (the store's group commit).
   RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.open", ref.ToString(),
-                                           absl::StrCat("revision:", def.revision)));
+                                           absl::StrCat("revision:", revision)));
   return opened;
+}
+
+bool LocalBackend::ClosureCurrent(const std::vector<OpenCache::Member>& closure) const {
+  for (const OpenCache::Member& m : closure) {
+    if (m.version.empty()) {
+      absl::StatusOr<EnvironmentInfo> info = store_->GetEnvironment(m.ref);
+      if (!info.ok() || info->etag != m.etag) return false;
+    } else {
+      absl::StatusOr<store::Definition> def = store_->ReadDefinition(m.ref, m.version);
+      if (!def.ok() || def->etag != m.etag) return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace escnative::backend

@@ -39,6 +39,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "provider/backend/backend.h"
+#include "provider/backend/open_cache.h"
 #include "provider/backend/ref.h"
 #include "provider/crypto/keyring.h"
 #include "provider/crypto/secret_bytes.h"
@@ -178,7 +179,12 @@ class LocalBackend final : public Backend {
                                       std::shared_ptr<const esc::ParseResult> parsed,
                                       absl::string_view version, esc::EvalMode mode,
                                       bool show_secrets, bool check_import_scopes,
-                                      absl::string_view what);
+                                      absl::string_view what,
+                                      std::vector<OpenCache::Member>* closure = nullptr);
+  // True if every member of an open's import closure still resolves to the
+  // etag it was evaluated at.
+  bool ClosureCurrent(const std::vector<OpenCache::Member>& closure) const;
+  OpenCache& Opens() const { return parent_ != nullptr ? parent_->open_cache_ : open_cache_; }
   // Parse of a stored revision, keyed by its name and (random, per-revision)
   // etag: revisions are immutable, so entries never go stale.
   std::shared_ptr<const esc::ParseResult> Parsed(const std::string& name, absl::string_view etag,
@@ -197,6 +203,9 @@ class LocalBackend final : public Backend {
   mutable absl::Mutex rekey_mu_;
   // What currently unlocks the store (the options' credential until a Rekey).
   std::optional<crypto::Credential> credential_ ABSL_GUARDED_BY(rekey_mu_);
+
+  // Evaluated opens (see open_cache.h); AsToken views use their parent's.
+  mutable OpenCache open_cache_{absl::Seconds(5), 64};
 
   mutable absl::Mutex cache_mu_;
   mutable std::map<std::string, std::shared_ptr<const esc::ParseResult>> parse_cache_
