@@ -293,7 +293,7 @@ void LocalBackend::RememberStored(const EnvironmentRef& ref, absl::string_view e
                                   nlohmann::ordered_json data) const {
   if (parent_ != nullptr) return parent_->RememberStored(ref, etag, std::move(data));
   // Bounded like the parse cache; ciphertext only, so nothing to wipe.
-  constexpr size_t kMaxEntries = 1024;
+  constexpr size_t kMaxEntries = 64;
   auto form = std::make_shared<StoredForm>();
   form->leaves = esc::DefinitionLeaves(data);
   form->data = std::make_shared<const nlohmann::ordered_json>(std::move(data));
