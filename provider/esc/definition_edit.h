@@ -30,8 +30,7 @@ absl::StatusOr<std::string> EncryptSecrets(std::string_view yaml, std::string_vi
 // ParseYaml(environment, yaml), consumed here. With `stored`, the rewritten
 // tree (the stored form, ciphertext only) is moved there.
 absl::StatusOr<std::string> EncryptSecrets(std::string_view yaml, SyntaxParseResult parsed,
-                                           std::string_view environment,
-                                           const Encrypter& encrypter,
+                                           std::string_view environment, const Encrypter& encrypter,
                                            SyntaxNode* stored = nullptr);
 
 // The reverse: `fn::secret: {ciphertext: …}` under `values` -> plaintext.
