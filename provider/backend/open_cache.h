@@ -9,10 +9,11 @@
 // deleted and re-created environment invalidates it); the caller checks
 // that against the store before every use.
 //
-// Entries hold decrypted secrets, so: they live at most `ttl`, there are at
-// most `max_entries`, each is the cache's own deep copy (callers get copies,
-// never the cached tree), and every string in it is wiped before its memory
-// is released (eviction, expiry, invalidation, destruction).
+// Entries hold decrypted secrets, so: they are used for at most `ttl` (an
+// expired entry is released at the next Find or Put, or with the cache),
+// there are at most `max_entries`, each is the cache's own deep copy (callers
+// get copies, never the cached tree), and every string in it is wiped before
+// its memory is released (eviction, expiry, invalidation, destruction).
 //
 // Thread-safe.
 #ifndef PROVIDER_BACKEND_OPEN_CACHE_H_
