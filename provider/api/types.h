@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "nlohmann/json_fwd.hpp"
 #include "provider/crypto/secret_bytes.h"
 
 namespace escnative::api {
@@ -62,6 +64,10 @@ struct Definition {
   std::string yaml;
   int64_t revision = 0;
   std::string etag;
+  // `yaml` as JSON data (esc::DefinitionToJson), when the backend has it at
+  // hand without parsing (LocalBackend: the revisions it wrote itself); null
+  // otherwise. Never set when the definition was decrypted.
+  std::shared_ptr<const nlohmann::ordered_json> data;
 };
 
 struct RevisionTag {

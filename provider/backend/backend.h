@@ -33,6 +33,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "nlohmann/json.hpp"
 #include "provider/esc/diagnostic.h"
 #include "provider/esc/value.h"
 #include "provider/api/types.h"

@@ -79,6 +79,9 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
   Loader(LocalBackend* backend, EnvironmentRef root, bool check_scopes)
       : backend_(backend), root_(std::move(root)), check_scopes_(check_scopes) {}
 
+  // What Load returned so far: the evaluation's import closure.
+  const std::vector<OpenCache::Member>& loaded() const { return loaded_; }
+
   std::shared_ptr<const esc::ParseResult> Parsed(const esc::LoadedEnvironment& env) const override {
     auto it = etags_.find(env.name);
     if (it == etags_.end()) return nullptr;
@@ -120,6 +123,7 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
     esc::LoadedEnvironment out;
     out.name = version.empty() ? ShortName(ref) : absl::StrCat(ShortName(ref), "@", version);
     out.yaml = std::move(def->yaml);
+    loaded_.push_back({ref, version, def->etag});
     etags_[out.name] = std::move(def->etag);
     out.decrypter = crypters_.back().get();
     return out;
@@ -133,6 +137,7 @@ class LocalBackend::Loader final : public esc::EnvironmentLoader {
   // serves one evaluation on one thread.
   mutable std::vector<std::unique_ptr<Crypter>> crypters_;
   mutable std::map<std::string, std::string> etags_;  // loaded name -> revision etag
+  mutable std::vector<OpenCache::Member> loaded_;
 };
 
 LocalBackend::LocalBackend(LocalBackendOptions options, std::shared_ptr<store::Store> store,
@@ -272,11 +277,39 @@ std::shared_ptr<const esc::ParseResult> LocalBackend::Parsed(const std::string& 
   return parsed;
 }
 
-absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, absl::string_view yaml,
-                                                  std::optional<absl::string_view> etag,
+std::shared_ptr<const LocalBackend::StoredForm> LocalBackend::Stored(const EnvironmentRef& ref,
+                                                                     absl::string_view etag) const {
+  if (parent_ != nullptr) return parent_->Stored(ref, etag);
+  absl::MutexLock lock(&cache_mu_);
+  auto it = stored_.find(ref.ToString());
+  if (it == stored_.end() || it->second.first != etag) return nullptr;
+  return it->second.second;
+}
+
+void LocalBackend::RememberStored(const EnvironmentRef& ref, absl::string_view etag,
+                                  nlohmann::ordered_json data) const {
+  if (parent_ != nullptr) return parent_->RememberStored(ref, etag, std::move(data));
+  // Bounded like the parse cache; ciphertext only, so nothing to wipe.
+  constexpr size_t kMaxEntries = 64;
+  auto form = std::make_shared<StoredForm>();
+  form->leaves = esc::DefinitionLeaves(data);
+  form->data = std::make_shared<const nlohmann::ordered_json>(std::move(data));
+  absl::MutexLock lock(&cache_mu_);
+  if (stored_.size() >= kMaxEntries) stored_.clear();
+  stored_[ref.ToString()] = {std::string(etag), std::move(form)};
+}
+
+std::shared_ptr<const esc::ParseResult> LocalBackend::ParsedRevision(
+    const EnvironmentRef& ref, const store::Definition& def) const {
+  return Parsed(ShortName(ref), def.etag, def.yaml);
+}
+
+absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref,
+                                                  std::shared_ptr<const esc::ParseResult> parsed,
                                                   absl::string_view version, esc::EvalMode mode,
                                                   bool show_secrets, bool check_import_scopes,
-                                                  absl::string_view what) {
+                                                  absl::string_view what,
+                                                  std::vector<OpenCache::Member>* closure) {
   Loader loader(this, ref, check_import_scopes);
   std::unique_ptr<Crypter> crypter = CrypterFor(ref);
   esc::EvalOptions opts;
@@ -290,16 +323,12 @@ absl::StatusOr<Evaluation> LocalBackend::Evaluate(const EnvironmentRef& ref, abs
   opts.root_import_name =
       version.empty() ? ShortName(ref) : absl::StrCat(ShortName(ref), "@", version);
   esc::EvalResult result;
-  if (etag.has_value()) {
-    std::shared_ptr<const esc::ParseResult> parsed = Parsed(ShortName(ref), *etag, yaml);
-    if (parsed->syntax_ok) result = esc::Evaluate(*parsed, opts);
-    if (result.root == nullptr) result.root = esc::MakeObject({});
-    result.diagnostics.insert(result.diagnostics.begin(), parsed->diagnostics.begin(),
-                              parsed->diagnostics.end());
-    esc::CapDiagnostics(&result.diagnostics);
-  } else {
-    result = esc::Evaluate(ShortName(ref), util::ToStd(yaml), opts);
-  }
+  if (parsed->syntax_ok) result = esc::Evaluate(*parsed, opts);
+  if (result.root == nullptr) result.root = esc::MakeObject({});
+  result.diagnostics.insert(result.diagnostics.begin(), parsed->diagnostics.begin(),
+                            parsed->diagnostics.end());
+  esc::CapDiagnostics(&result.diagnostics);
+  if (closure != nullptr) *closure = loader.loaded();
   if (result.HasErrors()) {
     size_t errors = 0;
     const esc::Diagnostic* first = nullptr;
@@ -371,7 +400,10 @@ absl::StatusOr<Definition> LocalBackend::GetDefinition(const EnvironmentRef& ref
   RETURN_IF_ERROR(Authorize(ref, decrypt ? store::Permission::kOpen : store::Permission::kRead));
   RETURN_IF_ERROR(api::ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
-  Definition out{std::move(def.yaml), def.revision, std::move(def.etag)};
+  Definition out{std::move(def.yaml), def.revision, std::move(def.etag), nullptr};
+  if (!decrypt) {
+    if (std::shared_ptr<const StoredForm> stored = Stored(ref, out.etag)) out.data = stored->data;
+  }
   if (decrypt) {
     ASSIGN_OR_RETURN(out.yaml, esc::DecryptSecrets(out.yaml, ShortName(ref), *CrypterFor(ref)));
     RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.decrypt", ref.ToString(),
@@ -384,14 +416,21 @@ absl::StatusOr<Definition> LocalBackend::GetDefinition(const EnvironmentRef& ref
 }
 
 std::vector<std::string> LocalBackend::ChangedPaths(const EnvironmentRef& ref,
-                                                    absl::string_view next) const {
+                                                    absl::string_view latest_etag,
+                                                    const Leaves& next) {
   // Against the latest revision: with an etag the store refuses the write if
   // that moved; without one the list is as exact as last-writer-wins is.
-  absl::StatusOr<store::Definition> latest = store_->ReadDefinition(ref, "");
-  if (!latest.ok()) return {};
-  absl::StatusOr<std::vector<std::string>> changed =
-      esc::ChangedDefinitionPaths(util::ToStd(latest->yaml), util::ToStd(next), *CrypterFor(ref));
-  return changed.ok() ? *std::move(changed) : std::vector<std::string>{"(not computed)"};
+  std::shared_ptr<const StoredForm> latest = Stored(ref, latest_etag);
+  if (latest == nullptr) {
+    absl::StatusOr<store::Definition> def = store_->ReadDefinition(ref, "");
+    if (!def.ok()) return {};
+    absl::StatusOr<nlohmann::ordered_json> data = esc::DefinitionToJson(util::ToStd(def->yaml));
+    if (!data.ok()) return {"(not computed)"};
+    RememberStored(ref, def->etag, *std::move(data));
+    latest = Stored(ref, def->etag);
+    if (latest == nullptr) return {"(not computed)"};
+  }
+  return esc::ChangedLeafPaths(latest->leaves, next, *CrypterFor(ref));
 }
 
 absl::StatusOr<NewRevision> LocalBackend::UpdateDefinition(const EnvironmentRef& ref,
@@ -399,23 +438,32 @@ absl::StatusOr<NewRevision> LocalBackend::UpdateDefinition(const EnvironmentRef&
                                                             std::optional<std::string> etag) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
   // NotFound before validation, so a typo in the name is not reported as a
-  // problem with the definition.
-  RETURN_IF_ERROR(store_->GetEnvironment(ref).status());
+  // problem with the definition. Its etag names the revision the audit's
+  // changed paths are computed against.
+  ASSIGN_OR_RETURN(EnvironmentInfo info, store_->GetEnvironment(ref));
+  // One parse of `yaml` serves validation, the changed paths, encryption and
+  // the stored form remembered for the next write (each used to re-parse).
+  const std::string name = ShortName(ref);
+  esc::SyntaxParseResult syntax = esc::ParseYaml(util::ToStd(name), util::ToStd(yaml));
   // show_secrets: ciphertext already in `yaml` is decrypted, so one copied
   // from another environment (bound to it, see SecretAssociatedData) is an
   // error diagnostic at its path now rather than at the next open. Only the
   // diagnostics leave this function, never the evaluated values.
-  ASSIGN_OR_RETURN(
-      Evaluation checked,
-      Evaluate(ref, yaml, std::nullopt, "", esc::EvalMode::kCheck, /*show_secrets=*/true,
-               /*check_import_scopes=*/caller_ != nullptr, "updating"));
-  ASSIGN_OR_RETURN(std::string encrypted,
-                   esc::EncryptSecrets(util::ToStd(yaml), ShortName(ref), *CrypterFor(ref)));
+  ASSIGN_OR_RETURN(Evaluation checked,
+                   Evaluate(ref, std::make_shared<const esc::ParseResult>(esc::Parse(name, syntax)),
+                            "", esc::EvalMode::kCheck, /*show_secrets=*/true,
+                            /*check_import_scopes=*/caller_ != nullptr, "updating"));
+  absl::StatusOr<nlohmann::ordered_json> next = esc::DefinitionToJson(syntax);
+  esc::SyntaxNode stored;
+  ASSIGN_OR_RETURN(std::string encrypted, esc::EncryptSecrets(util::ToStd(yaml), std::move(syntax), name,
+                                                              *CrypterFor(ref), &stored));
   store::UpdateOptions uo;
   uo.actor = Actor();
   uo.etag = std::move(etag);
-  uo.changed_paths = ChangedPaths(ref, yaml);
+  uo.changed_paths = next.ok() ? ChangedPaths(ref, info.etag, esc::DefinitionLeaves(*next))
+                               : std::vector<std::string>{"(not computed)"};
   ASSIGN_OR_RETURN(RevisionInfo rev, store_->UpdateDefinition(ref, encrypted, uo));
+  RememberStored(ref, rev.etag, esc::DefinitionTreeToJson(stored));
   return NewRevision{rev.number, rev.etag, std::move(checked.diagnostics)};
 }
 
@@ -427,8 +475,8 @@ absl::StatusOr<Evaluation> LocalBackend::CheckEnvironment(const EnvironmentRef& 
   RETURN_IF_ERROR(api::ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
   ASSIGN_OR_RETURN(Evaluation checked,
-                   Evaluate(ref, def.yaml, def.etag, version, esc::EvalMode::kCheck, show_secrets,
-                            false, "checking"));
+                   Evaluate(ref, ParsedRevision(ref, def), version, esc::EvalMode::kCheck,
+                            show_secrets, false, "checking"));
   if (show_secrets) {
     ASSIGN_OR_RETURN(checked.definition,
                      esc::DecryptSecrets(def.yaml, ShortName(ref), *CrypterFor(ref)));
@@ -443,8 +491,10 @@ absl::StatusOr<Evaluation> LocalBackend::CheckDefinition(const EnvironmentRef& r
                                                          bool show_secrets) {
   RETURN_IF_ERROR(
       Authorize(ref, show_secrets ? store::Permission::kOpen : store::Permission::kRead));
-  ASSIGN_OR_RETURN(Evaluation checked, Evaluate(ref, yaml, std::nullopt, "", esc::EvalMode::kCheck,
-                                                show_secrets, caller_ != nullptr, "checking"));
+  ASSIGN_OR_RETURN(
+      Evaluation checked,
+      Evaluate(ref, std::make_shared<const esc::ParseResult>(esc::Parse(ShortName(ref), util::ToStd(yaml))),
+               "", esc::EvalMode::kCheck, show_secrets, caller_ != nullptr, "checking"));
   if (show_secrets) {
     // What it imports was decrypted for the caller.
     RETURN_IF_ERROR(
@@ -457,12 +507,44 @@ absl::StatusOr<Evaluation> LocalBackend::OpenEnvironment(const EnvironmentRef& r
                                                          absl::string_view version) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kOpen));
   RETURN_IF_ERROR(api::ValidateVersion(version, ref.ToString()));
-  ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
-  ASSIGN_OR_RETURN(Evaluation opened, Evaluate(ref, def.yaml, def.etag, version,
-                                               esc::EvalMode::kOpen, true, false, "opening"));
+  // The actor is part of the result (context.pulumi.user.login).
+  const std::string key = absl::StrCat(ref.ToString(), "@", version, "\n", Actor());
+  std::optional<OpenCache::Entry> hit = Opens().Find(key, options_.clock->Now());
+  Evaluation opened;
+  int64_t revision = 0;
+  if (hit.has_value() && ClosureCurrent(hit->closure)) {
+    opened = Evaluation{std::move(hit->root), std::move(hit->diagnostics), ""};
+    revision = hit->revision;
+  } else {
+    if (hit.has_value()) Opens().Forget(key);
+    ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
+    std::vector<OpenCache::Member> closure;
+    ASSIGN_OR_RETURN(opened, Evaluate(ref, ParsedRevision(ref, def), version, esc::EvalMode::kOpen,
+                                      true, false, "opening", &closure));
+    closure.insert(closure.begin(), OpenCache::Member{ref, std::string(version), def.etag});
+    revision = def.revision;
+    Opens().Put(key,
+                OpenCache::Entry{std::move(closure), revision, opened.root, opened.diagnostics},
+                options_.clock->Now());
+  }
+  // Durable before the values leave: concurrent opens' events share one
+  // transaction and fsync (the store's group commit).
   RETURN_IF_ERROR(store_->AppendAuditEvent(Actor(), "environment.open", ref.ToString(),
-                                           absl::StrCat("revision:", def.revision)));
+                                           absl::StrCat("revision:", revision)));
   return opened;
+}
+
+bool LocalBackend::ClosureCurrent(const std::vector<OpenCache::Member>& closure) const {
+  for (const OpenCache::Member& m : closure) {
+    if (m.version.empty()) {
+      absl::StatusOr<EnvironmentInfo> info = store_->GetEnvironment(m.ref);
+      if (!info.ok() || info->etag != m.etag) return false;
+    } else {
+      absl::StatusOr<store::Definition> def = store_->ReadDefinition(m.ref, m.version);
+      if (!def.ok() || def->etag != m.etag) return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace escnative::backend

@@ -39,6 +39,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "provider/backend/backend.h"
+#include "provider/backend/open_cache.h"
 #include "provider/backend/ref.h"
 #include "provider/crypto/keyring.h"
 #include "provider/crypto/secret_bytes.h"
@@ -155,23 +156,42 @@ class LocalBackend final : public Backend {
   // holder).
   absl::Status AuditTokenRead(absl::string_view action, absl::string_view target,
                               absl::string_view detail) const;
-  // The definition paths `next` changes against the latest revision (for
-  // the audit log; never values).
-  std::vector<std::string> ChangedPaths(const EnvironmentRef& ref, absl::string_view next) const;
+  using Leaves = std::map<std::string, nlohmann::ordered_json>;
+  // A stored revision as JSON data (ciphertext only) and its leaves.
+  struct StoredForm {
+    std::shared_ptr<const nlohmann::ordered_json> data;
+    Leaves leaves;
+  };
+  // The definition paths a write whose leaves are `next` changes against
+  // revision `latest_etag` (for the audit log; never values).
+  std::vector<std::string> ChangedPaths(const EnvironmentRef& ref, absl::string_view latest_etag,
+                                        const Leaves& next);
+  // The stored form of `ref`'s revision `etag` if this process wrote it and
+  // still remembers it; null otherwise.
+  std::shared_ptr<const StoredForm> Stored(const EnvironmentRef& ref, absl::string_view etag) const;
+  void RememberStored(const EnvironmentRef& ref, absl::string_view etag,
+                      nlohmann::ordered_json data) const;
   std::unique_ptr<Crypter> CrypterFor(const EnvironmentRef& ref) const;
-  // Evaluates `yaml` as `ref`'s definition. `etag` set: `yaml` is that
-  // stored revision, so its parse may come from (and go to) the cache.
-  // `version`: the revision or tag `yaml` is ("" for the latest or a new
-  // definition); an import chain back to that is a cycle.
-  absl::StatusOr<Evaluation> Evaluate(const EnvironmentRef& ref, absl::string_view yaml,
-                                      std::optional<absl::string_view> etag,
+  // Evaluates `parsed` (non-null) as `ref`'s definition. `version`: the
+  // revision or tag it is ("" for the latest or a new definition); an
+  // import chain back to that is a cycle.
+  absl::StatusOr<Evaluation> Evaluate(const EnvironmentRef& ref,
+                                      std::shared_ptr<const esc::ParseResult> parsed,
                                       absl::string_view version, esc::EvalMode mode,
                                       bool show_secrets, bool check_import_scopes,
-                                      absl::string_view what);
+                                      absl::string_view what,
+                                      std::vector<OpenCache::Member>* closure = nullptr);
+  // True if every member of an open's import closure still resolves to the
+  // etag it was evaluated at.
+  bool ClosureCurrent(const std::vector<OpenCache::Member>& closure) const;
+  OpenCache& Opens() const { return parent_ != nullptr ? parent_->open_cache_ : open_cache_; }
   // Parse of a stored revision, keyed by its name and (random, per-revision)
   // etag: revisions are immutable, so entries never go stale.
   std::shared_ptr<const esc::ParseResult> Parsed(const std::string& name, absl::string_view etag,
                                                  absl::string_view yaml) const;
+  // Parsed() for a stored revision of `ref`.
+  std::shared_ptr<const esc::ParseResult> ParsedRevision(const EnvironmentRef& ref,
+                                                         const store::Definition& def) const;
 
   const LocalBackendOptions options_;
   const std::shared_ptr<store::Store> store_;  // shared with AsToken views
@@ -184,8 +204,15 @@ class LocalBackend final : public Backend {
   // What currently unlocks the store (the options' credential until a Rekey).
   std::optional<crypto::Credential> credential_ ABSL_GUARDED_BY(rekey_mu_);
 
+  // Evaluated opens (see open_cache.h); AsToken views use their parent's.
+  mutable OpenCache open_cache_{absl::Seconds(5), 64};
+
   mutable absl::Mutex cache_mu_;
   mutable std::map<std::string, std::shared_ptr<const esc::ParseResult>> parse_cache_
+      ABSL_GUARDED_BY(cache_mu_);
+  // Per environment ("org/project/name"): the etag and stored form of the
+  // last revision this process wrote, which the next write starts from.
+  mutable std::map<std::string, std::pair<std::string, std::shared_ptr<const StoredForm>>> stored_
       ABSL_GUARDED_BY(cache_mu_);
 };
 

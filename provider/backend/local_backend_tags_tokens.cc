@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "provider/api/names.h"
 #include "provider/backend/local_backend.h"
+#include "provider/esc/definition_data.h"
 #include "provider/util/echo.h"
 #include "provider/util/status_macros.h"
 
@@ -29,11 +30,15 @@ absl::StatusOr<NewRevision> LocalBackend::Rollback(const EnvironmentRef& ref,
   RETURN_IF_ERROR(api::ValidateVersion(version, ref.ToString()));
   ASSIGN_OR_RETURN(store::Definition def, store_->ReadDefinition(ref, version));
   // Validated like an update: an import that has gone since fails here.
-  ASSIGN_OR_RETURN(Evaluation checked, Evaluate(ref, def.yaml, def.etag, "", esc::EvalMode::kCheck,
-                                                false, caller_ != nullptr, "rolling back"));
+  ASSIGN_OR_RETURN(Evaluation checked,
+                   Evaluate(ref, ParsedRevision(ref, def), "", esc::EvalMode::kCheck, false,
+                            caller_ != nullptr, "rolling back"));
   store::UpdateOptions uo;
   uo.actor = Actor();
-  uo.changed_paths = ChangedPaths(ref, def.yaml);
+  absl::StatusOr<nlohmann::ordered_json> next = esc::DefinitionToJson(def.yaml);
+  // "": compared with whatever is latest now.
+  uo.changed_paths = next.ok() ? ChangedPaths(ref, "", esc::DefinitionLeaves(*next))
+                               : std::vector<std::string>{"(not computed)"};
   ASSIGN_OR_RETURN(RevisionInfo rev, store_->Rollback(ref, version, uo));
   return NewRevision{rev.number, rev.etag, std::move(checked.diagnostics)};
 }

@@ -370,11 +370,14 @@ void ParseImports(const SyntaxNode& node, EnvironmentDecl* env, Diagnostics* dia
 
 ParseResult ParseEnvironment(std::string_view name, std::string_view yaml,
                              const SyntaxLimits& limits) {
+  return ParseEnvironment(name, ParseYaml(name, yaml, limits));
+}
+
+ParseResult ParseEnvironment(std::string_view name, const SyntaxParseResult& syntax) {
   ParseResult result;
   auto env = std::make_shared<EnvironmentDecl>();
   env->name = std::string(name);
-  SyntaxParseResult syntax = ParseYaml(name, yaml, limits);
-  result.diagnostics = std::move(syntax.diagnostics);
+  result.diagnostics = syntax.diagnostics;
   result.syntax_ok = syntax.ok;
   const SyntaxNode& root = syntax.root;
   const SyntaxNode* values = nullptr;

@@ -117,6 +117,9 @@ struct ParseResult {
 // input is a diagnostic.
 ParseResult ParseEnvironment(std::string_view name, std::string_view yaml,
                              const SyntaxLimits& limits = {});
+// The same from the syntax tree (ParseYaml(name, yaml, limits)), for callers
+// that use the tree for more than evaluation.
+ParseResult ParseEnvironment(std::string_view name, const SyntaxParseResult& syntax);
 
 // Builds an expression from a syntax node (exposed for tests).
 ExprPtr ParseExpr(const SyntaxNode& node, const std::string& path, Diagnostics* diags);

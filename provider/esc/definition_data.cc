@@ -13,6 +13,14 @@
 namespace escnative::esc {
 namespace {
 
+bool HasDuplicateKeys(const std::vector<SyntaxEntry>& entries) {
+  std::vector<std::string_view> keys;
+  keys.reserve(entries.size());
+  for (const SyntaxEntry& e : entries) keys.push_back(e.key);
+  std::sort(keys.begin(), keys.end());
+  return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
+}
+
 nlohmann::ordered_json ToData(const SyntaxNode& n) {
   switch (n.kind) {
     case SyntaxNode::Kind::kNull:
@@ -33,8 +41,16 @@ nlohmann::ordered_json ToData(const SyntaxNode& n) {
     }
     case SyntaxNode::Kind::kObject: {
       auto o = nlohmann::ordered_json::object();
-      // Duplicate keys: the last one wins, as in evaluation.
-      for (const SyntaxEntry& e : n.entries) o[e.key] = ToData(e.value);
+      if (HasDuplicateKeys(n.entries)) {
+        // The last one wins, as in evaluation.
+        for (const SyntaxEntry& e : n.entries) o[e.key] = ToData(e.value);
+        return o;
+      }
+      // ordered_json's operator[] searches linearly: appending keys known to
+      // be unique keeps a large object linear instead of quadratic.
+      auto& members = o.get_ref<nlohmann::ordered_json::object_t&>();
+      members.reserve(n.entries.size());
+      for (const SyntaxEntry& e : n.entries) members.emplace_back(e.key, ToData(e.value));
       return o;
     }
   }
@@ -88,7 +104,15 @@ std::string DefinitionToYaml(const nlohmann::ordered_json& definition) {
 }
 
 absl::StatusOr<nlohmann::ordered_json> DefinitionToJson(std::string_view yaml) {
-  SyntaxParseResult parsed = ParseYaml("definition", yaml);
+  return DefinitionToJson(ParseYaml("definition", yaml));
+}
+
+nlohmann::ordered_json DefinitionTreeToJson(const SyntaxNode& root) {
+  if (root.kind == SyntaxNode::Kind::kNull) return nlohmann::ordered_json::object();
+  return ToData(root);
+}
+
+absl::StatusOr<nlohmann::ordered_json> DefinitionToJson(const SyntaxParseResult& parsed) {
   if (!parsed.ok) {
     return absl::InvalidArgumentError(absl::StrCat(
         "the definition is not valid YAML",
@@ -157,7 +181,12 @@ absl::StatusOr<std::vector<std::string>> ChangedDefinitionPaths(std::string_view
                                                                 const Decrypter& decrypter) {
   ASSIGN_OR_RETURN(nlohmann::ordered_json a, DefinitionToJson(before));
   ASSIGN_OR_RETURN(nlohmann::ordered_json b, DefinitionToJson(after));
-  std::map<std::string, nlohmann::ordered_json> la = DefinitionLeaves(a), lb = DefinitionLeaves(b);
+  return ChangedLeafPaths(DefinitionLeaves(a), DefinitionLeaves(b), decrypter);
+}
+
+std::vector<std::string> ChangedLeafPaths(const std::map<std::string, nlohmann::ordered_json>& la,
+                                          const std::map<std::string, nlohmann::ordered_json>& lb,
+                                          const Decrypter& decrypter) {
   std::vector<std::string> changed;
   for (const auto& [path, leaf] : la) {
     auto it = lb.find(path);

@@ -13,12 +13,17 @@
 
 #include "absl/status/statusor.h"
 #include "provider/esc/crypter.h"
+#include "provider/esc/yaml_syntax.h"
 
 namespace escnative::esc {
 
 // An empty document is an empty object. InvalidArgument for YAML that does
 // not parse or whose root is not an object (messages carry no values).
 absl::StatusOr<nlohmann::ordered_json> DefinitionToJson(std::string_view yaml);
+// The same from a parse the caller already has (ParseYaml of the definition).
+absl::StatusOr<nlohmann::ordered_json> DefinitionToJson(const SyntaxParseResult& parsed);
+// A definition's tree (an object, or null for an empty document) as JSON data.
+nlohmann::ordered_json DefinitionTreeToJson(const SyntaxNode& root);
 
 // The inverse: JSON data as a block-style YAML definition (2-space indent,
 // key order kept), the form definitions are stored in.
@@ -37,6 +42,10 @@ std::map<std::string, nlohmann::ordered_json> DefinitionLeaves(
 absl::StatusOr<std::vector<std::string>> ChangedDefinitionPaths(std::string_view before,
                                                                 std::string_view after,
                                                                 const Decrypter& decrypter);
+// The same on leaves already collected (DefinitionLeaves of each side).
+std::vector<std::string> ChangedLeafPaths(
+    const std::map<std::string, nlohmann::ordered_json>& before,
+    const std::map<std::string, nlohmann::ordered_json>& after, const Decrypter& decrypter);
 
 }  // namespace escnative::esc
 

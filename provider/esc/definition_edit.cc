@@ -34,9 +34,8 @@ bool IsValidJsonUtf8(const nlohmann::json& j) {
 
 // YAML cannot carry arbitrary bytes, so a definition that is not UTF-8
 // could not be written back faithfully.
-absl::StatusOr<SyntaxNode> Load(std::string_view yaml, std::string_view environment) {
+absl::StatusOr<SyntaxNode> LoadParsed(std::string_view yaml, SyntaxParseResult parsed) {
   if (!IsValidUtf8(yaml)) return absl::InvalidArgumentError("the definition is not valid UTF-8");
-  SyntaxParseResult parsed = ParseYaml(environment, yaml);
   if (!parsed.ok) {
     std::string why = parsed.diagnostics.empty() ? "" : parsed.diagnostics[0].summary;
     return absl::InvalidArgumentError(absl::StrCat("the definition is not valid YAML: ", why));
@@ -55,6 +54,11 @@ absl::StatusOr<SyntaxNode> Load(std::string_view yaml, std::string_view environm
     return absl::InvalidArgumentError("the definition must be an object");
   }
   return std::move(parsed.root);
+}
+
+absl::StatusOr<SyntaxNode> Load(std::string_view yaml, std::string_view environment) {
+  if (!IsValidUtf8(yaml)) return absl::InvalidArgumentError("the definition is not valid UTF-8");
+  return LoadParsed(yaml, ParseYaml(environment, yaml));
 }
 
 SyntaxNode* Find(SyntaxNode* obj, std::string_view key) {
@@ -102,16 +106,23 @@ absl::Status WalkSecrets(SyntaxNode* n, const std::string& path, F&& f, int dept
   return absl::OkStatus();
 }
 
+// Rewrites the secrets of a loaded definition and returns it as YAML; the
+// rewritten tree is left in `*root`.
+template <typename F>
+absl::StatusOr<std::string> RewriteLoaded(absl::StatusOr<SyntaxNode>* root, F&& f) {
+  if (!root->ok()) return root->status();
+  if (SyntaxNode* values = Find(&**root, "values")) {
+    absl::Status s = WalkSecrets(values, "values", f, 0);
+    if (!s.ok()) return s;
+  }
+  return EmitYaml(**root);
+}
+
 template <typename F>
 absl::StatusOr<std::string> RewriteSecrets(std::string_view yaml, std::string_view environment,
                                            F&& f) {
   absl::StatusOr<SyntaxNode> root = Load(yaml, environment);
-  if (!root.ok()) return root.status();
-  if (SyntaxNode* values = Find(&*root, "values")) {
-    absl::Status s = WalkSecrets(values, "values", f, 0);
-    if (!s.ok()) return s;
-  }
-  return EmitYaml(*root);
+  return RewriteLoaded(&root, std::forward<F>(f));
 }
 
 struct Target {
@@ -226,9 +237,11 @@ nlohmann::json ToJsonData(const SyntaxNode& n) {
 
 namespace {
 
-absl::StatusOr<std::string> EncryptSecretsImpl(std::string_view yaml, std::string_view environment,
-                                               const Encrypter& encrypter) {
-  return RewriteSecrets(yaml, environment, [&](SyntaxNode* arg, const std::string& path) {
+// `root`: the loaded definition; rewritten in place into its stored form.
+absl::StatusOr<std::string> EncryptLoaded(absl::StatusOr<SyntaxNode>* root,
+                                          std::string_view environment,
+                                          const Encrypter& encrypter) {
+  return RewriteLoaded(root, [&](SyntaxNode* arg, const std::string& path) {
     if (arg->kind != Kind::kString) return absl::OkStatus();
     absl::StatusOr<std::string> ct = EncryptSecret(arg->text, encrypter);
     if (!ct.ok()) {
@@ -380,7 +393,21 @@ auto Guard(F&& f) -> decltype(f()) {
 
 absl::StatusOr<std::string> EncryptSecrets(std::string_view yaml, std::string_view environment,
                                            const Encrypter& encrypter) {
-  return Guard([&] { return EncryptSecretsImpl(yaml, environment, encrypter); });
+  return Guard([&]() -> absl::StatusOr<std::string> {
+    absl::StatusOr<SyntaxNode> root = Load(yaml, environment);
+    return EncryptLoaded(&root, environment, encrypter);
+  });
+}
+
+absl::StatusOr<std::string> EncryptSecrets(std::string_view yaml, SyntaxParseResult parsed,
+                                           std::string_view environment, const Encrypter& encrypter,
+                                           SyntaxNode* stored) {
+  return Guard([&]() -> absl::StatusOr<std::string> {
+    absl::StatusOr<SyntaxNode> root = LoadParsed(yaml, std::move(parsed));
+    absl::StatusOr<std::string> out = EncryptLoaded(&root, environment, encrypter);
+    if (out.ok() && stored != nullptr) *stored = *std::move(root);
+    return out;
+  });
 }
 
 absl::StatusOr<std::string> DecryptSecrets(std::string_view yaml, std::string_view environment,

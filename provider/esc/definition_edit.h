@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
 #include "provider/esc/crypter.h"
+#include "provider/esc/yaml_syntax.h"
 
 namespace escnative::esc {
 
@@ -25,6 +26,12 @@ namespace escnative::esc {
 // `fn::secret: {ciphertext: <base64 escx envelope>}`.
 absl::StatusOr<std::string> EncryptSecrets(std::string_view yaml, std::string_view environment,
                                            const Encrypter& encrypter);
+// The same for a definition the caller has parsed already: `parsed` is
+// ParseYaml(environment, yaml), consumed here. With `stored`, the rewritten
+// tree (the stored form, ciphertext only) is moved there.
+absl::StatusOr<std::string> EncryptSecrets(std::string_view yaml, SyntaxParseResult parsed,
+                                           std::string_view environment, const Encrypter& encrypter,
+                                           SyntaxNode* stored = nullptr);
 
 // The reverse: `fn::secret: {ciphertext: …}` under `values` -> plaintext.
 absl::StatusOr<std::string> DecryptSecrets(std::string_view yaml, std::string_view environment,

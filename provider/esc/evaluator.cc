@@ -401,12 +401,14 @@ using eval_internal::AddDiag;
 using eval_internal::EnvEval;
 using eval_internal::Session;
 
-ParseResult Parse(std::string_view name, std::string_view yaml, const EvalLimits& limits) {
-  SyntaxLimits syntax;
-  syntax.max_depth = limits.max_depth;
-  syntax.max_bytes = limits.max_definition_bytes;
+namespace {
+
+// ParseEnvironment with library exceptions (allocation failure) turned into
+// a diagnostic.
+template <typename F>
+ParseResult GuardedParse(std::string_view name, F&& parse) {
   try {
-    return ParseEnvironment(name, yaml, syntax);
+    return parse();
   } catch (const std::exception& e) {
     ParseResult failed;
     auto env = std::make_shared<EnvironmentDecl>();
@@ -420,6 +422,19 @@ ParseResult Parse(std::string_view name, std::string_view yaml, const EvalLimits
             Range{}, "");
     return failed;
   }
+}
+
+}  // namespace
+
+ParseResult Parse(std::string_view name, std::string_view yaml, const EvalLimits& limits) {
+  SyntaxLimits syntax;
+  syntax.max_depth = limits.max_depth;
+  syntax.max_bytes = limits.max_definition_bytes;
+  return GuardedParse(name, [&] { return ParseEnvironment(name, yaml, syntax); });
+}
+
+ParseResult Parse(std::string_view name, const SyntaxParseResult& syntax) {
+  return GuardedParse(name, [&] { return ParseEnvironment(name, syntax); });
 }
 
 EvalResult Evaluate(const ParseResult& parsed, const EvalOptions& options) {

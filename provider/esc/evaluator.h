@@ -108,6 +108,9 @@ struct EvalResult {
 };
 
 ParseResult Parse(std::string_view name, std::string_view yaml, const EvalLimits& limits = {});
+// The same from a syntax tree the caller already has: `syntax` is
+// ParseYaml(name, yaml) with the limits' max_depth and max_definition_bytes.
+ParseResult Parse(std::string_view name, const SyntaxParseResult& syntax);
 
 EvalResult Evaluate(const ParseResult& parsed, const EvalOptions& options);
 

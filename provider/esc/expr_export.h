@@ -13,7 +13,7 @@
 
 #include "nlohmann/json.hpp"
 #include "provider/esc/ast.h"
-#include "provider/esc/schema.h"
+#include "provider/esc/json_schema.h"
 #include "provider/esc/value.h"
 
 namespace escnative::esc {

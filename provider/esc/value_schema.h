@@ -6,7 +6,7 @@
 #define PROVIDER_ESC_VALUE_SCHEMA_H_
 
 #include "nlohmann/json.hpp"
-#include "provider/esc/schema.h"
+#include "provider/esc/json_schema.h"
 #include "provider/esc/value.h"
 
 namespace escnative::esc {

@@ -3,6 +3,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "provider/esc/definition_data.h"
 #include "provider/resources/resource_util.h"
 
@@ -10,6 +12,9 @@ namespace escnative::resources {
 
 namespace {
 constexpr int kConflictRetries = 8;
+// How long a leader waits for the previous batch's callers to return; small
+// against one write (a validation of the whole definition and an fsync).
+constexpr absl::Duration kGatherWait = absl::Milliseconds(5);
 }  // namespace
 
 struct EnvironmentWriter::Pending {
@@ -21,8 +26,10 @@ struct EnvironmentWriter::Pending {
 struct EnvironmentWriter::Queue {
   absl::Mutex mu;
   absl::CondVar changed;  // a write finished
+  absl::CondVar arrived;  // an edit was queued
   bool writing ABSL_GUARDED_BY(mu) = false;
   std::vector<std::shared_ptr<Pending>> pending ABSL_GUARDED_BY(mu);
+  size_t last_batch ABSL_GUARDED_BY(mu) = 0;  // edits in the previous write
 };
 
 absl::StatusOr<int64_t> EnvironmentWriter::Apply(backend::Backend* backend,
@@ -38,11 +45,21 @@ absl::StatusOr<int64_t> EnvironmentWriter::Apply(backend::Backend* backend,
   mine->edit = std::move(edit);
   queue->mu.Lock();
   queue->pending.push_back(mine);
+  queue->arrived.Signal();
   // Leader/follower: whoever finds no write in flight writes everything
   // queued so far; the others wait for their edit to be done.
   while (!mine->done) {
     if (!queue->writing) {
       queue->writing = true;
+      // The callers released by the previous write come back one by one: a
+      // leader that wrote at once would write alone and leave the rest for
+      // the next revision, doubling the revisions (each a whole-definition
+      // validation and an fsync). Wait briefly for as many as last time.
+      absl::Time deadline = absl::Now() + kGatherWait;
+      while (queue->pending.size() < queue->last_batch &&
+             !queue->arrived.WaitWithDeadline(&queue->mu, deadline)) {
+      }
+      queue->last_batch = queue->pending.size();
       std::vector<std::shared_ptr<Pending>> batch;
       batch.swap(queue->pending);
       queue->mu.Unlock();
@@ -67,12 +84,19 @@ void EnvironmentWriter::WriteBatch(backend::Backend* backend, const backend::Env
       for (auto& p : batch) p->result = def.status();
       return;
     }
-    auto parsed = esc::DefinitionToJson(def->yaml);
-    if (!parsed.ok()) {
-      for (auto& p : batch) p->result = parsed.status();
-      return;
+    // The backend may have the definition as data already (the revision it
+    // wrote for the previous batch): no parse then.
+    nlohmann::ordered_json current;
+    if (def->data != nullptr) {
+      current = *def->data;
+    } else {
+      auto parsed = esc::DefinitionToJson(def->yaml);
+      if (!parsed.ok()) {
+        for (auto& p : batch) p->result = parsed.status();
+        return;
+      }
+      current = *std::move(parsed);
     }
-    nlohmann::ordered_json current = *std::move(parsed);
     std::vector<Pending*> applied;
     for (auto& p : batch) {
       nlohmann::ordered_json next = current;
