@@ -144,6 +144,12 @@ absl::Status CreateFileIfMissing(const std::string& path, bool create, bool* cre
     return absl::InvalidArgumentError(
         absl::StrCat("cannot stat store file ", path, ": ", std::strerror(errno)));
   }
+  // A dangling symbolic link: refuse rather than create a store wherever it
+  // points (O_EXCL would fail on it anyway, less clearly).
+  if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("store path ", path, " is a symbolic link to a missing file"));
+  }
   if (!create) {
     return absl::NotFoundError(absl::StrCat("store file ", path, " does not exist"));
   }

@@ -52,6 +52,12 @@ class Box {
   std::unique_ptr<T> p_;  // never null except after a move
 };
 
+// Compares the boxed values (defined below PropertyValue). Declared here so
+// PropertyValue's inline operator== finds it: clang instantiates the variant
+// comparison where that operator is defined.
+template <typename T>
+bool operator==(const Box<T>& a, const Box<T>& b);
+
 // Which unknown sentinel a computed value carries. The engine usually loses the
 // type and sends kString; the others are kept so a value round-trips exactly.
 enum class UnknownType { kBool, kNumber, kString, kArray, kAsset, kArchive, kObject };

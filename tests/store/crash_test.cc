@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <random>
@@ -15,6 +16,7 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "provider/store/store.h"
 #include "tests/store/process_test_util.h"
@@ -34,6 +36,16 @@ using ::escnative::store::testing::WriteLine;
 constexpr int kEnvs = 4;
 constexpr int kMinAcknowledged = 2000;
 constexpr int kMinRounds = 5;
+
+// ESC_CRASH_SEED if set (a decimal number), else a fresh random seed.
+uint32_t CrashSeed() {
+  if (const char* env = std::getenv("ESC_CRASH_SEED"); env != nullptr && *env != '\0') {
+    uint32_t seed = 0;
+    if (absl::SimpleAtoi(env, &seed)) return seed;
+    ADD_FAILURE() << "ESC_CRASH_SEED is not a 32-bit unsigned number: " << env;
+  }
+  return std::random_device{}();
+}
 
 std::string Definition(int64_t seq) { return absl::StrCat("values:\n  seq: ", seq, "\n"); }
 
@@ -67,7 +79,13 @@ TEST(StoreCrashTest, AcknowledgedWritesSurviveSigkill) {
     }
   }
 
-  std::mt19937 rng(std::random_device{}());
+  // The kill points (acknowledgement counts and delays) come from this seed;
+  // ESC_CRASH_SEED=<n> replays them. The OS schedule still varies run to run.
+  const uint32_t seed = CrashSeed();
+  std::printf("crash test: seed %u (replay with ESC_CRASH_SEED=%u)\n", seed, seed);
+  std::fflush(stdout);
+  SCOPED_TRACE(absl::StrCat("ESC_CRASH_SEED=", seed));
+  std::mt19937 rng(seed);
   // (env, revision) -> seq, for every acknowledged write.
   std::map<std::pair<int, int64_t>, int64_t> acked;
   int rounds = 0;
