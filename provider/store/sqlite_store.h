@@ -410,6 +410,33 @@ class SqliteStore final : public Store {
     return absl::OkStatus();
   }
 
+  // Both kinds of tags are rows keyed (env_id, name) in their own table, so
+  // deleting one is the same steps for either kind.
+  struct TagKind {
+    const char* table;         // "revision_tags" | "environment_tags"
+    const char* noun;          // in NotFound: "revision tag" | "environment tag"
+    const char* audit_action;  // "revision_tag.delete" | "environment_tag.delete"
+  };
+  static constexpr TagKind kRevisionTags{"revision_tags", "revision tag", "revision_tag.delete"};
+  static constexpr TagKind kEnvironmentTags{"environment_tags", "environment tag",
+                                            "environment_tag.delete"};
+  absl::Status DeleteTag(const EnvironmentRef& ref, absl::string_view name,
+                         absl::string_view actor, const TagKind& kind);
+
+  // `body(db, &out)` in one read transaction on the read connection (retried
+  // while the database is busy); `out` starts empty on every attempt.
+  template <typename T, typename Fn>
+  absl::StatusOr<T> ReadInTxn(Fn&& body) ABSL_LOCKS_EXCLUDED(read_mu_) {
+    absl::MutexLock lock(&read_mu_);
+    SqliteDb& db = *read_db_;
+    T out;
+    RETURN_IF_ERROR(RunReadTxn(db, retries_, [&]() -> absl::Status {
+      out = T();
+      return body(db, &out);
+    }));
+    return out;
+  }
+
   absl::StatusOr<RevisionTag> LoadRevisionTag(SqliteDb& db, const EnvRow& env,
                                               absl::string_view name) {
     ASSIGN_OR_RETURN(Statement st,

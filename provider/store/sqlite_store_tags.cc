@@ -68,75 +68,65 @@ absl::StatusOr<RevisionTag> SqliteStore::UpdateRevisionTag(const EnvironmentRef&
 
 absl::Status SqliteStore::DeleteRevisionTag(const EnvironmentRef& ref, absl::string_view name,
                                             absl::string_view actor) {
+  RETURN_IF_ERROR(ValidateRevisionTagName(name));
+  return DeleteTag(ref, name, actor, kRevisionTags);
+}
+
+absl::Status SqliteStore::DeleteTag(const EnvironmentRef& ref, absl::string_view name,
+                                    absl::string_view actor, const TagKind& kind) {
   RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
   RETURN_IF_ERROR(ValidateActor(actor));
-  RETURN_IF_ERROR(ValidateRevisionTagName(name));
   return Commit([&](SqliteDb& db) -> absl::Status {
     ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
-    RETURN_IF_ERROR(LoadRevisionTag(db, env, name).status());
-    ASSIGN_OR_RETURN(Statement st, db.Prepare("DELETE FROM revision_tags WHERE env_id = ?1 "
-                                              "AND name = ?2"));
+    // The table names are constants of this file, never input.
+    ASSIGN_OR_RETURN(Statement st, db.Prepare(absl::StrCat("DELETE FROM ", kind.table,
+                                                           " WHERE env_id = ?1 AND name = ?2")));
     st.Bind(1, env.id).Bind(2, name);
     RETURN_IF_ERROR(st.Run());
-    return Audit(db, actor, "revision_tag.delete", ref.ToString(), absl::StrCat("tag:", name));
+    if (db.Changes() == 0) {
+      return absl::NotFoundError(absl::StrCat(kind.noun, " ", name, " not found"));
+    }
+    return Audit(db, actor, kind.audit_action, ref.ToString(), absl::StrCat("tag:", name));
   });
 }
 
 absl::StatusOr<RevisionTag> SqliteStore::GetRevisionTag(const EnvironmentRef& ref,
                                                         absl::string_view name) {
   RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
-  absl::MutexLock lock(&read_mu_);
-  SqliteDb& db = *read_db_;
-  RevisionTag out;
-  if (absl::Status txn_status = RunReadTxn(db, retries_,
-                                           [&]() -> absl::Status {
-                                             ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
-                                             if (name == kLatest) {
-                                               out = LatestTag(env);
-                                               return absl::OkStatus();
-                                             }
-                                             ASSIGN_OR_RETURN(out, LoadRevisionTag(db, env, name));
-                                             return absl::OkStatus();
-                                           });
-      !txn_status.ok()) {
-    return txn_status;
-  }
-  return out;
+  return ReadInTxn<RevisionTag>([&](SqliteDb& db, RevisionTag* out) -> absl::Status {
+    ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+    if (name == kLatest) {
+      *out = LatestTag(env);
+      return absl::OkStatus();
+    }
+    ASSIGN_OR_RETURN(*out, LoadRevisionTag(db, env, name));
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<std::vector<RevisionTag>> SqliteStore::ListRevisionTags(const EnvironmentRef& ref) {
   RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
-  absl::MutexLock lock(&read_mu_);
-  SqliteDb& db = *read_db_;
-  std::vector<RevisionTag> out;
-  if (absl::Status txn_status = RunReadTxn(
-          db, retries_,
-          [&]() -> absl::Status {
-            out.clear();
-            ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
-            ASSIGN_OR_RETURN(Statement st,
-                             db.Prepare("SELECT name, revision, created_us, modified_us, editor "
-                                        "FROM revision_tags WHERE env_id = ?1 ORDER BY name"));
-            st.Bind(1, env.id);
-            bool latest_added = false;
-            while (true) {
-              ASSIGN_OR_RETURN(bool row, st.Step());
-              if (!row) break;
-              RevisionTag t{st.Text(0), st.Int(1), FromUs(st.Int(2)), FromUs(st.Int(3)),
-                            st.Text(4)};
-              if (!latest_added && t.name > kLatest) {
-                out.push_back(LatestTag(env));
-                latest_added = true;
-              }
-              out.push_back(std::move(t));
-            }
-            if (!latest_added) out.push_back(LatestTag(env));
-            return absl::OkStatus();
-          });
-      !txn_status.ok()) {
-    return txn_status;
-  }
-  return out;
+  using Tags = std::vector<RevisionTag>;
+  return ReadInTxn<Tags>([&](SqliteDb& db, Tags* out) -> absl::Status {
+    ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+    ASSIGN_OR_RETURN(Statement st,
+                     db.Prepare("SELECT name, revision, created_us, modified_us, editor "
+                                "FROM revision_tags WHERE env_id = ?1 ORDER BY name"));
+    st.Bind(1, env.id);
+    bool latest_added = false;
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      RevisionTag t{st.Text(0), st.Int(1), FromUs(st.Int(2)), FromUs(st.Int(3)), st.Text(4)};
+      if (!latest_added && t.name > kLatest) {
+        out->push_back(LatestTag(env));
+        latest_added = true;
+      }
+      out->push_back(std::move(t));
+    }
+    if (!latest_added) out->push_back(LatestTag(env));
+    return absl::OkStatus();
+  });
 }
 absl::StatusOr<EnvironmentTag> SqliteStore::CreateEnvironmentTag(const EnvironmentRef& ref,
                                                                  absl::string_view name,
@@ -212,64 +202,36 @@ absl::StatusOr<EnvironmentTag> SqliteStore::UpdateEnvironmentTag(const Environme
 
 absl::Status SqliteStore::DeleteEnvironmentTag(const EnvironmentRef& ref, absl::string_view name,
                                                absl::string_view actor) {
-  RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
-  RETURN_IF_ERROR(ValidateActor(actor));
-  return Commit([&](SqliteDb& db) -> absl::Status {
-    ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
-    RETURN_IF_ERROR(LoadEnvTag(db, env, name).status());
-    ASSIGN_OR_RETURN(Statement st, db.Prepare("DELETE FROM environment_tags WHERE env_id = "
-                                              "?1 AND name = ?2"));
-    st.Bind(1, env.id).Bind(2, name);
-    RETURN_IF_ERROR(st.Run());
-    return Audit(db, actor, "environment_tag.delete", ref.ToString(), absl::StrCat("tag:", name));
-  });
+  return DeleteTag(ref, name, actor, kEnvironmentTags);
 }
 
 absl::StatusOr<EnvironmentTag> SqliteStore::GetEnvironmentTag(const EnvironmentRef& ref,
                                                               absl::string_view name) {
   RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
-  absl::MutexLock lock(&read_mu_);
-  SqliteDb& db = *read_db_;
-  EnvironmentTag out;
-  if (absl::Status txn_status = RunReadTxn(db, retries_,
-                                           [&]() -> absl::Status {
-                                             ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
-                                             ASSIGN_OR_RETURN(out, LoadEnvTag(db, env, name));
-                                             return absl::OkStatus();
-                                           });
-      !txn_status.ok()) {
-    return txn_status;
-  }
-  return out;
+  return ReadInTxn<EnvironmentTag>([&](SqliteDb& db, EnvironmentTag* out) -> absl::Status {
+    ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+    ASSIGN_OR_RETURN(*out, LoadEnvTag(db, env, name));
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<std::vector<EnvironmentTag>> SqliteStore::ListEnvironmentTags(
     const EnvironmentRef& ref) {
   RETURN_IF_ERROR(ValidateEnvironmentRef(ref));
-  absl::MutexLock lock(&read_mu_);
-  SqliteDb& db = *read_db_;
-  std::vector<EnvironmentTag> out;
-  if (absl::Status txn_status = RunReadTxn(
-          db, retries_,
-          [&]() -> absl::Status {
-            out.clear();
-            ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
-            ASSIGN_OR_RETURN(Statement st,
-                             db.Prepare("SELECT name, value, created_us, modified_us, editor "
-                                        "FROM environment_tags WHERE env_id = ?1 ORDER BY name"));
-            st.Bind(1, env.id);
-            while (true) {
-              ASSIGN_OR_RETURN(bool row, st.Step());
-              if (!row) break;
-              out.push_back(
-                  {st.Text(0), st.Text(1), FromUs(st.Int(2)), FromUs(st.Int(3)), st.Text(4)});
-            }
-            return absl::OkStatus();
-          });
-      !txn_status.ok()) {
-    return txn_status;
-  }
-  return out;
+  using Tags = std::vector<EnvironmentTag>;
+  return ReadInTxn<Tags>([&](SqliteDb& db, Tags* out) -> absl::Status {
+    ASSIGN_OR_RETURN(EnvRow env, LoadEnv(db, ref));
+    ASSIGN_OR_RETURN(Statement st,
+                     db.Prepare("SELECT name, value, created_us, modified_us, editor "
+                                "FROM environment_tags WHERE env_id = ?1 ORDER BY name"));
+    st.Bind(1, env.id);
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      out->push_back({st.Text(0), st.Text(1), FromUs(st.Int(2)), FromUs(st.Int(3)), st.Text(4)});
+    }
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace escnative::store::internal
