@@ -240,31 +240,27 @@ class SqliteStore final : public Store {
   }
 
   absl::StatusOr<EnvRow> LoadEnvRowOnly(SqliteDb& db, const EnvironmentRef& ref) {
-    ASSIGN_OR_RETURN(Statement st,
-                     db.Prepare("SELECT id, latest_revision, deletion_protected, created_us, "
-                                "modified_us FROM environments "
-                                "WHERE org = ?1 AND project = ?2 AND name = ?3"));
-    st.Bind(1, ref.organization).Bind(2, ref.project).Bind(3, ref.name);
-    ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) {
-      return absl::NotFoundError(absl::StrCat("environment ", ref.ToString(), " not found"));
-    }
-    EnvRow env;
-    env.id = st.Int(0);
-    env.latest = st.Int(1);
-    env.deletion_protected = st.Int(2) != 0;
-    env.created_us = st.Int(3);
-    env.modified_us = st.Int(4);
-    return env;
+    return LoadEnvRow(db, ref, /*with_etag=*/false);
   }
 
   absl::StatusOr<EnvRow> LoadEnv(SqliteDb& db, const EnvironmentRef& ref) {
+    return LoadEnvRow(db, ref, /*with_etag=*/true);
+  }
+
+  // The environment's row; with `with_etag` also its latest revision's etag,
+  // which needs a join on revisions (LoadEnvRowOnly serves callers that may
+  // run before that revision exists).
+  absl::StatusOr<EnvRow> LoadEnvRow(SqliteDb& db, const EnvironmentRef& ref, bool with_etag) {
     ASSIGN_OR_RETURN(Statement st,
-                     db.Prepare("SELECT e.id, e.latest_revision, e.deletion_protected, "
-                                "e.created_us, e.modified_us, r.etag FROM environments e "
-                                "JOIN revisions r ON r.env_id = e.id AND "
-                                "r.number = e.latest_revision "
-                                "WHERE e.org = ?1 AND e.project = ?2 AND e.name = ?3"));
+                     db.Prepare(with_etag
+                                    ? "SELECT e.id, e.latest_revision, e.deletion_protected, "
+                                      "e.created_us, e.modified_us, r.etag FROM environments e "
+                                      "JOIN revisions r ON r.env_id = e.id AND "
+                                      "r.number = e.latest_revision "
+                                      "WHERE e.org = ?1 AND e.project = ?2 AND e.name = ?3"
+                                    : "SELECT id, latest_revision, deletion_protected, "
+                                      "created_us, modified_us FROM environments "
+                                      "WHERE org = ?1 AND project = ?2 AND name = ?3"));
     st.Bind(1, ref.organization).Bind(2, ref.project).Bind(3, ref.name);
     ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) {
@@ -276,7 +272,7 @@ class SqliteStore final : public Store {
     env.deletion_protected = st.Int(2) != 0;
     env.created_us = st.Int(3);
     env.modified_us = st.Int(4);
-    env.etag = st.Text(5);
+    if (with_etag) env.etag = st.Text(5);
     return env;
   }
 
