@@ -1,5 +1,6 @@
 #include "provider/server/plugin.h"
 
+#include <grpc/grpc.h>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <unistd.h>
@@ -72,6 +73,12 @@ int RunPlugin(int argc, char** argv) {
   sigaddset(&stop_signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // Hold one gRPC library reference for the life of the process. Otherwise
+  // the last channel's destructor (the engine logger's, after the server
+  // stops) runs grpc_shutdown, which joins gRPC's executor thread while it
+  // sleeps up to 10 s in its backup poller: SIGINT then outlived the engine's
+  // 5 s SIGKILL. Process exit reclaims what this reference keeps.
+  grpc_init();
 
   EngineLogger logger;
   if (args.engine_address.has_value()) logger.SetEngineAddress(*args.engine_address);
