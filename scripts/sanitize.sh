@@ -4,7 +4,8 @@
 #            every finding fatal; runs the WHOLE ctest suite.
 #   thread:  ThreadSanitizer; builds only what the concurrency tests need and
 #            runs only those tests (group commit, threads and processes sharing
-#            one store). Debian's Abseil is not TSan-instrumented, so the build
+#            one store, escctl serve under load, the plugin under concurrent
+#            gRPC calls). Debian's Abseil is not TSan-instrumented, so the build
 #            links tests/sanitizer/tsan_absl_mutex.cc to make absl::Mutex visible.
 # Usage: scripts/sanitize.sh [address|thread]...   (default: both)
 # Build dirs: ${SAN_BUILD_DIR:-build-asan} and ${TSAN_BUILD_DIR:-build-tsan}.
@@ -45,10 +46,11 @@ run_address() {
 
 # The concurrency tests and the targets they run: threads and group commit on
 # one store, two processes on one file, one backend shared by threads (and its
-# open cache), and `escctl serve` under 32 concurrent clients. Not yet here:
-# the plugin under concurrent gRPC calls (no such test yet).
-tsan_targets=(store_test store_process_test backend_test backend_cache_test escctl serve_load_test)
-tsan_tests='StoreTest[.](ThreadsShareOneStore|GroupCommit)|StoreMultiProcessTest|LocalBackendTest[.]ConcurrentOpensAndUpdatesShareOneBackend|LocalBackendCacheTest[.]EveryOpenHasADurableAuditEvent|ServeLoadTest'
+# open cache), `escctl serve` under 32 concurrent clients, and the plugin
+# under concurrent gRPC calls on both backends.
+tsan_targets=(store_test store_process_test backend_test backend_cache_test escctl serve_load_test
+  pulumi-resource-esc lifecycle_test)
+tsan_tests='StoreTest[.](ThreadsShareOneStore|GroupCommit)|StoreMultiProcessTest|LocalBackendTest[.]ConcurrentOpensAndUpdatesShareOneBackend|LocalBackendCacheTest[.]EveryOpenHasADurableAuditEvent|ServeLoadTest|PluginConcurrencyTest'
 
 run_thread() {
   local build="${TSAN_BUILD_DIR:-$root/build-tsan}"

@@ -1,5 +1,6 @@
 #include "provider/esc/definition_edit.h"
 
+#include <memory>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -134,6 +135,16 @@ bool IsIndex(const PropertyPath::Element& e) { return std::holds_alternative<siz
 size_t IndexOf(const PropertyPath::Element& e) { return std::get<size_t>(e); }
 const std::string& KeyOf(const PropertyPath::Element& e) { return std::get<std::string>(e); }
 
+// Errors about a path name it as a JSON string (it may hold any character).
+absl::Status PathError(std::string_view path, std::string_view problem) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("path ", util::Echo(GoJsonString(path, false)), ": ", util::ToAbsl(problem)));
+}
+absl::Status NoValueAt(std::string_view path) {
+  return absl::NotFoundError(
+      absl::StrCat("no value at path ", util::Echo(GoJsonString(path, false))));
+}
+
 // Paths are relative to `values` unless they start with `imports` (esc.md §5.4).
 absl::StatusOr<std::vector<PropertyPath::Element>> ParseDefinitionPath(std::string_view path) {
   absl::StatusOr<PropertyPath> parsed = PropertyPath::Parse(util::ToAbsl(path));
@@ -157,8 +168,7 @@ absl::StatusOr<Target> Navigate(SyntaxNode* root, const std::vector<PropertyPath
     if (IsIndex(e)) {
       const size_t index = IndexOf(e);
       if (cur->kind != Kind::kArray) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "path ", util::Echo(GoJsonString(path, false)), ": expected an array or an object"));
+        return PathError(path, "expected an array or an object");
       }
       if (index < cur->items.size()) {
         child = &cur->items[index];
@@ -167,22 +177,15 @@ absl::StatusOr<Target> Navigate(SyntaxNode* root, const std::vector<PropertyPath
         cur->items.back().kind = want;
         child = &cur->items.back();
       } else {
-        return create ? absl::InvalidArgumentError(
-                            absl::StrCat("path ", util::Echo(GoJsonString(path, false)),
-                                         ": array index out of range"))
-                      : absl::NotFoundError(absl::StrCat("no value at path ",
-                                                         util::Echo(GoJsonString(path, false))));
+        return create ? PathError(path, "array index out of range") : NoValueAt(path);
       }
     } else {
       if (cur->kind != Kind::kObject) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "path ", util::Echo(GoJsonString(path, false)), ": expected an array or an object"));
+        return PathError(path, "expected an array or an object");
       }
       child = Find(cur, KeyOf(e));
       if (child == nullptr) {
-        if (!create)
-          return absl::NotFoundError(
-              absl::StrCat("no value at path ", util::Echo(GoJsonString(path, false))));
+        if (!create) return NoValueAt(path);
         child = Add(cur, KeyOf(e), want);
       }
     }
@@ -268,8 +271,8 @@ absl::StatusOr<std::string> DecryptSecretsImpl(std::string_view yaml, std::strin
     absl::StatusOr<std::string> plain = DecryptSecret(ct->text, &decrypter);
     if (!plain.ok()) {
       return absl::Status(plain.status().code(),
-                          absl::StrCat("the secret at ", util::Echo(path), " of ", util::ToAbsl(environment),
-                                       ": ", plain.status().message()));
+                          absl::StrCat("the secret at ", util::Echo(path), " of ",
+                                       util::ToAbsl(environment), ": ", plain.status().message()));
     }
     SyntaxNode text;
     text.kind = Kind::kString;
@@ -277,6 +280,37 @@ absl::StatusOr<std::string> DecryptSecretsImpl(std::string_view yaml, std::strin
     *arg = std::move(text);
     return absl::OkStatus();
   });
+}
+
+// A definition loaded for an edit, and the parent `path` names in it. The
+// root is on the heap: the target points into it.
+struct Located {
+  std::unique_ptr<SyntaxNode> root;
+  Target target;
+};
+
+absl::StatusOr<Located> Locate(std::string_view yaml,
+                               const std::vector<PropertyPath::Element>& elems,
+                               std::string_view path, bool create) {
+  absl::StatusOr<SyntaxNode> root = Load(yaml, "definition");
+  if (!root.ok()) return root.status();
+  Located out{std::make_unique<SyntaxNode>(*std::move(root)), Target{}};
+  absl::StatusOr<Target> t = Navigate(out.root.get(), elems, create, path);
+  if (!t.ok()) return t.status();
+  out.target = *std::move(t);
+  return out;
+}
+
+// The value `path` names, which must exist.
+absl::StatusOr<std::pair<Located, SyntaxNode*>> LocateExisting(std::string_view yaml,
+                                                               std::string_view path) {
+  absl::StatusOr<std::vector<PropertyPath::Element>> elems = ParseDefinitionPath(path);
+  if (!elems.ok()) return elems.status();
+  absl::StatusOr<Located> at = Locate(yaml, *elems, path, /*create=*/false);
+  if (!at.ok()) return at.status();
+  SyntaxNode* node = Child(at->target);
+  if (node == nullptr) return NoValueAt(path);
+  return std::make_pair(*std::move(at), node);
 }
 
 absl::StatusOr<std::string> SetDefinitionValueImpl(std::string_view yaml, std::string_view path,
@@ -302,68 +336,51 @@ absl::StatusOr<std::string> SetDefinitionValueImpl(std::string_view yaml, std::s
   } else {
     node = SyntaxFromJson(value);
   }
-  absl::StatusOr<SyntaxNode> root = Load(yaml, "definition");
-  if (!root.ok()) return root.status();
-  absl::StatusOr<Target> t = Navigate(&*root, *elems, /*create=*/true, path);
-  if (!t.ok()) return t.status();
+  absl::StatusOr<Located> at = Locate(yaml, *elems, path, /*create=*/true);
+  if (!at.ok()) return at.status();
+  Target* t = &at->target;
   if (SyntaxNode* existing = Child(*t)) {
     *existing = std::move(node);
   } else if (IsIndex(t->last)) {
     if (t->parent->kind != Kind::kArray) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("path ", util::Echo(GoJsonString(path, false)), ": expected an array"));
+      return PathError(path, "expected an array");
     }
     if (IndexOf(t->last) != t->parent->items.size()) {
-      return absl::InvalidArgumentError(absl::StrCat("path ", util::Echo(GoJsonString(path, false)),
-                                                     ": array index out of range"));
+      return PathError(path, "array index out of range");
     }
     t->parent->items.push_back(std::move(node));
   } else {
     if (t->parent->kind != Kind::kObject) {
-      return absl::InvalidArgumentError(absl::StrCat("path ", util::Echo(GoJsonString(path, false)),
-                                                     ": expected an array or an object"));
+      return PathError(path, "expected an array or an object");
     }
     t->parent->entries.push_back(SyntaxEntry{KeyOf(t->last), Range{}, std::move(node)});
   }
-  return EmitYaml(*root);
+  return EmitYaml(*at->root);
 }
 
 absl::StatusOr<std::string> RemoveDefinitionValueImpl(std::string_view yaml,
                                                       std::string_view path) {
-  absl::StatusOr<std::vector<PropertyPath::Element>> elems = ParseDefinitionPath(path);
-  if (!elems.ok()) return elems.status();
-  absl::StatusOr<SyntaxNode> root = Load(yaml, "definition");
-  if (!root.ok()) return root.status();
-  absl::StatusOr<Target> t = Navigate(&*root, *elems, /*create=*/false, path);
-  if (!t.ok()) return t.status();
-  if (Child(*t) == nullptr)
-    return absl::NotFoundError(
-        absl::StrCat("no value at path ", util::Echo(GoJsonString(path, false))));
-  if (IsIndex(t->last)) {
-    t->parent->items.erase(t->parent->items.begin() + IndexOf(t->last));
+  auto at = LocateExisting(yaml, path);
+  if (!at.ok()) return at.status();
+  const Target& t = at->first.target;
+  if (IsIndex(t.last)) {
+    t.parent->items.erase(t.parent->items.begin() + IndexOf(t.last));
   } else {
-    auto& entries = t->parent->entries;
+    auto& entries = t.parent->entries;
     for (auto it = entries.begin(); it != entries.end(); ++it) {
-      if (it->key == KeyOf(t->last)) {
+      if (it->key == KeyOf(t.last)) {
         entries.erase(it);
         break;
       }
     }
   }
-  return EmitYaml(*root);
+  return EmitYaml(*at->first.root);
 }
 
 absl::StatusOr<DefinitionNode> GetDefinitionNodeImpl(std::string_view yaml, std::string_view path) {
-  absl::StatusOr<std::vector<PropertyPath::Element>> elems = ParseDefinitionPath(path);
-  if (!elems.ok()) return elems.status();
-  absl::StatusOr<SyntaxNode> root = Load(yaml, "definition");
-  if (!root.ok()) return root.status();
-  absl::StatusOr<Target> t = Navigate(&*root, *elems, /*create=*/false, path);
-  if (!t.ok()) return t.status();
-  SyntaxNode* n = Child(*t);
-  if (n == nullptr)
-    return absl::NotFoundError(
-        absl::StrCat("no value at path ", util::Echo(GoJsonString(path, false))));
+  auto at = LocateExisting(yaml, path);
+  if (!at.ok()) return at.status();
+  SyntaxNode* n = at->second;
   DefinitionNode out;
   if (SyntaxNode* arg = SecretArg(n)) {
     out.is_secret = true;

@@ -21,13 +21,7 @@ namespace escnative::esc::eval_internal {
 ValuePtr EnvEval::Resolve(const std::vector<PropertyAccessor>& acc, const Expr& ctx) {
   if (acc.empty()) return MakeUnknown(ctx.range);
   DepthGuard guard(s_);
-  if (guard.exceeded()) {
-    if (!s_->depth_reported) {
-      s_->depth_reported = true;
-      Error("evaluation exceeds the maximum depth", ctx.range, ctx.path);
-    }
-    return MakeUnknown(ctx.range);
-  }
+  if (guard.exceeded()) return TooDeep(ctx);
   // An access that cannot go on resolves every accessor from `from` on to
   // an unknown defined by the whole expression.
   auto invalid = [&](size_t from) {

@@ -75,6 +75,9 @@ class EnvEval {
 
   void Error(std::string summary, const Range& range, const std::string& path,
              Severity severity = Severity::kError);
+  // The unknown a step past the maximum depth evaluates to; the error is
+  // reported once per evaluation, not once per frame unwound.
+  ValuePtr TooDeep(const Expr& at);
 
   Session* s_;
   const EnvironmentDecl& decl_;

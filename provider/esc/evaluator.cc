@@ -253,6 +253,14 @@ ValuePtr EnvEval::Checked(ValuePtr v, const Expr& ctx) {
   return v;
 }
 
+ValuePtr EnvEval::TooDeep(const Expr& at) {
+  if (!s_->depth_reported) {
+    s_->depth_reported = true;
+    Error("evaluation exceeds the maximum depth", at.range, at.path);
+  }
+  return MakeUnknown(at.range);
+}
+
 ValuePtr EnvEval::EvalNode(ENode* node) {
   const Expr& expr = *node->expr;
   if (node->state == ENode::State::kDone) return node->value;
@@ -263,13 +271,7 @@ ValuePtr EnvEval::EvalNode(ENode* node) {
     return MakeUnknown(expr.range);
   }
   DepthGuard guard(s_);
-  if (guard.exceeded()) {
-    if (!s_->depth_reported) {
-      s_->depth_reported = true;
-      Error("evaluation exceeds the maximum depth", expr.range, expr.path);
-    }
-    return MakeUnknown(expr.range);
-  }
+  if (guard.exceeded()) return TooDeep(expr);
   node->state = ENode::State::kBusy;
   ValuePtr v;
   if (node->keep_base) {
@@ -300,13 +302,7 @@ ValuePtr EnvEval::EvalNode(ENode* node) {
 
 ValuePtr EnvEval::EvalFree(const Expr& expr) {
   DepthGuard guard(s_);
-  if (guard.exceeded()) {
-    if (!s_->depth_reported) {
-      s_->depth_reported = true;
-      Error("evaluation exceeds the maximum depth", expr.range, expr.path);
-    }
-    return MakeUnknown(expr.range);
-  }
+  if (guard.exceeded()) return TooDeep(expr);
   if (expr.kind == Expr::Kind::kObject) {
     std::map<std::string, ValuePtr> props;
     for (const ObjectProperty& p : expr.properties) {

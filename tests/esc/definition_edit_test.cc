@@ -1,5 +1,6 @@
 #include "provider/esc/definition_edit.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "provider/esc/evaluator.h"
@@ -144,6 +145,25 @@ TEST(DefinitionEditTest, Get) {
   EXPECT_FALSE(o->is_secret);
   EXPECT_EQ(o->value, nlohmann::json::parse(R"({"x":[1]})"));
   EXPECT_THAT(GetDefinitionNode(yaml, "o.x[5]"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+// Set, Remove and Get name the path the same way in each error.
+TEST(DefinitionEditTest, PathErrorsNameThePath) {
+  const char* yaml = "values:\n  a: [1]\n  s: x\n";
+  auto msg = [](const auto& r) { return std::string(r.status().message()); };
+  EXPECT_EQ(msg(SetDefinitionValue(yaml, "a[3]", 1, false)),
+            "path \"a[3]\": array index out of range");
+  EXPECT_EQ(msg(SetDefinitionValue(yaml, "s.t", 1, false)),
+            "path \"s.t\": expected an array or an object");
+  EXPECT_EQ(msg(SetDefinitionValue(yaml, "s[0].t", 1, false)),
+            "path \"s[0].t\": expected an array or an object");
+  EXPECT_EQ(msg(SetDefinitionValue(yaml, "s[0]", 1, false)), "path \"s[0]\": expected an array");
+  for (const char* missing : {"zzz", "a[1]", "q.r"}) {
+    const std::string want = absl::StrCat("no value at path \"", missing, "\"");
+    EXPECT_EQ(msg(RemoveDefinitionValue(yaml, missing)), want);
+    EXPECT_EQ(msg(GetDefinitionNode(yaml, missing)), want);
+    EXPECT_THAT(GetDefinitionNode(yaml, missing), StatusIs(absl::StatusCode::kNotFound));
+  }
 }
 
 }  // namespace

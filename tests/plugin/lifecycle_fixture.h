@@ -1,8 +1,8 @@
 // The engine's side of the lifecycle tests: a plugin on a fresh local store
 // (or, for BackendLifecycleTest's "cloud" parameter, on `backend: cloud`
 // against `escctl serve` over that store), one helper per RPC that records
-// every response, and escctl against the same store. TearDown searches every response, engine log line, stderr,
-// escctl output and the database file for the plaintext secrets.
+// every response, and escctl against the same store. TearDown searches every response, engine log
+// line, stderr, escctl output and the database file for the plaintext secrets.
 #ifndef TESTS_PLUGIN_LIFECYCLE_FIXTURE_H_
 #define TESTS_PLUGIN_LIFECYCLE_FIXTURE_H_
 
@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -97,15 +98,16 @@ class LifecycleTest : public ::testing::Test {
     plugin_ = *std::move(p);
     json args = json::object();
     if (cloud()) {
-      auto served = ServeProcess::Start(
-          {{"ESC_PASSPHRASE", kPassphrase}, {"ESC_LOCAL_PATH", store_}}, dir_);
+      auto served =
+          ServeProcess::Start({{"ESC_PASSPHRASE", kPassphrase}, {"ESC_LOCAL_PATH", store_}}, dir_);
       ASSERT_TRUE(served.ok()) << served.status();
       server_ = *std::move(served);
       auto token = server_->CreateToken("organization/*/*:admin");
       ASSERT_TRUE(token.ok()) << token.status();
       token_ = *token;
       // No organization: the server's default for the token is used.
-      args = {{"backend", "cloud"}, {"backendUrl", server_->url()}, {"accessToken", Secret(token_)}};
+      args = {
+          {"backend", "cloud"}, {"backendUrl", server_->url()}, {"accessToken", Secret(token_)}};
     }
     pulumirpc::ConfigureRequest req;
     *req.mutable_args() = J(args);
@@ -171,7 +173,7 @@ class LifecycleTest : public ::testing::Test {
     pulumirpc::CheckResponse resp;
     grpc::Status st = plugin_->stub().Check(CallContext().get(), req, &resp);
     EXPECT_TRUE(st.ok()) << st.error_message();
-    responses_.push_back(ToJ(resp));
+    Record(ToJ(resp));
     if (failures != nullptr) {
       for (const auto& f : resp.failures()) failures->push_back({f.property(), f.reason()});
     } else {
@@ -193,7 +195,7 @@ class LifecycleTest : public ::testing::Test {
     pulumirpc::DiffResponse resp;
     grpc::Status st = plugin_->stub().Diff(CallContext().get(), req, &resp);
     EXPECT_TRUE(st.ok()) << st.error_message();
-    responses_.push_back(ToJ(resp));
+    Record(ToJ(resp));
     return resp;
   }
 
@@ -205,8 +207,8 @@ class LifecycleTest : public ::testing::Test {
     req.set_preview(preview);
     *req.mutable_properties() = J(props);
     grpc::Status st = plugin_->stub().Create(CallContext(absl::Seconds(30)).get(), req, resp);
-    responses_.push_back(ToJ(*resp));
-    responses_.push_back(json(st.error_message()));
+    Record(ToJ(*resp));
+    Record(json(st.error_message()));
     return st;
   }
 
@@ -221,7 +223,7 @@ class LifecycleTest : public ::testing::Test {
     pulumirpc::ReadResponse resp;
     grpc::Status st = plugin_->stub().Read(CallContext().get(), req, &resp);
     EXPECT_TRUE(st.ok()) << st.error_message();
-    responses_.push_back(ToJ(resp));
+    Record(ToJ(resp));
     return resp;
   }
 
@@ -237,8 +239,8 @@ class LifecycleTest : public ::testing::Test {
     *req.mutable_old_inputs() = J(old_inputs);
     *req.mutable_news() = J(news);
     grpc::Status st = plugin_->stub().Update(CallContext(absl::Seconds(30)).get(), req, resp);
-    responses_.push_back(ToJ(*resp));
-    responses_.push_back(json(st.error_message()));
+    Record(ToJ(*resp));
+    Record(json(st.error_message()));
     return st;
   }
 
@@ -254,7 +256,7 @@ class LifecycleTest : public ::testing::Test {
     *req.mutable_old_inputs() = J(old_inputs != nullptr ? *old_inputs : props);
     google::protobuf::Empty e;
     grpc::Status st = plugin_->stub().Delete(CallContext().get(), req, &e);
-    responses_.push_back(json(st.error_message()));
+    Record(json(st.error_message()));
     return st;
   }
 
@@ -270,8 +272,8 @@ class LifecycleTest : public ::testing::Test {
       EXPECT_TRUE(st.ok()) << st.error_message();
     }
     for (const auto& f : resp.failures()) ADD_FAILURE() << f.property() << ": " << f.reason();
-    responses_.push_back(ToJ(resp));
-    responses_.push_back(json(st.error_message()));
+    Record(ToJ(resp));
+    Record(json(st.error_message()));
     return ToJ(resp.return_());
   }
 
@@ -285,6 +287,13 @@ class LifecycleTest : public ::testing::Test {
   std::unique_ptr<ServeProcess> server_;
   std::unique_ptr<FakeEngine> engine_;
   std::unique_ptr<PluginProcess> plugin_;
+  // Every response, for the leak scan; the helpers may run on many threads.
+  void Record(json response) {
+    std::lock_guard<std::mutex> lock(responses_mu_);
+    responses_.push_back(std::move(response));
+  }
+
+  std::mutex responses_mu_;
   std::vector<json> responses_;
 };
 
