@@ -3,10 +3,13 @@
 //   - start to port line read by the parent, median/p90 of N launches,
 //   - idle RSS (VmRSS, RssAnon) 1 s after start,
 //   - Check and Diff round trips (no-op inputs) p50/p99 over M calls from one
-//     C++ client on one channel, as the engine makes them.
+//     C++ client on one channel, as the engine makes them, and the same calls
+//     to floor_server (a ResourceProvider that only answers, linked like the
+//     plugin), interleaved in blocks so both see the same machine load.
 //
 //   build/bin/plugin_bench [--launches=N] [--calls=M]
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -14,9 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "tests/harness/plugin_process.h"
 
@@ -40,6 +43,14 @@ long StatusKb(pid_t pid, const char* key) {
     }
   }
   return -1;
+}
+
+// floor_server is built next to this binary.
+std::string FloorServerPath() {
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  std::string dir = n > 0 ? std::string(self, static_cast<size_t>(n)) : std::string();
+  return dir.substr(0, dir.rfind('/') + 1) + "floor_server";
 }
 
 int Main(int argc, char** argv) {
@@ -92,42 +103,63 @@ int Main(int argc, char** argv) {
   *diff.mutable_old_inputs() = check.news();
   *diff.mutable_news() = check.news();
 
-  auto time_calls = [&](auto&& call) {
-    std::vector<double> us;
-    us.reserve(calls);
-    for (int i = 0; i < calls + 200; ++i) {
+  LaunchOptions floor_opts = opts;
+  floor_opts.binary = FloorServerPath();
+  auto f = PluginProcess::Launch(floor_opts);
+  if (!f.ok()) {
+    std::fprintf(stderr, "floor_server: %s\n", std::string(f.status().message()).c_str());
+    return 1;
+  }
+  auto& floor = **f;
+
+  // Round trips in blocks of 500, alternating plugin and floor.
+  struct Samples {
+    std::vector<double> check, diff;
+  };
+  Samples ours, bare;
+  auto run = [&](PluginProcess& target, int n, Samples* out) {
+    for (int i = 0; i < n; ++i) {
       absl::Time t0 = absl::Now();
-      if (!call()) {
+      grpc::ClientContext ctx;
+      pulumirpc::CheckResponse cresp;
+      bool ok = target.stub().Check(&ctx, check, &cresp).ok();
+      if (out != nullptr) out->check.push_back(absl::ToDoubleMicroseconds(absl::Now() - t0));
+      t0 = absl::Now();
+      grpc::ClientContext dctx;
+      pulumirpc::DiffResponse dresp;
+      ok = ok && target.stub().Diff(&dctx, diff, &dresp).ok() &&
+           dresp.changes() == pulumirpc::DiffResponse::DIFF_NONE;
+      if (out != nullptr) out->diff.push_back(absl::ToDoubleMicroseconds(absl::Now() - t0));
+      if (!ok) {
         std::fprintf(stderr, "call failed\n");
         std::exit(1);
       }
-      if (i >= 200) us.push_back(absl::ToDoubleMicroseconds(absl::Now() - t0));  // warm-up
     }
-    return us;
   };
-  auto check_us = time_calls([&] {
-    grpc::ClientContext ctx;
-    pulumirpc::CheckResponse resp;
-    return plugin.stub().Check(&ctx, check, &resp).ok();
-  });
-  auto diff_us = time_calls([&] {
-    grpc::ClientContext ctx;
-    pulumirpc::DiffResponse resp;
-    return plugin.stub().Diff(&ctx, diff, &resp).ok() &&
-           resp.changes() == pulumirpc::DiffResponse::DIFF_NONE;
-  });
+  run(plugin, 200, nullptr);  // warm-up
+  run(floor, 200, nullptr);
+  for (int done = 0; done < calls; done += 500) {
+    const int n = std::min(500, calls - done);
+    run(plugin, n, &ours);
+    run(floor, n, &bare);
+  }
+  floor.SignalAndWait(SIGINT, absl::Seconds(5));
   plugin.SignalAndWait(SIGINT, absl::Seconds(5));
 
   std::printf("| measure | result |\n|---|---|\n");
-  std::printf("| start to port line, median of %d launches | %.2f ms (p90 %.2f ms, min %.2f ms) |\n",
-              launches, Percentile(start_ms, 0.5), Percentile(start_ms, 0.9),
-              Percentile(start_ms, 0.0));
+  std::printf(
+      "| start to port line, median of %d launches | %.2f ms (p90 %.2f ms, min %.2f ms) |\n",
+      launches, Percentile(start_ms, 0.5), Percentile(start_ms, 0.9), Percentile(start_ms, 0.0));
   std::printf("| idle RSS 1 s after start | %.1f MB (RssAnon %.2f MB, %ld threads) |\n",
               static_cast<double>(rss) / 1024.0, static_cast<double>(anon) / 1024.0, threads);
-  std::printf("| Check round trip, %d calls | p50 %.0f us, p99 %.0f us |\n", calls,
-              Percentile(check_us, 0.5), Percentile(check_us, 0.99));
-  std::printf("| Diff round trip, %d calls | p50 %.0f us, p99 %.0f us |\n", calls,
-              Percentile(diff_us, 0.5), Percentile(diff_us, 0.99));
+  std::printf(
+      "| Check round trip, %d calls | p50 %.0f us, p99 %.0f us (floor: p50 %.0f, p99 %.0f) |\n",
+      calls, Percentile(ours.check, 0.5), Percentile(ours.check, 0.99), Percentile(bare.check, 0.5),
+      Percentile(bare.check, 0.99));
+  std::printf(
+      "| Diff round trip, %d calls | p50 %.0f us, p99 %.0f us (floor: p50 %.0f, p99 %.0f) |\n",
+      calls, Percentile(ours.diff, 0.5), Percentile(ours.diff, 0.99), Percentile(bare.diff, 0.5),
+      Percentile(bare.diff, 0.99));
   return 0;
 }
 
