@@ -7,7 +7,7 @@
 //     to floor_server (a ResourceProvider that only answers, linked like the
 //     plugin), interleaved in blocks so both see the same machine load.
 //
-//   build/bin/plugin_bench [--launches=N] [--calls=M]
+//   build/bin/plugin_bench [--launches=N] [--calls=M] [--plugin=PATH]
 #include <signal.h>
 #include <unistd.h>
 
@@ -56,13 +56,16 @@ std::string FloorServerPath() {
 int Main(int argc, char** argv) {
   int launches = 50;
   int calls = 10000;
+  std::string plugin_path;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (absl::StartsWith(a, "--launches=")) (void)absl::SimpleAtoi(a.substr(11), &launches);
     if (absl::StartsWith(a, "--calls=")) (void)absl::SimpleAtoi(a.substr(8), &calls);
+    if (absl::StartsWith(a, "--plugin=")) plugin_path = a.substr(9);
   }
   auto engine = FakeEngine::Start();
   LaunchOptions opts;
+  opts.binary = plugin_path;  // empty: the build's plugin
   opts.engine_address = engine->address();
 
   // 1. Start-up: exec -> port line read.

@@ -75,6 +75,16 @@ inline void StripSecrets(json& v) {
   }
 }
 
+// The sanitizer's report in a process's stderr (stack traces, no values),
+// for a plugin that exited with a failure status in a sanitizer build.
+inline std::string SanitizerReport(const std::string& err) {
+  size_t at = err.find("WARNING: ThreadSanitizer");
+  if (at == std::string::npos) at = err.find("ERROR: AddressSanitizer");
+  if (at == std::string::npos) at = err.find("runtime error:");
+  if (at == std::string::npos) return "";
+  return "\n" + err.substr(at, 8192);
+}
+
 class LifecycleTest : public ::testing::Test {
  protected:
   virtual bool cloud() const { return false; }
@@ -120,6 +130,8 @@ class LifecycleTest : public ::testing::Test {
     if (plugin_ == nullptr) return;
     auto status = plugin_->SignalAndWait(SIGINT, absl::Seconds(5));
     ASSERT_TRUE(status.has_value());
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)
+        << "wait status " << *status << SanitizerReport(plugin_->stderr_text());
     EXPECT_EQ(plugin_->stdout_after_port(), "");
     std::string logs;
     for (const auto& l : engine_->logs()) logs += l.message() + "\n";

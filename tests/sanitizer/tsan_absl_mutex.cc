@@ -94,5 +94,24 @@ void CondVar::Wait(Mutex* mu) {
   __tsan_acquire(mu);
 }
 
+// The writer's batch leader waits for callers with a deadline.
+bool CondVar::WaitWithDeadline(Mutex* mu, absl::Time deadline) {
+  ESC_REAL(bool (*)(CondVar*, Mutex*, absl::Time),
+           "_ZN4absl7debian37CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE");
+  __tsan_release(mu);
+  const bool timed_out = Ignoring(real, this, mu, deadline);
+  __tsan_acquire(mu);
+  return timed_out;
+}
+
+bool CondVar::WaitWithTimeout(Mutex* mu, absl::Duration timeout) {
+  ESC_REAL(bool (*)(CondVar*, Mutex*, absl::Duration),
+           "_ZN4absl7debian37CondVar15WaitWithTimeoutEPNS0_5MutexENS0_8DurationE");
+  __tsan_release(mu);
+  const bool timed_out = Ignoring(real, this, mu, timeout);
+  __tsan_acquire(mu);
+  return timed_out;
+}
+
 ABSL_NAMESPACE_END
 }  // namespace absl
