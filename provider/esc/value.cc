@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "provider/util/echo.h"
 #include "provider/util/string_view.h"
+#include "provider/util/utf8.h"
 #include "provider/value/property_path.h"
 
 namespace escnative::esc {
@@ -241,7 +242,9 @@ bool IsPrint(char32_t r) {
   if (r >= 0x2060 && r <= 0x206F) return false;
   if (r >= 0xE000 && r <= 0xF8FF) return false;
   if (r >= 0xFFF9 && r <= 0xFFFB) return false;
-  if (r == 0xFFFE || r == 0xFFFF) return false;
+  if ((r & 0xFFFE) == 0xFFFE || (r >= 0xFDD0 && r <= 0xFDEF)) return false;  // noncharacters
+  if (r >= 0xE0000 && r <= 0xE007F) return false;  // tags (format characters)
+  if (r >= 0xF0000) return false;                  // supplementary private use
   return r <= 0x10FFFF;
 }
 
@@ -291,22 +294,9 @@ std::string GoQuote(std::string_view s) {
       }
       continue;
     }
-    int len = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    char32_t r = len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-    bool valid = len > 0 && i + len <= s.size();
-    for (int k = 1; valid && k < len; ++k) {
-      unsigned char cc = s[i + k];
-      if ((cc & 0xC0) != 0x80) valid = false;
-      r = (r << 6) | (cc & 0x3F);
-    }
-    if (valid) {
-      // Reject overlong encodings and surrogates, as Go does.
-      if ((len == 2 && r < 0x80) || (len == 3 && r < 0x800) || (len == 4 && r < 0x10000) ||
-          (r >= 0xD800 && r <= 0xDFFF) || r > 0x10FFFF) {
-        valid = false;
-      }
-    }
-    if (!valid) {
+    char32_t r = 0;
+    const int len = util::DecodeUtf8(s, i, &r);  // Go's rules: no overlong forms, no surrogates
+    if (len == 0) {
       out += absl::StrFormat("\\x%02x", c);
       ++i;
       continue;

@@ -69,6 +69,12 @@ TEST(ValueTest, ToStringRules) {
 TEST(ValueTest, GoQuote) {
   EXPECT_EQ(GoQuote("a\"b\\c\n\x01\x7f é\xe2\x80\xa8\xff"),
             "\"a\\\"b\\\\c\\n\\x01\\x7f é\\u2028\\xff\"");
+  // As Go's strconv.Quote: an overlong form, a surrogate and a truncated
+  // sequence are escaped byte by byte; a valid astral rune prints, a
+  // non-printable one (a tag, private use) gets \U.
+  EXPECT_EQ(
+      GoQuote("\xc0\xaf|\xed\xa0\x80|\xe2\x82|\xf0\x9f\x98\x80|\xf3\xa0\x80\x81|\xf3\xb0\x80\x80"),
+      "\"\\xc0\\xaf|\\xed\\xa0\\x80|\\xe2\\x82|\xf0\x9f\x98\x80|\\U000e0001|\\U000f0000\"");
 }
 
 TEST(ValueTest, SecretAndUnknownQueries) {
