@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -86,50 +87,63 @@ std::string Base64Encode(std::string_view bytes) {
 }
 
 absl::StatusOr<std::string> Base64Decode(std::string_view text) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
+  // Each stored secret is decoded at every check of its environment.
+  static constexpr std::array<int8_t, 256> kValues = [] {
+    std::array<int8_t, 256> t{};
+    for (auto& v : t) v = -1;
+    for (int i = 0; i < 26; ++i) {
+      t['A' + i] = static_cast<int8_t>(i);
+      t['a' + i] = static_cast<int8_t>(26 + i);
+    }
+    for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<int8_t>(52 + i);
+    t['+'] = 62;
+    t['/'] = 63;
+    return t;
+  }();
+  auto value = [](char c) -> int { return kValues[static_cast<unsigned char>(c)]; };
   auto illegal = [](size_t at) {
     return absl::InvalidArgumentError(absl::StrCat("illegal base64 data at input byte ", at));
   };
   std::string out;
-  // Go skips \r and \n; keep positions relative to the original input.
-  std::string clean;
-  std::vector<size_t> where;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\r' || text[i] == '\n') continue;
-    clean.push_back(text[i]);
-    where.push_back(i);
+  // Go skips \r and \n; keep positions relative to the original input. The
+  // usual text (one stored ciphertext) has none: then it is used in place.
+  std::string stripped;
+  std::vector<size_t> offsets;
+  const bool has_breaks = text.find_first_of("\r\n") != std::string_view::npos;
+  if (has_breaks) {
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\r' || text[i] == '\n') continue;
+      stripped.push_back(text[i]);
+      offsets.push_back(i);
+    }
   }
+  const std::string_view clean = has_breaks ? std::string_view(stripped) : text;
+  auto where = [&](size_t j) { return has_breaks ? offsets[j] : j; };
   size_t n = clean.size();
+  out.reserve(n / 4 * 3);
   for (size_t i = 0; i < n; i += 4) {
     int vals[4];
     int pad = 0;
     for (int k = 0; k < 4; ++k) {
       if (i + k >= n) {
         if (k == 0) return out;
-        return illegal(k == 1 ? where[i] : where[i + k - 1] + 1 - (k == 1));
+        return illegal(k == 1 ? where(i) : where(i + k - 1) + 1 - (k == 1));
       }
       char c = clean[i + k];
       if (c == '=') {
-        if (k < 2) return illegal(where[i + k]);
+        if (k < 2) return illegal(where(i + k));
         // Padding must complete the quantum and end the input.
         if (k == 2) {
-          if (i + 3 >= n || clean[i + 3] != '=') return illegal(where[std::min(i + 3, n - 1)]);
+          if (i + 3 >= n || clean[i + 3] != '=') return illegal(where(std::min(i + 3, n - 1)));
           pad = 2;
         } else {
           pad = 1;
         }
-        if (i + 4 < n) return illegal(where[i + 4]);
+        if (i + 4 < n) return illegal(where(i + 4));
         break;
       }
       vals[k] = value(c);
-      if (vals[k] < 0) return illegal(where[i + k]);
+      if (vals[k] < 0) return illegal(where(i + k));
     }
     uint32_t v = (vals[0] << 18) | (vals[1] << 12);
     if (pad < 2) v |= vals[2] << 6;
@@ -142,7 +156,9 @@ absl::StatusOr<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
-std::string EncodeSecretEnvelope(std::string_view inner) { return Base64Encode(WrapEnvelope(inner)); }
+std::string EncodeSecretEnvelope(std::string_view inner) {
+  return Base64Encode(WrapEnvelope(inner));
+}
 
 absl::StatusOr<std::string> DecodeSecretEnvelope(std::string_view base64) {
   absl::StatusOr<std::string> raw = Base64Decode(base64);

@@ -3,9 +3,8 @@
 #include <gmock/gmock.h>
 
 #include "absl/strings/escaping.h"
-#include "provider/esc/secret_envelope.h"
-
 #include "gtest/gtest.h"
+#include "provider/esc/secret_envelope.h"
 #include "tests/esc/testing/test_providers.h"
 #include "tests/util/status_matchers.h"
 
@@ -65,6 +64,12 @@ TEST(CrypterTest, Base64) {
   EXPECT_FALSE(Base64Decode("Zg").ok());
   EXPECT_FALSE(Base64Decode("Zg=").ok());
   EXPECT_FALSE(Base64Decode("Zg==Zg==").ok());
+  // Go skips CR and LF, and its error offsets count them.
+  EXPECT_EQ(*Base64Decode("Zm9v\r\nZm8="), "foofo");
+  EXPECT_EQ(Base64Decode("Zm9v*m8=").status().message(), "illegal base64 data at input byte 4");
+  EXPECT_EQ(Base64Decode("Zm9v\r\n*m8=").status().message(), "illegal base64 data at input byte 6");
+  EXPECT_EQ(Base64Decode("Zm9vZ").status().message(), "illegal base64 data at input byte 4");
+  EXPECT_EQ(Base64Decode("Zm9v\nZ").status().message(), "illegal base64 data at input byte 5");
 }
 
 TEST(CrypterTest, Crc32KnownAnswer) { EXPECT_EQ(Crc32("123456789"), 0xCBF43926u); }
