@@ -12,9 +12,7 @@ std::optional<absl::Time> FromOptUs(std::optional<int64_t> us) {
   return FromUs(*us);
 }
 
-std::string EchoInput(absl::string_view s) {
-  return util::Echo(util::ToStd(s));
-}
+std::string EchoInput(absl::string_view s) { return util::Echo(util::ToStd(s)); }
 
 absl::Status ValidateActor(absl::string_view actor) {
   if (actor.empty()) return absl::InvalidArgumentError("actor must not be empty");
@@ -71,6 +69,38 @@ uint32_t Be32(const unsigned char* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
 }
 
+namespace {
+
+// What one look at the file found: its 100-byte header and, taken after it
+// (in that order, see PrecheckExistingFile), whether the WAL had content and
+// the file's size.
+struct FileLook {
+  unsigned char header[100];
+  bool wal_has_content = false;
+  int64_t size = 0;
+};
+
+absl::Status Look(const std::string& path, const std::string& what, FileLook* out) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read ", what, ": ", std::strerror(errno)));
+  }
+  const ssize_t n = ::pread(fd, out->header, sizeof out->header, 0);
+  struct stat wal;
+  out->wal_has_content = ::stat((path + "-wal").c_str(), &wal) == 0 && wal.st_size > 0;
+  struct stat st;
+  const bool sized = ::fstat(fd, &st) == 0;
+  ::close(fd);
+  if (n != static_cast<ssize_t>(sizeof out->header) || !sized) {
+    return absl::DataLossError(absl::StrCat("cannot read the header of ", what));
+  }
+  out->size = st.st_size;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status PrecheckExistingFile(const std::string& path, int64_t size) {
   const std::string what = absl::StrCat("store file ", path);
   if (size < 100) {
@@ -78,39 +108,42 @@ absl::Status PrecheckExistingFile(const std::string& path, int64_t size) {
         absl::StrCat(what, " is not a valid store: too short for a SQLite database (", size,
                      " bytes; truncated?)"));
   }
-  unsigned char header[100];
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot read ", what, ": ", std::strerror(errno)));
+  // Another process may be checkpointing while we look: it writes the new
+  // page count into the header, extends the file, and only then may reset
+  // its WAL. So the header is read first, then the WAL and the size; a size
+  // taken before the header (the caller's) could predate the extension and
+  // made a healthy store look truncated. A real truncation persists, so a
+  // short file is looked at again before it is reported.
+  constexpr int kLooks = 3;
+  for (int look = 1;; ++look) {
+    FileLook f;
+    RETURN_IF_ERROR(Look(path, what, &f));
+    if (std::memcmp(f.header, "SQLite format 3\0", 16) != 0) {
+      return absl::DataLossError(
+          absl::StrCat(what, " is not a store: it is not a SQLite database"));
+    }
+    uint32_t page_size = (uint32_t{f.header[16]} << 8) | f.header[17];
+    if (page_size == 1) page_size = 65536;
+    if (page_size < 512 || (page_size & (page_size - 1)) != 0) {
+      return absl::DataLossError(
+          absl::StrCat(what, " is corrupt: invalid page size in the header"));
+    }
+    // The in-header page count is trustworthy when "version-valid-for"
+    // equals the change counter. Skip the size check while a WAL has
+    // content: after a crash in the middle of a checkpoint the main file may
+    // legitimately be short until the WAL is replayed.
+    const uint32_t pages = Be32(f.header + 28);
+    const bool short_file = !f.wal_has_content && Be32(f.header + 92) == Be32(f.header + 24) &&
+                            pages > 0 &&
+                            static_cast<uint64_t>(f.size) < uint64_t{pages} * page_size;
+    if (!short_file) return absl::OkStatus();
+    if (look == kLooks) {
+      return absl::DataLossError(absl::StrCat(what, " is truncated: the header says ",
+                                              uint64_t{pages} * page_size,
+                                              " bytes but the file has ", f.size));
+    }
+    absl::SleepFor(absl::Milliseconds(20));
   }
-  const ssize_t n = ::pread(fd, header, sizeof header, 0);
-  ::close(fd);
-  if (n != static_cast<ssize_t>(sizeof header)) {
-    return absl::DataLossError(absl::StrCat("cannot read the header of ", what));
-  }
-  if (std::memcmp(header, "SQLite format 3\0", 16) != 0) {
-    return absl::DataLossError(absl::StrCat(what, " is not a store: it is not a SQLite database"));
-  }
-  uint32_t page_size = (uint32_t{header[16]} << 8) | header[17];
-  if (page_size == 1) page_size = 65536;
-  if (page_size < 512 || (page_size & (page_size - 1)) != 0) {
-    return absl::DataLossError(absl::StrCat(what, " is corrupt: invalid page size in the header"));
-  }
-  // The in-header page count is trustworthy when "version-valid-for" equals
-  // the change counter. Skip the size check while a WAL has content: after a
-  // crash in the middle of a checkpoint the main file may legitimately be
-  // short until the WAL is replayed.
-  struct stat wal;
-  const bool wal_has_content = ::stat((path + "-wal").c_str(), &wal) == 0 && wal.st_size > 0;
-  const uint32_t pages = Be32(header + 28);
-  if (!wal_has_content && Be32(header + 92) == Be32(header + 24) && pages > 0 &&
-      static_cast<uint64_t>(size) < uint64_t{pages} * page_size) {
-    return absl::DataLossError(absl::StrCat(what, " is truncated: the header says ",
-                                            uint64_t{pages} * page_size, " bytes but the file has ",
-                                            size));
-  }
-  return absl::OkStatus();
 }
 
 absl::Status CreateFileIfMissing(const std::string& path, bool create, bool* created,
