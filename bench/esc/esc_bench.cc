@@ -10,7 +10,9 @@
 #include <string>
 
 #include "benchmark/benchmark.h"
+#include "libfyaml.h"
 #include "provider/esc/evaluator.h"
+#include "provider/esc/yaml_syntax.h"
 
 namespace escnative::esc {
 namespace {
@@ -89,8 +91,7 @@ void BM_ImportChain10(benchmark::State& state) {
 BENCHMARK(BM_ImportChain10)->Arg(10)->Arg(100)->Unit(benchmark::kMillisecond);
 
 // One environment with N values, N/10 of them interpolations.
-void BM_LargeEnvironment(benchmark::State& state) {
-  int n = static_cast<int>(state.range(0));
+std::string LargeYaml(int n) {
   std::string yaml = "values:\n";
   for (int i = 0; i < n; ++i) {
     std::string key = "key" + std::to_string(i);
@@ -101,10 +102,57 @@ void BM_LargeEnvironment(benchmark::State& state) {
       yaml += "  " + key + ": value number " + std::to_string(i) + "\n";
     }
   }
+  return yaml;
+}
+
+void BM_LargeEnvironment(benchmark::State& state) {
   MemLoader loader({});
-  Run(state, yaml, loader);
+  Run(state, LargeYaml(static_cast<int>(state.range(0))), loader);
 }
 BENCHMARK(BM_LargeEnvironment)->Arg(5000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// The same document in phases, to show where the time goes. The floor: only
+// libfyaml's event stream, nothing built and no scalar text formatted.
+void BM_LargeYamlEventsOnly(benchmark::State& state) {
+  std::string yaml = LargeYaml(static_cast<int>(state.range(0)));
+  size_t events = 0;
+  for (auto _ : state) {
+    struct fy_parse_cfg cfg = {};
+    cfg.flags = static_cast<enum fy_parse_cfg_flags>(FYPCF_DEFAULT_VERSION_1_2 | FYPCF_QUIET);
+    struct fy_parser* p = fy_parser_create(&cfg);
+    fy_parser_set_string(p, yaml.data(), yaml.size());
+    events = 0;
+    while (struct fy_event* e = fy_parser_parse(p)) {
+      ++events;
+      fy_parser_event_free(p, e);
+    }
+    fy_parser_destroy(p);
+  }
+  state.counters["events"] = static_cast<double>(events);
+}
+BENCHMARK(BM_LargeYamlEventsOnly)->Arg(5000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// YAML -> syntax tree with ranges.
+void BM_LargeYamlSyntax(benchmark::State& state) {
+  std::string yaml = LargeYaml(static_cast<int>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(ParseYaml("root", yaml));
+}
+BENCHMARK(BM_LargeYamlSyntax)->Arg(5000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// YAML -> syntax tree -> AST.
+void BM_LargeParse(benchmark::State& state) {
+  std::string yaml = LargeYaml(static_cast<int>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(Parse("root", yaml));
+}
+BENCHMARK(BM_LargeParse)->Arg(5000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+// Evaluation of an AST parsed once (as the backend's parse cache serves it).
+void BM_LargeEvaluateParsed(benchmark::State& state) {
+  ParseResult parsed = Parse("root", LargeYaml(static_cast<int>(state.range(0))));
+  EvalOptions opts;
+  for (auto _ : state) benchmark::DoNotOptimize(Evaluate(parsed, opts));
+}
+BENCHMARK(BM_LargeEvaluateParsed)->Arg(5000)->Arg(10000)->Unit(benchmark::kMillisecond);
 
 // N values, each an unknown reference: the error path. Diagnostics are
 // capped (kMaxDiagnostics) and suggestions budgeted, so time grows linearly.

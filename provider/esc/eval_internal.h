@@ -63,6 +63,10 @@ class EnvEval {
   ValuePtr WalkValue(ValuePtr v, const std::vector<PropertyAccessor>& acc, size_t i, bool secret,
                      const Expr& ctx);
   ValuePtr Checked(ValuePtr v, const Expr& ctx);
+  // `v` with another definition range / base; in place when nothing else
+  // holds it yet.
+  static ValuePtr WithDef(ValuePtr v, Range def);
+  static ValuePtr WithBase(ValuePtr v, const ValuePtr& base);
   // Records what an expression / accessor evaluated to, for exprs.
   void Trace(const Expr& e, const ValuePtr& v);
   void Trace(const PropertyAccessor& a, const Range& def);

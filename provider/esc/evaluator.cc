@@ -173,10 +173,25 @@ ValuePtr EnvEval::Run() {
   Declare(*decl_.values, merged, /*top=*/true, &root_);
   ValuePtr root = EvalNode(&root_);
   if (!root->is_object()) return MakeObject({});
-  // The root is synthesised, not written: it has no position.
-  auto copy = std::make_shared<Value>(*root);
-  copy->def = Range{};
-  return copy;
+  // The root is synthesised, not written: it has no position. Nothing else
+  // holds it once the node lets go (unless tracing), so it is fixed in place
+  // rather than copied.
+  root_.value.reset();
+  return WithDef(std::move(root), Range{});
+}
+
+ValuePtr EnvEval::WithDef(ValuePtr v, Range def) {
+  std::shared_ptr<Value> out = v.use_count() == 1 ? std::const_pointer_cast<Value>(std::move(v))
+                                                  : std::make_shared<Value>(*v);
+  out->def = std::move(def);
+  return out;
+}
+
+ValuePtr EnvEval::WithBase(ValuePtr v, const ValuePtr& base) {
+  std::shared_ptr<Value> out = v.use_count() == 1 ? std::const_pointer_cast<Value>(std::move(v))
+                                                  : std::make_shared<Value>(*v);
+  out->base = base;
+  return out;
 }
 
 void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* node) {
@@ -225,8 +240,21 @@ void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* n
     node->props.emplace_back(p.key, ENode());
     Declare(*p.value, child_base, false, &node->props.back().second);
   }
-  std::stable_sort(node->props.begin(), node->props.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  // Sorted by key for lookups. An ENode is large: the order is found on
+  // indices and the nodes are moved once.
+  const size_t n = node->props.size();
+  std::vector<uint32_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return node->props[a].first < node->props[b].first;
+  });
+  bool sorted = true;
+  for (size_t i = 0; i < n && sorted; ++i) sorted = order[i] == i;
+  if (sorted) return;
+  std::vector<std::pair<std::string, ENode>> props;
+  props.reserve(n);
+  for (uint32_t i : order) props.push_back(std::move(node->props[i]));
+  node->props = std::move(props);
 }
 
 void EnvEval::TraceBases(const Expr& expr, const ValuePtr& base) {
@@ -278,14 +306,16 @@ ValuePtr EnvEval::EvalNode(ENode* node) {
     v = node->base;
   } else if (expr.kind == Expr::Kind::kObject) {
     std::map<std::string, ValuePtr> props;
-    if (node->base != nullptr && node->base->is_object()) props = node->base->object;
-    for (auto& [key, child] : node->props) props[key] = EvalNode(&child);
-    v = Checked(MakeObject(std::move(props), expr.range), expr);
-    if (node->base != nullptr) {
-      auto copy = std::make_shared<Value>(*v);
-      copy->base = node->base;
-      v = copy;
+    if (node->base != nullptr && node->base->is_object()) {
+      props = node->base->object;
+      for (auto& [key, child] : node->props) props.insert_or_assign(key, EvalNode(&child));
+    } else {
+      // node->props is sorted: each key goes at the end, no search.
+      for (auto& [key, child] : node->props) props.emplace_hint(props.end(), key, EvalNode(&child));
     }
+    v = Checked(MakeObject(std::move(props), expr.range), expr);
+    // Just made here, so not shared yet: the base is set without a copy.
+    if (node->base != nullptr) v = WithBase(std::move(v), node->base);
   } else if (expr.kind == Expr::Kind::kArray) {
     std::vector<ValuePtr> items;
     for (ENode& child : node->items) items.push_back(EvalNode(&child));

@@ -37,6 +37,32 @@ TEST(YamlSyntaxTest, RecordsPositionsAndEnds) {
   EXPECT_EQ(values.range.end.column, 12);
 }
 
+// One-line plain scalars are taken from the input as written; everything
+// else goes through libfyaml's text formatting. Both must agree with YAML.
+TEST(YamlSyntaxTest, PlainScalarTextAsYamlDefinesIt) {
+  SyntaxNode root = ParseOk(
+      "a: two  words   \n"
+      "b: x # a comment\n"
+      "c: tab\tinside\n"
+      "d: first\n  second\n\n  third\n"
+      "e: [p q, r]\n"
+      "f: {k: v w}\n"
+      "g: 'it''s'\n"
+      "h: \"\\u00e9\"\n"
+      "i: caf\xc3\xa9 \xe2\x82\xac\n");
+  ASSERT_EQ(root.entries.size(), 9u);
+  EXPECT_EQ(root.entries[0].value.text, "two  words");
+  EXPECT_EQ(root.entries[1].value.text, "x");
+  EXPECT_EQ(root.entries[2].value.text, "tab\tinside");
+  EXPECT_EQ(root.entries[3].value.text, "first second\nthird");
+  EXPECT_EQ(root.entries[4].value.items[0].text, "p q");
+  EXPECT_EQ(root.entries[5].value.entries[0].value.text, "v w");
+  EXPECT_EQ(root.entries[6].value.text, "it's");
+  EXPECT_EQ(root.entries[7].value.text, "\xc3\xa9");
+  EXPECT_EQ(root.entries[8].value.text, "caf\xc3\xa9 \xe2\x82\xac");
+  EXPECT_EQ(root.entries[8].value.range.end.column, 10);
+}
+
 TEST(YamlSyntaxTest, ColumnsCountCharactersNotBytes) {
   SyntaxNode root = ParseOk("é: ü\n");
   EXPECT_EQ(root.entries[0].value.range.begin.column, 4);
