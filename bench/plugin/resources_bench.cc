@@ -31,9 +31,11 @@ void SetString(google::protobuf::Struct* s, const std::string& k, const std::str
 int Main(int argc, char** argv) {
   int secrets = 1000, concurrency = 10;
   bool cloud = false;
+  std::string binary;  // another plugin binary, or a wrapper that profiles it
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--backend=cloud") cloud = true;
+    if (absl::StartsWith(a, "--plugin=")) binary = a.substr(9);
     if (absl::StartsWith(a, "--secrets=")) (void)absl::SimpleAtoi(a.substr(10), &secrets);
     if (absl::StartsWith(a, "--concurrency=")) (void)absl::SimpleAtoi(a.substr(14), &concurrency);
   }
@@ -41,6 +43,8 @@ int Main(int argc, char** argv) {
   std::string dir = mkdtemp(dir_template);
   auto engine = FakeEngine::Start();
   LaunchOptions opts;
+  if (!binary.empty()) opts.binary = binary;
+  opts.port_timeout = absl::Seconds(60);
   opts.engine_address = engine->address();
   opts.env = {{"ESC_PASSPHRASE", "bench-passphrase"}, {"ESC_LOCAL_PATH", dir + "/store.db"}};
   auto launched = PluginProcess::Launch(opts);
@@ -142,7 +146,7 @@ int Main(int argc, char** argv) {
     return plugin.stub().Diff(CallContext().get(), diff, &d).ok() &&
            d.changes() == pulumirpc::DiffResponse::DIFF_NONE;
   });
-  plugin.SignalAndWait(SIGINT, absl::Seconds(5));
+  plugin.SignalAndWait(SIGINT, absl::Seconds(binary.empty() ? 5 : 120));
   server.reset();
   std::system(("rm -rf '" + dir + "'").c_str());
 

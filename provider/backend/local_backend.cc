@@ -292,8 +292,8 @@ void LocalBackend::RememberStored(const EnvironmentRef& ref, absl::string_view e
   // Bounded like the parse cache; ciphertext only, so nothing to wipe.
   constexpr size_t kMaxEntries = 64;
   auto form = std::make_shared<StoredForm>();
-  form->leaves = esc::DefinitionLeaves(data);
   form->data = std::make_shared<const nlohmann::ordered_json>(std::move(data));
+  form->leaves = esc::DefinitionLeaves(*form->data);
   absl::MutexLock lock(&cache_mu_);
   if (stored_.size() >= kMaxEntries) stored_.clear();
   stored_[ref.ToString()] = {std::string(etag), std::move(form)};

@@ -44,6 +44,7 @@
 #include "provider/crypto/keyring.h"
 #include "provider/crypto/secret_bytes.h"
 #include "provider/esc/crypter.h"
+#include "provider/esc/definition_data.h"
 #include "provider/esc/evaluator.h"
 #include "provider/store/clock.h"
 #include "provider/store/store.h"
@@ -156,8 +157,9 @@ class LocalBackend final : public Backend {
   // holder).
   absl::Status AuditTokenRead(absl::string_view action, absl::string_view target,
                               absl::string_view detail) const;
-  using Leaves = std::map<std::string, nlohmann::ordered_json>;
-  // A stored revision as JSON data (ciphertext only) and its leaves.
+  using Leaves = esc::DefinitionLeafMap;
+  // A stored revision as JSON data (ciphertext only) and its leaves (which
+  // point into `data`).
   struct StoredForm {
     std::shared_ptr<const nlohmann::ordered_json> data;
     Leaves leaves;

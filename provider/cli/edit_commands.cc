@@ -99,7 +99,8 @@ std::string Join(const std::string& path, const std::string& key) {
 }
 
 void DefinitionLeaves(const nlohmann::ordered_json& doc, Leaves* out) {
-  for (const auto& [path, j] : esc::DefinitionLeaves(doc)) {
+  for (const auto& [path, leaf] : esc::DefinitionLeaves(doc)) {
+    const nlohmann::ordered_json& j = *leaf;
     if (j.is_object() && j.contains("fn::secret")) {
       const auto& arg = j["fn::secret"];
       (*out)[path] = {arg.is_string() ? arg.get<std::string>() : arg.dump(), true};

@@ -103,7 +103,7 @@ absl::Status AuditReport(Context& ctx, const Positional& p) {
                                   {"secrets", nlohmann::ordered_json::array()}};
     if (!json) ctx.out() << ref.ToString() << "\n";
     for (const auto& [path, leaf] : esc::DefinitionLeaves(doc)) {
-      if (!leaf.is_object() || !leaf.contains("fn::secret")) continue;
+      if (!leaf->is_object() || !leaf->contains("fn::secret")) continue;
       auto it = last_change.find(path);
       nlohmann::ordered_json item = {{"path", path}};
       std::string line = absl::StrCat("  ", util::Echo(path), ": ");

@@ -136,7 +136,7 @@ bool IsIdentifier(const std::string& key) {
 }
 
 void CollectLeaves(const nlohmann::ordered_json& j, const std::string& path,
-                   std::map<std::string, nlohmann::ordered_json>* out) {
+                   DefinitionLeafMap* out) {
   bool secret = j.is_object() && j.size() == 1 && j.contains("fn::secret");
   if (j.is_object() && !j.empty() && !secret) {
     for (const auto& [k, v] : j.items()) {
@@ -147,7 +147,7 @@ void CollectLeaves(const nlohmann::ordered_json& j, const std::string& path,
   } else if (j.is_array() && !j.empty()) {
     for (size_t i = 0; i < j.size(); ++i) CollectLeaves(j[i], absl::StrCat(path, "[", i, "]"), out);
   } else {
-    (*out)[path] = j;
+    (*out)[path] = &j;
   }
 }
 
@@ -168,9 +168,8 @@ absl::StatusOr<std::optional<std::string>> SecretText(const nlohmann::ordered_js
 
 }  // namespace
 
-std::map<std::string, nlohmann::ordered_json> DefinitionLeaves(
-    const nlohmann::ordered_json& definition) {
-  std::map<std::string, nlohmann::ordered_json> out;
+DefinitionLeafMap DefinitionLeaves(const nlohmann::ordered_json& definition) {
+  DefinitionLeafMap out;
   if (definition.is_object() && definition.empty()) return out;
   CollectLeaves(definition, "", &out);
   return out;
@@ -184,8 +183,7 @@ absl::StatusOr<std::vector<std::string>> ChangedDefinitionPaths(std::string_view
   return ChangedLeafPaths(DefinitionLeaves(a), DefinitionLeaves(b), decrypter);
 }
 
-std::vector<std::string> ChangedLeafPaths(const std::map<std::string, nlohmann::ordered_json>& la,
-                                          const std::map<std::string, nlohmann::ordered_json>& lb,
+std::vector<std::string> ChangedLeafPaths(const DefinitionLeafMap& la, const DefinitionLeafMap& lb,
                                           const Decrypter& decrypter) {
   std::vector<std::string> changed;
   for (const auto& [path, leaf] : la) {
@@ -194,10 +192,10 @@ std::vector<std::string> ChangedLeafPaths(const std::map<std::string, nlohmann::
       changed.push_back(path);
       continue;
     }
-    if (it->second == leaf) continue;
+    if (*it->second == *leaf) continue;
     // Two secrets may hold one value in different encryptions.
-    absl::StatusOr<std::optional<std::string>> x = SecretText(leaf, decrypter);
-    absl::StatusOr<std::optional<std::string>> y = SecretText(it->second, decrypter);
+    absl::StatusOr<std::optional<std::string>> x = SecretText(*leaf, decrypter);
+    absl::StatusOr<std::optional<std::string>> y = SecretText(*it->second, decrypter);
     bool same = x.ok() && y.ok() && x->has_value() && y->has_value() && **x == **y;
     if (!same) changed.push_back(path);
   }

@@ -31,9 +31,11 @@ std::string DefinitionToYaml(const nlohmann::ordered_json& definition);
 
 // Leaf paths of a definition document with their JSON: `values.a.b`,
 // `values["x.y"]`, `imports[0]`. A `fn::secret` node (plaintext or
-// ciphertext) is one leaf, and so is an empty object or array.
-std::map<std::string, nlohmann::ordered_json> DefinitionLeaves(
-    const nlohmann::ordered_json& definition);
+// ciphertext) is one leaf, and so is an empty object or array. The nodes
+// point into `definition` (no copies: a write compares every leaf), valid
+// while it lives unchanged.
+using DefinitionLeafMap = std::map<std::string, const nlohmann::ordered_json*>;
+DefinitionLeafMap DefinitionLeaves(const nlohmann::ordered_json& definition);
 
 // The leaf paths whose content differs between two definitions, sorted.
 // Secrets compare by plaintext: ciphertext that differs is decrypted with
@@ -43,9 +45,9 @@ absl::StatusOr<std::vector<std::string>> ChangedDefinitionPaths(std::string_view
                                                                 std::string_view after,
                                                                 const Decrypter& decrypter);
 // The same on leaves already collected (DefinitionLeaves of each side).
-std::vector<std::string> ChangedLeafPaths(
-    const std::map<std::string, nlohmann::ordered_json>& before,
-    const std::map<std::string, nlohmann::ordered_json>& after, const Decrypter& decrypter);
+std::vector<std::string> ChangedLeafPaths(const DefinitionLeafMap& before,
+                                          const DefinitionLeafMap& after,
+                                          const Decrypter& decrypter);
 
 }  // namespace escnative::esc
 

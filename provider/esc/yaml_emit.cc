@@ -10,13 +10,18 @@ using Kind = SyntaxNode::Kind;
 
 bool PlainSafe(const std::string& s) {
   if (s.empty()) return false;
-  std::string text;
-  bool b;
-  if (ResolvePlainScalar(s, &text, &b) != Kind::kString) return false;
+  // Only these can resolve to something other than a string (null, bools and
+  // numbers); the rest (most keys, every ciphertext) skip the resolver.
+  const char c0 = s[0];
+  if (s.size() <= 5 || (c0 >= '0' && c0 <= '9') || c0 == '+' || c0 == '-' || c0 == '.') {
+    std::string text;
+    bool b;
+    if (ResolvePlainScalar(s, &text, &b) != Kind::kString) return false;
+  }
   static const char* kYaml11[] = {"y",  "Y",  "yes", "Yes", "YES", "n",   "N",   "no",
                                   "No", "NO", "on",  "On",  "ON",  "off", "Off", "OFF"};
   for (const char* w : kYaml11) {
-    if (s == w) return false;
+    if (s.size() <= 3 && s == w) return false;
   }
   if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(s[0]) != std::string_view::npos) return false;
   if (s.front() == ' ' || s.back() == ' ' || s.back() == ':') return false;

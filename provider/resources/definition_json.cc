@@ -23,6 +23,30 @@ const nlohmann::ordered_json* JsonAt(const nlohmann::ordered_json& root, const P
 
 absl::Status JsonSet(nlohmann::ordered_json& root, const PropertyPath& path,
                      nlohmann::ordered_json value) {
+  // Checked on the document as it is first, so a path that fails part way
+  // leaves no intermediate it created behind (callers edit in place).
+  const nlohmann::ordered_json* at = &root;
+  for (const auto& e : path.elements()) {
+    if (at == nullptr || at->is_null()) {
+      at = nullptr;  // created from here on: keys make objects, indexes fail
+      if (std::holds_alternative<std::string>(e)) continue;
+    }
+    if (const auto* key = std::get_if<std::string>(&e)) {
+      if (!at->is_object()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "cannot set ", path.ToString(), ": an enclosing value is not an object"));
+      }
+      auto it = at->find(*key);
+      at = it == at->end() ? nullptr : &*it;
+    } else {
+      size_t idx = std::get<size_t>(e);
+      if (at == nullptr || !at->is_array() || idx > at->size()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "cannot set ", path.ToString(), ": index ", idx, " is not in an array of that size"));
+      }
+      at = idx < at->size() ? &(*at)[idx] : nullptr;
+    }
+  }
   nlohmann::ordered_json* cur = &root;
   for (size_t i = 0; i < path.size(); ++i) {
     const auto& e = path.elements()[i];

@@ -18,7 +18,8 @@ namespace escnative::resources {
 // nullptr when absent.
 const nlohmann::ordered_json* JsonAt(const nlohmann::ordered_json& root, const PropertyPath& path);
 
-// Creates intermediate objects; fails if an intermediate is not an object.
+// Creates intermediate objects; fails if an intermediate is not an object,
+// and then changes nothing.
 absl::Status JsonSet(nlohmann::ordered_json& root, const PropertyPath& path,
                      nlohmann::ordered_json value);
 

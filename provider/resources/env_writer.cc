@@ -99,14 +99,12 @@ void EnvironmentWriter::WriteBatch(backend::Backend* backend, const backend::Env
     }
     std::vector<Pending*> applied;
     for (auto& p : batch) {
-      nlohmann::ordered_json next = current;
-      absl::Status s = p->edit(next);
+      absl::Status s = p->edit(current);  // leaves `current` alone on error
       if (absl::IsNotFound(s)) {
         p->result = def->revision;  // nothing to change
       } else if (!s.ok()) {
         p->result = s;
       } else {
-        current = std::move(next);
         applied.push_back(p.get());
       }
     }

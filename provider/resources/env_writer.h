@@ -29,7 +29,9 @@ namespace escnative::resources {
 
 class EnvironmentWriter {
  public:
-  // Returns NotFound (no change) from an edit to mean "nothing to do".
+  // Returns NotFound (no change) from an edit to mean "nothing to do". An
+  // edit that returns any error must leave `definition` as it was: edits of
+  // one batch are applied to one document in turn, without a copy each.
   using Edit = std::function<absl::Status(nlohmann::ordered_json& definition)>;
 
   EnvironmentWriter() = default;

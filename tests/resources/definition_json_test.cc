@@ -28,6 +28,21 @@ TEST(DefinitionJson, SetEraseAndPruneEmptyParents) {
   EXPECT_FALSE(JsonErase(root, P("values.secrets.b")));
 }
 
+// The environment writer applies a batch's edits to one document in place:
+// a set that fails must leave it exactly as it was.
+TEST(DefinitionJson, FailedSetChangesNothing) {
+  json root = json::parse(R"({"values":{"s":"text","list":[1]}})");
+  const json before = root;
+  for (const char* bad : {"values.s.deeper", "values.fresh[0]", "values.fresh.more[0].x",
+                          "values.list[5]", "values.list[1][0]", "values.s[0]"}) {
+    EXPECT_THAT(JsonSet(root, P(bad), 1), StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
+    EXPECT_EQ(root, before) << bad;
+  }
+  ASSERT_OK(JsonSet(root, P("values.list[1]"), 2));
+  ASSERT_OK(JsonSet(root, P("values.fresh.more"), 3));
+  EXPECT_EQ(root, json::parse(R"({"values":{"s":"text","list":[1,2],"fresh":{"more":3}}})"));
+}
+
 TEST(DefinitionJson, LeafPathsStopAtSecretsAndScalars) {
   PropertyMap values{{"a", PropertyMap{{"b", 1}, {"c", PropertyValue::MakeSecret(PropertyMap{{"x", 1}})}}},
                      {"list", PropertyArray{1, 2}},
