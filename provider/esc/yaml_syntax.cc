@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libfyaml.h"
+#include "provider/esc/fy_scalar.h"
 #include "provider/esc/str_util.h"
 
 namespace escnative::esc {
@@ -302,7 +303,7 @@ class TreeBuilder {
 
   void Scalar(struct fy_event* e) {
     enum fy_scalar_style style = fy_token_scalar_style(e->scalar.value);
-    std::string_view value = ScalarText(e->scalar.value, style);
+    std::string_view value = FyScalarText(e->scalar.value, text_);
     bool resolve = style == FYSS_PLAIN;
     size_t pos = Start(e);
     // Ranges start at the opening quote, as Go's yaml.v3 reports them.
@@ -330,23 +331,6 @@ class TreeBuilder {
     n.range = ScalarRange(pos, value);
     n.quoted = style != FYSS_PLAIN;
     Complete(std::move(n));
-  }
-
-  // A plain scalar on one line is its source text verbatim: no escapes, no
-  // folding. Taking it from the input skips libfyaml's text formatting,
-  // which was a fifth of all parsing work.
-  std::string_view ScalarText(struct fy_token* token, enum fy_scalar_style style) const {
-    if (style == FYSS_PLAIN) {
-      const struct fy_mark* b = fy_token_start_mark(token);
-      const struct fy_mark* e = fy_token_end_mark(token);
-      if (b != nullptr && e != nullptr && b->line == e->line && b->input_pos <= e->input_pos &&
-          e->input_pos <= text_.size()) {
-        return text_.substr(b->input_pos, e->input_pos - b->input_pos);
-      }
-    }
-    size_t len = 0;
-    const char* text = fy_token_get_text(token, &len);
-    return text == nullptr ? std::string_view() : std::string_view(text, len);
   }
 
   Range ScalarRange(size_t pos, std::string_view decoded) {

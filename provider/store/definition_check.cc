@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libfyaml.h"
+#include "provider/esc/fy_scalar.h"
 #include "provider/esc/secret_envelope.h"
 #include "provider/util/string_view.h"
 #include "provider/util/utf8.h"
@@ -13,13 +14,14 @@
 namespace escnative::store {
 namespace {
 
-constexpr absl::string_view kSecretKey = "fn::secret";
-constexpr absl::string_view kCiphertextKey = "ciphertext";
+constexpr std::string_view kSecretKey = "fn::secret";
+constexpr std::string_view kCiphertextKey = "ciphertext";
 
 // Walks parser events (no node tree is built: this runs on every update and
 // the tree costs more than the scan). Records the first offending path.
 class SecretScanner {
  public:
+  explicit SecretScanner(std::string_view input) : input_(input) {}
   const std::optional<std::string>& error_path() const { return error_path_; }
 
   void OnEvent(struct fy_event* e) {
@@ -32,12 +34,9 @@ class SecretScanner {
         // ciphertext must be (its target was checked where it was defined).
         Leaf(std::nullopt);
         break;
-      case FYET_SCALAR: {
-        size_t len = 0;
-        const char* text = fy_token_get_text(e->scalar.value, &len);
-        Leaf(std::string(text != nullptr ? text : "", text != nullptr ? len : 0));
+      case FYET_SCALAR:
+        Leaf(esc::FyScalarText(e->scalar.value, input_));
         break;
-      }
       case FYET_SEQUENCE_START:
         BeginNode(/*is_map=*/false);
         stack_.emplace_back();
@@ -96,7 +95,7 @@ class SecretScanner {
     return false;
   }
 
-  void Leaf(const std::optional<std::string>& scalar) {
+  void Leaf(std::optional<std::string_view> scalar) {
     if (!stack_.empty()) {
       Frame& parent = stack_.back();
       if (parent.is_map && parent.expect_key && parent.secret_map) {
@@ -112,7 +111,7 @@ class SecretScanner {
         BeginNode(/*is_map=*/false, /*is_scalar=*/true);
       }
       if (parent.is_map && parent.expect_key) {
-        parent.key = scalar.value_or("<key>");
+        parent.key = std::string(scalar.value_or("<key>"));
       }
     }
     Completed();
@@ -159,6 +158,7 @@ class SecretScanner {
     error_path_ = path;
   }
 
+  std::string_view input_;
   std::vector<Frame> stack_;
   std::optional<std::string> error_path_;
 };
@@ -171,7 +171,7 @@ void Quiet(struct fy_diag*, void*, const char*, size_t) {}
 absl::Status CheckNoPlaintextSecrets(absl::string_view yaml) {
   // Cheap exit for definitions that cannot spell the key. A backslash may
   // hide it in an escape sequence ("fn::secre\x74"), so those are parsed.
-  if (yaml.find(kSecretKey) == absl::string_view::npos &&
+  if (yaml.find(util::ToAbsl(kSecretKey)) == absl::string_view::npos &&
       yaml.find('\\') == absl::string_view::npos) {
     return absl::OkStatus();
   }
@@ -195,7 +195,7 @@ absl::Status CheckNoPlaintextSecrets(absl::string_view yaml) {
     if (diag != nullptr) fy_diag_destroy(diag);
     return absl::InternalError("cannot create a YAML parser");
   }
-  SecretScanner scanner;
+  SecretScanner scanner(util::ToStd(yaml));
   while (struct fy_event* e = fy_parser_parse(parser)) {
     scanner.OnEvent(e);
     fy_parser_event_free(parser, e);
