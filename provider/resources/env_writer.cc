@@ -29,7 +29,9 @@ struct EnvironmentWriter::Queue {
   absl::CondVar arrived;  // an edit was queued
   bool writing ABSL_GUARDED_BY(mu) = false;
   std::vector<std::shared_ptr<Pending>> pending ABSL_GUARDED_BY(mu);
-  size_t last_batch ABSL_GUARDED_BY(mu) = 0;  // edits in the previous write
+  // Callers known to be writing: the previous batch (about to come back)
+  // plus those that queued while it was written.
+  size_t expected ABSL_GUARDED_BY(mu) = 0;
 };
 
 absl::StatusOr<int64_t> EnvironmentWriter::Apply(backend::Backend* backend,
@@ -54,18 +56,19 @@ absl::StatusOr<int64_t> EnvironmentWriter::Apply(backend::Backend* backend,
       // The callers released by the previous write come back one by one: a
       // leader that wrote at once would write alone and leave the rest for
       // the next revision, doubling the revisions (each a whole-definition
-      // validation and an fsync). Wait briefly for as many as last time.
+      // validation and an fsync). Wait briefly for every caller known to be
+      // writing; a lone caller never waits.
       absl::Time deadline = absl::Now() + kGatherWait;
-      while (queue->pending.size() < queue->last_batch &&
+      while (queue->pending.size() < queue->expected &&
              !queue->arrived.WaitWithDeadline(&queue->mu, deadline)) {
       }
-      queue->last_batch = queue->pending.size();
       std::vector<std::shared_ptr<Pending>> batch;
       batch.swap(queue->pending);
       queue->mu.Unlock();
       WriteBatch(backend, ref, batch);
       queue->mu.Lock();
       for (auto& p : batch) p->done = true;
+      queue->expected = batch.size() + queue->pending.size();
       queue->writing = false;
       queue->changed.SignalAll();
     } else {
