@@ -104,6 +104,12 @@ class Backend {
   virtual absl::StatusOr<NewRevision> UpdateDefinition(const EnvironmentRef& ref,
                                                         absl::string_view yaml,
                                                         std::optional<std::string> etag) = 0;
+  // The same for a definition held as data (as GetDefinition's `data`): by
+  // default emitted as YAML; a backend that validates a tree can skip the
+  // text (positions in diagnostics are then unknown).
+  virtual absl::StatusOr<NewRevision> UpdateDefinitionData(const EnvironmentRef& ref,
+                                                            const nlohmann::ordered_json& definition,
+                                                            std::optional<std::string> etag);
   // Evaluates without calling providers; secrets redacted unless show_secrets.
   virtual absl::StatusOr<Evaluation> CheckEnvironment(const EnvironmentRef& ref,
                                                       absl::string_view version,

@@ -438,13 +438,31 @@ absl::StatusOr<NewRevision> LocalBackend::UpdateDefinition(const EnvironmentRef&
                                                             std::optional<std::string> etag) {
   RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
   // NotFound before validation, so a typo in the name is not reported as a
-  // problem with the definition. Its etag names the revision the audit's
-  // changed paths are computed against.
+  // problem with the definition.
   ASSIGN_OR_RETURN(EnvironmentInfo info, store_->GetEnvironment(ref));
   // One parse of `yaml` serves validation, the changed paths, encryption and
   // the stored form remembered for the next write (each used to re-parse).
+  esc::SyntaxParseResult syntax = esc::ParseYaml(util::ToStd(ShortName(ref)), util::ToStd(yaml));
+  absl::StatusOr<nlohmann::ordered_json> next = esc::DefinitionToJson(syntax);
+  return WriteParsed(ref, info, yaml, std::move(syntax), next.ok() ? &*next : nullptr,
+                     std::move(etag));
+}
+
+absl::StatusOr<NewRevision> LocalBackend::UpdateDefinitionData(
+    const EnvironmentRef& ref, const nlohmann::ordered_json& definition,
+    std::optional<std::string> etag) {
+  RETURN_IF_ERROR(Authorize(ref, store::Permission::kWrite));
+  ASSIGN_OR_RETURN(EnvironmentInfo info, store_->GetEnvironment(ref));
+  // The tree straight from the data: no YAML text to emit and parse again.
+  esc::SyntaxParseResult syntax = esc::DefinitionDataToSyntax(ShortName(ref), definition);
+  return WriteParsed(ref, info, "", std::move(syntax), &definition, std::move(etag));
+}
+
+absl::StatusOr<NewRevision> LocalBackend::WriteParsed(
+    const EnvironmentRef& ref, const EnvironmentInfo& info, absl::string_view yaml,
+    esc::SyntaxParseResult syntax, const nlohmann::ordered_json* next,
+    std::optional<std::string> etag) {
   const std::string name = ShortName(ref);
-  esc::SyntaxParseResult syntax = esc::ParseYaml(util::ToStd(name), util::ToStd(yaml));
   // show_secrets: ciphertext already in `yaml` is decrypted, so one copied
   // from another environment (bound to it, see SecretAssociatedData) is an
   // error diagnostic at its path now rather than at the next open. Only the
@@ -453,14 +471,14 @@ absl::StatusOr<NewRevision> LocalBackend::UpdateDefinition(const EnvironmentRef&
                    Evaluate(ref, std::make_shared<const esc::ParseResult>(esc::Parse(name, syntax)),
                             "", esc::EvalMode::kCheck, /*show_secrets=*/true,
                             /*check_import_scopes=*/caller_ != nullptr, "updating"));
-  absl::StatusOr<nlohmann::ordered_json> next = esc::DefinitionToJson(syntax);
   esc::SyntaxNode stored;
   ASSIGN_OR_RETURN(std::string encrypted, esc::EncryptSecrets(util::ToStd(yaml), std::move(syntax), name,
                                                               *CrypterFor(ref), &stored));
   store::UpdateOptions uo;
   uo.actor = Actor();
   uo.etag = std::move(etag);
-  uo.changed_paths = next.ok() ? ChangedPaths(ref, info.etag, esc::DefinitionLeaves(*next))
+  // Against the revision `info.etag` names (the latest when this began).
+  uo.changed_paths = next != nullptr ? ChangedPaths(ref, info.etag, esc::DefinitionLeaves(*next))
                                : std::vector<std::string>{"(not computed)"};
   ASSIGN_OR_RETURN(RevisionInfo rev, store_->UpdateDefinition(ref, encrypted, uo));
   RememberStored(ref, rev.etag, esc::DefinitionTreeToJson(stored));

@@ -93,6 +93,9 @@ class LocalBackend final : public Backend {
 
   absl::StatusOr<Definition> GetDefinition(const EnvironmentRef& ref, absl::string_view version,
                                            bool decrypt) override;
+  absl::StatusOr<NewRevision> UpdateDefinitionData(const EnvironmentRef& ref,
+                                                    const nlohmann::ordered_json& definition,
+                                                    std::optional<std::string> etag) override;
   absl::StatusOr<NewRevision> UpdateDefinition(const EnvironmentRef& ref, absl::string_view yaml,
                                                 std::optional<std::string> etag) override;
   absl::StatusOr<Evaluation> CheckEnvironment(const EnvironmentRef& ref, absl::string_view version,
@@ -157,6 +160,13 @@ class LocalBackend final : public Backend {
   // holder).
   absl::Status AuditTokenRead(absl::string_view action, absl::string_view target,
                               absl::string_view detail) const;
+  // Validates, encrypts and stores `syntax` (parsed from `yaml`, or built
+  // from data with `yaml` empty); `next` is its JSON data for the audit's
+  // changed paths (null: not computed).
+  absl::StatusOr<NewRevision> WriteParsed(const EnvironmentRef& ref, const EnvironmentInfo& info,
+                                          absl::string_view yaml, esc::SyntaxParseResult syntax,
+                                          const nlohmann::ordered_json* next,
+                                          std::optional<std::string> etag);
   using Leaves = esc::DefinitionLeafMap;
   // A stored revision as JSON data (ciphertext only) and its leaves (which
   // point into `data`).

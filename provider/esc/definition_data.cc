@@ -9,6 +9,7 @@
 #include "provider/esc/yaml_emit.h"
 #include "provider/esc/yaml_syntax.h"
 #include "provider/util/status_macros.h"
+#include "provider/util/utf8.h"
 
 namespace escnative::esc {
 namespace {
@@ -57,6 +58,19 @@ nlohmann::ordered_json ToData(const SyntaxNode& n) {
   return nullptr;
 }
 
+bool DataIsUtf8(const nlohmann::ordered_json& j) {
+  if (j.is_string()) return util::IsValidUtf8(j.get_ref<const std::string&>());
+  if (j.is_array()) {
+    return std::all_of(j.begin(), j.end(), [](const auto& e) { return DataIsUtf8(e); });
+  }
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (!util::IsValidUtf8(it.key()) || !DataIsUtf8(it.value())) return false;
+    }
+  }
+  return true;
+}
+
 SyntaxNode FromData(const nlohmann::ordered_json& j) {
   SyntaxNode n;
   switch (j.type()) {
@@ -101,6 +115,22 @@ SyntaxNode FromData(const nlohmann::ordered_json& j) {
 std::string DefinitionToYaml(const nlohmann::ordered_json& definition) {
   if (definition.is_object() && definition.empty()) return "";
   return EmitYaml(FromData(definition), 2);
+}
+
+SyntaxParseResult DefinitionDataToSyntax(std::string_view environment,
+                                         const nlohmann::ordered_json& definition) {
+  SyntaxParseResult out;
+  if (!DataIsUtf8(definition)) {
+    Diagnostic d;
+    d.summary = "the definition is not valid UTF-8";
+    d.range.environment = std::string(environment);
+    out.diagnostics.push_back(std::move(d));
+    out.ok = false;
+    return out;
+  }
+  if (definition.is_object() && definition.empty()) return out;  // an empty document
+  out.root = FromData(definition);
+  return out;
 }
 
 absl::StatusOr<nlohmann::ordered_json> DefinitionToJson(std::string_view yaml) {

@@ -28,6 +28,11 @@ nlohmann::ordered_json DefinitionTreeToJson(const SyntaxNode& root);
 // The inverse: JSON data as a block-style YAML definition (2-space indent,
 // key order kept), the form definitions are stored in.
 std::string DefinitionToYaml(const nlohmann::ordered_json& definition);
+// What ParseYaml(environment, DefinitionToYaml(definition)) gives, without
+// the text: the same tree with no positions. Not ok (a diagnostic, no
+// values) when a key or string is not valid UTF-8.
+SyntaxParseResult DefinitionDataToSyntax(std::string_view environment,
+                                         const nlohmann::ordered_json& definition);
 
 // Leaf paths of a definition document with their JSON: `values.a.b`,
 // `values["x.y"]`, `imports[0]`. A `fn::secret` node (plaintext or

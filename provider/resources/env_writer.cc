@@ -112,7 +112,7 @@ void EnvironmentWriter::WriteBatch(backend::Backend* backend, const backend::Env
       }
     }
     if (applied.empty()) return;
-    auto updated = backend->UpdateDefinition(ref, esc::DefinitionToYaml(current), def->etag);
+    auto updated = backend->UpdateDefinitionData(ref, current, def->etag);
     if (updated.ok()) {
       for (Pending* p : applied) p->result = updated->revision;
       return;
