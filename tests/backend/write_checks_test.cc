@@ -7,6 +7,7 @@
 
 #include "provider/api/names.h"
 #include "provider/backend/local_backend.h"
+#include "provider/esc/definition_data.h"
 #include "tests/store/store_test_util.h"
 #include "tests/util/status_matchers.h"
 
@@ -103,6 +104,45 @@ TEST(EchoedNames, AreEscapedAndCapped) {
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(api::ValidateVersion("\x1b]0;title\x07", "env").message()),
               Not(HasSubstr("\x1b")));
+}
+
+// A write from data (what the Secret resource's writer sends) stores what
+// the same definition written as YAML stores: the same tree, validated and
+// encrypted the same way, with diagnostics that have no positions.
+TEST_F(WriteChecksTest, DefinitionDataWritesWhatItsYamlWrites) {
+  constexpr char kPlain[] = "pl41nt3xt-DATA-PATH";
+  const nlohmann::ordered_json data = nlohmann::ordered_json::parse(std::string(R"({
+    "imports": ["base"],
+    "values": {"n": 1.5, "i": 42, "t": "true", "empty": {}, "list": [null, false, "x: y"],
+               "ref": "${n}-${base}", "s": {"fn::secret": ")") + kPlain + R"("}}})");
+  Make("base", "values:\n  base: b\n");
+  ASSERT_OK(backend_->CreateEnvironment(Ref("from-data")));
+  ASSERT_OK(backend_->CreateEnvironment(Ref("from-yaml")));
+  ASSERT_OK(backend_->UpdateDefinitionData(Ref("from-data"), data, std::nullopt));
+  ASSERT_OK(
+      backend_->UpdateDefinition(Ref("from-yaml"), esc::DefinitionToYaml(data), std::nullopt));
+  auto a = backend_->GetDefinition(Ref("from-data"), "", /*decrypt=*/true);
+  auto b = backend_->GetDefinition(Ref("from-yaml"), "", /*decrypt=*/true);
+  ASSERT_OK(a);
+  ASSERT_OK(b);
+  EXPECT_TRUE(a->yaml == b->yaml);  // plaintext inside: not printed
+  auto stored = backend_->store().ReadDefinition(Ref("from-data"), "");
+  ASSERT_OK(stored);
+  EXPECT_EQ(stored->yaml.find(kPlain), std::string::npos);
+
+  // Refused like YAML, nothing written; errors name the path, no position.
+  auto bad = nlohmann::ordered_json::parse(R"({"values": {"a": "${nope}"}})");
+  auto res = backend_->UpdateDefinitionData(Ref("from-data"), bad, std::nullopt);
+  ASSERT_THAT(res, StatusIs(absl::StatusCode::kInvalidArgument));
+  esc::Diagnostics diags = DiagnosticsFromStatus(res.status());
+  ASSERT_FALSE(diags.empty());
+  EXPECT_EQ(diags[0].path, "values.a");
+  EXPECT_TRUE(diags[0].range.empty());
+  nlohmann::ordered_json not_utf8 = nlohmann::ordered_json::object();
+  not_utf8["values"]["k"] = std::string("\xff\xfe");
+  EXPECT_THAT(backend_->UpdateDefinitionData(Ref("from-data"), not_utf8, std::nullopt),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(backend_->GetEnvironment(Ref("from-data"))->latest_revision, 2);
 }
 
 }  // namespace
