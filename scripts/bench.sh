@@ -28,7 +28,7 @@ echo "running benchmarks; raw output in $out" >&2
   --benchmark_format=json >"$out/backend.json" 2>/dev/null
 "$build/bench/store/store_bench" --benchmark_filter='BM_DurableUpdate/' \
   --benchmark_min_time="$min_time" --benchmark_format=json >"$out/store.json" 2>/dev/null
-"$build/bench/esc/esc_bench" --benchmark_filter='LargeEnvironment|ImportChain|ImportFanOut' \
+"$build/bench/esc/esc_bench" --benchmark_filter='Large|ImportChain|ImportFanOut' \
   --benchmark_format=json >"$out/esc.json" 2>/dev/null
 if [[ -z "$quick" ]]; then
   "$build/bin/resources_bench" --secrets=1000 --backend=cloud >"$out/resources_cloud.txt"
@@ -83,8 +83,12 @@ backend, store, esc = bench("backend.json"), bench("store.json"), bench("esc.jso
 def trip(kind):
     cell = row(plugin, f"{kind} round trip")
     m = re.search(r"p50 (\d+) us, p99 (\d+) us \(floor: p50 (\d+), p99 (\d+)\)", cell)
+    cb = re.search(r"p50 (\d+) / (\d+) us", row(plugin, "do-nothing server on the callback API"))
+    callback = ""
+    if cb:
+        callback = f"; on the callback API: p50 {cb.group(1 if kind == 'Check' else 2)} µs"
     return (f"p50 {m.group(1)} µs, p99 {m.group(2)} µs (do-nothing server, same sweep: "
-            f"p50 {m.group(3)} µs, p99 {m.group(4)} µs)") if m else cell
+            f"p50 {m.group(3)} µs, p99 {m.group(4)} µs{callback})") if m else cell
 
 table("Issue goals (performance issue)", [
     ("Check+Create of 1,000 `Secret`s, 10 concurrent (`resources_bench`)", "≤ 1 s",
@@ -127,6 +131,12 @@ table("Evaluator (`esc_bench`, CPU time)", [
      cpu_ms(esc, "BM_ImportFanOut/50") + " / " + cpu_ms(esc, "BM_ImportFanOut/100")),
     ("5,000 / 10,000 values", "≤ 5 ms at 10,000",
      cpu_ms(esc, "BM_LargeEnvironment/5000") + " / " + cpu_ms(esc, "BM_LargeEnvironment/10000")),
+    ("10,000 values in phases: libfyaml's events alone (libyaml's) / syntax tree / + AST / "
+     "evaluation of a parsed AST", "—",
+     cpu_ms(esc, "BM_LargeYamlEventsOnly/10000") + " (" +
+     cpu_ms(esc, "BM_LargeLibyamlEventsOnly/10000") + ") / " +
+     cpu_ms(esc, "BM_LargeYamlSyntax/10000") + " / " + cpu_ms(esc, "BM_LargeParse/10000") + " / " +
+     cpu_ms(esc, "BM_LargeEvaluateParsed/10000")),
 ])
 
 if serve:

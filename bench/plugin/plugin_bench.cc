@@ -5,7 +5,8 @@
 //   - Check and Diff round trips (no-op inputs) p50/p99 over M calls from one
 //     C++ client on one channel, as the engine makes them, and the same calls
 //     to floor_server (a ResourceProvider that only answers, linked like the
-//     plugin), interleaved in blocks so both see the same machine load.
+//     plugin), and to floor_server --callback (the same on gRPC's callback
+//     API), interleaved in blocks so all see the same machine load.
 //
 //   build/bin/plugin_bench [--launches=N] [--calls=M] [--plugin=PATH]
 #include <signal.h>
@@ -114,12 +115,21 @@ int Main(int argc, char** argv) {
     return 1;
   }
   auto& floor = **f;
+  LaunchOptions callback_opts = floor_opts;
+  callback_opts.extra_args = {"--callback"};
+  auto cb = PluginProcess::Launch(callback_opts);
+  if (!cb.ok()) {
+    std::fprintf(stderr, "floor_server --callback: %s\n",
+                 std::string(cb.status().message()).c_str());
+    return 1;
+  }
+  auto& callback_floor = **cb;
 
   // Round trips in blocks of 500, alternating plugin and floor.
   struct Samples {
     std::vector<double> check, diff;
   };
-  Samples ours, bare;
+  Samples ours, bare, bare_callback;
   auto run = [&](PluginProcess& target, int n, Samples* out) {
     for (int i = 0; i < n; ++i) {
       absl::Time t0 = absl::Now();
@@ -141,11 +151,14 @@ int Main(int argc, char** argv) {
   };
   run(plugin, 200, nullptr);  // warm-up
   run(floor, 200, nullptr);
+  run(callback_floor, 200, nullptr);
   for (int done = 0; done < calls; done += 500) {
     const int n = std::min(500, calls - done);
     run(plugin, n, &ours);
     run(floor, n, &bare);
+    run(callback_floor, n, &bare_callback);
   }
+  callback_floor.SignalAndWait(SIGINT, absl::Seconds(5));
   floor.SignalAndWait(SIGINT, absl::Seconds(5));
   plugin.SignalAndWait(SIGINT, absl::Seconds(5));
 
@@ -163,6 +176,11 @@ int Main(int argc, char** argv) {
       "| Diff round trip, %d calls | p50 %.0f us, p99 %.0f us (floor: p50 %.0f, p99 %.0f) |\n",
       calls, Percentile(ours.diff, 0.5), Percentile(ours.diff, 0.99), Percentile(bare.diff, 0.5),
       Percentile(bare.diff, 0.99));
+  std::printf(
+      "| do-nothing server on the callback API, Check / Diff | p50 %.0f / %.0f us, p99 %.0f / "
+      "%.0f us |\n",
+      Percentile(bare_callback.check, 0.5), Percentile(bare_callback.diff, 0.5),
+      Percentile(bare_callback.check, 0.99), Percentile(bare_callback.diff, 0.99));
   return 0;
 }
 
