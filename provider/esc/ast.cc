@@ -49,6 +49,11 @@ ExprPtr ParseString(const SyntaxNode& node, const std::string& path, Diagnostics
   e->range = node.range;
   e->path = path;
   e->quoted = node.quoted;
+  if (node.text.find('$') == std::string::npos) {  // most strings: a literal
+    e->kind = Expr::Kind::kString;
+    e->text = node.text;
+    return e;
+  }
   std::vector<AccessError> errors;
   std::vector<RawPart> raw = ParseInterpolation(node.text, &errors);
   for (const AccessError& err : errors) {

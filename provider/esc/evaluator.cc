@@ -4,7 +4,6 @@
 #include <map>
 #include <memory>
 #include <set>
-#include <unordered_set>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -213,21 +212,45 @@ void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* n
     return;
   }
   if (expr.kind != Expr::Kind::kObject) return;
-  std::unordered_set<std::string_view> seen;
-  node->props.reserve(expr.properties.size());
-  for (const ObjectProperty& p : expr.properties) {
-    if (top && p.key.size() >= 4 && EqualsIgnoreCase(p.key.substr(0, 4), "fn::")) {
-      Error(absl::StrCat("builtin function call \"", util::Echo(p.key),
-                         "\" not allowed at the top level"),
-            p.key_range, JoinKey(expr.path, p.key));
+  // Props are kept sorted by key for lookups. The order (stable, so the
+  // first of equal keys leads) is found once on indices: it also finds the
+  // duplicates, and each node is declared straight into its sorted place.
+  const std::vector<ObjectProperty>& all = expr.properties;
+  auto reserved = [&](const ObjectProperty& p) {
+    if (!top) return false;
+    if (p.key.size() >= 4 && EqualsIgnoreCase(p.key.substr(0, 4), "fn::")) return true;
+    return p.key == "imports" || p.key == "context" || p.key == "environments";
+  };
+  std::vector<uint32_t> order;
+  order.reserve(all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (!reserved(all[i])) order.push_back(static_cast<uint32_t>(i));
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return all[a].key < all[b].key; });
+  // slot[i]: where property i goes in node->props; -1: reserved or a duplicate.
+  std::vector<int32_t> slot(all.size(), -1);
+  int32_t kept = 0;
+  for (size_t k = 0; k < order.size(); ++k) {
+    if (k > 0 && all[order[k]].key == all[order[k - 1]].key) continue;
+    slot[order[k]] = kept++;
+  }
+  node->props.resize(static_cast<size_t>(kept));
+  // Errors and the children's declarations in document order.
+  for (size_t i = 0; i < all.size(); ++i) {
+    const ObjectProperty& p = all[i];
+    if (reserved(p)) {
+      if (EqualsIgnoreCase(p.key.substr(0, std::min<size_t>(4, p.key.size())), "fn::")) {
+        Error(absl::StrCat("builtin function call \"", util::Echo(p.key),
+                           "\" not allowed at the top level"),
+              p.key_range, JoinKey(expr.path, p.key));
+      } else {
+        Error(absl::StrCat("\"", util::Echo(p.key), "\" is a reserved key"), p.key_range,
+              JoinKey(expr.path, p.key));
+      }
       continue;
     }
-    if (top && (p.key == "imports" || p.key == "context" || p.key == "environments")) {
-      Error(absl::StrCat("\"", util::Echo(p.key), "\" is a reserved key"), p.key_range,
-            JoinKey(expr.path, p.key));
-      continue;
-    }
-    if (!seen.insert(p.key).second) {
+    if (slot[i] < 0) {
       Error(absl::StrCat("duplicate key \"", util::Echo(p.key), "\""), p.key_range,
             JoinKey(expr.path, p.key));
       continue;
@@ -237,24 +260,10 @@ void EnvEval::Declare(const Expr& expr, const ValuePtr& base, bool top, ENode* n
       auto it = base->object.find(p.key);
       if (it != base->object.end()) child_base = it->second;
     }
-    node->props.emplace_back(p.key, ENode());
-    Declare(*p.value, child_base, false, &node->props.back().second);
+    auto& [key, child] = node->props[static_cast<size_t>(slot[i])];
+    key = p.key;
+    Declare(*p.value, child_base, false, &child);
   }
-  // Sorted by key for lookups. An ENode is large: the order is found on
-  // indices and the nodes are moved once.
-  const size_t n = node->props.size();
-  std::vector<uint32_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    return node->props[a].first < node->props[b].first;
-  });
-  bool sorted = true;
-  for (size_t i = 0; i < n && sorted; ++i) sorted = order[i] == i;
-  if (sorted) return;
-  std::vector<std::pair<std::string, ENode>> props;
-  props.reserve(n);
-  for (uint32_t i : order) props.push_back(std::move(node->props[i]));
-  node->props = std::move(props);
 }
 
 void EnvEval::TraceBases(const Expr& expr, const ValuePtr& base) {

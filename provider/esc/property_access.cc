@@ -161,7 +161,11 @@ std::vector<RawPart> ParseInterpolation(std::string_view s, std::vector<AccessEr
       parts.push_back(std::move(part));
       continue;
     }
-    text += s[i++];
+    // Up to the next '$' in one append.
+    size_t next = s.find('$', static_cast<size_t>(i) + 1);
+    int end = next == std::string_view::npos ? n : static_cast<int>(next);
+    text.append(s.substr(i, end - i));
+    i = end;
   }
   if (!text.empty() || parts.empty()) {
     RawPart tail;
