@@ -25,17 +25,21 @@ bool PlainSafe(const std::string& s) {
   }
   if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(s[0]) != std::string_view::npos) return false;
   if (s.front() == ' ' || s.back() == ' ' || s.back() == ':') return false;
-  if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos) return false;
   if (s.rfind("---", 0) == 0 || s.rfind("...", 0) == 0) return false;
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7F) return false;
-  }
-  // Leave non-ASCII to the quoted form only when it is not valid UTF-8.
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = s[i];
-    if (c < 0x80) continue;
+  // One pass: control characters, ": " and " #", and UTF-8 validity (text
+  // that is not valid UTF-8 takes the quoted form).
+  const size_t n = s.size();
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char c = s[i];
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7F) return false;
+      if ((c == ':' && i + 1 < n && s[i + 1] == ' ') || (c == ' ' && i + 1 < n && s[i + 1] == '#')) {
+        return false;
+      }
+      continue;
+    }
     int len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
+    if (len == 0 || i + len > n) return false;
     for (int k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
     }
