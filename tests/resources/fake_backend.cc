@@ -251,8 +251,10 @@ absl::StatusOr<backend::Definition> FakeBackend::GetDefinition(const Environment
   Env* env = FindEnv(ref);
   if (env == nullptr) return NoEnvironment(ref);
   ASSIGN_OR_RETURN(const Revision* rev, FindRevision(*env, version));
-  backend::Definition out{rev->yaml, static_cast<int64_t>(rev - env->revisions.data()) + 1,
-                          rev->etag};
+  backend::Definition out;
+  out.yaml = rev->yaml;
+  out.revision = static_cast<int64_t>(rev - env->revisions.data()) + 1;
+  out.etag = rev->etag;
   if (decrypt) {
     ASSIGN_OR_RETURN(out.yaml,
                      esc::DecryptSecrets(out.yaml, ref.name, FakeCrypter(ref.ToString())));
