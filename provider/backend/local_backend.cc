@@ -1,6 +1,8 @@
 #include "provider/backend/local_backend.h"
 
+#include <future>
 #include <set>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -288,12 +290,22 @@ std::shared_ptr<const LocalBackend::StoredForm> LocalBackend::Stored(const Envir
 
 void LocalBackend::RememberStored(const EnvironmentRef& ref, absl::string_view etag,
                                   nlohmann::ordered_json data) const {
-  if (parent_ != nullptr) return parent_->RememberStored(ref, etag, std::move(data));
-  // Bounded like the parse cache; ciphertext only, so nothing to wipe.
-  constexpr size_t kMaxEntries = 64;
+  RememberStoredForm(ref, etag, NewStoredForm(std::move(data)));
+}
+
+std::shared_ptr<const LocalBackend::StoredForm> LocalBackend::NewStoredForm(
+    nlohmann::ordered_json data) {
   auto form = std::make_shared<StoredForm>();
   form->data = std::make_shared<const nlohmann::ordered_json>(std::move(data));
   form->leaves = esc::DefinitionLeaves(*form->data);
+  return form;
+}
+
+void LocalBackend::RememberStoredForm(const EnvironmentRef& ref, absl::string_view etag,
+                                      std::shared_ptr<const StoredForm> form) const {
+  if (parent_ != nullptr) return parent_->RememberStoredForm(ref, etag, std::move(form));
+  // Bounded like the parse cache; ciphertext only, so nothing to wipe.
+  constexpr size_t kMaxEntries = 64;
   absl::MutexLock lock(&cache_mu_);
   if (stored_.size() >= kMaxEntries) stored_.clear();
   stored_[ref.ToString()] = {std::string(etag), std::move(form)};
@@ -463,26 +475,45 @@ absl::StatusOr<NewRevision> LocalBackend::WriteParsed(
     esc::SyntaxParseResult syntax, const nlohmann::ordered_json* next,
     std::optional<std::string> etag) {
   const std::string name = ShortName(ref);
+  auto parsed = std::make_shared<const esc::ParseResult>(esc::Parse(name, syntax));
   // show_secrets: ciphertext already in `yaml` is decrypted, so one copied
   // from another environment (bound to it, see SecretAssociatedData) is an
   // error diagnostic at its path now rather than at the next open. Only the
   // diagnostics leave this function, never the evaluated values.
-  ASSIGN_OR_RETURN(Evaluation checked,
-                   Evaluate(ref, std::make_shared<const esc::ParseResult>(esc::Parse(name, syntax)),
-                            "", esc::EvalMode::kCheck, /*show_secrets=*/true,
-                            /*check_import_scopes=*/caller_ != nullptr, "updating"));
+  auto check = [&] {
+    return Evaluate(ref, parsed, "", esc::EvalMode::kCheck, /*show_secrets=*/true,
+                    /*check_import_scopes=*/caller_ != nullptr, "updating");
+  };
+  // The check runs on a second thread while this one encrypts and prepares
+  // the audit's paths and the stored form: independent work, so a revision
+  // takes the longer of the two rather than their sum. Nothing is written
+  // until both are done and the check found no error. (A std::async future
+  // waits for its task when destroyed, so `check`'s references stay valid.)
+  std::future<absl::StatusOr<Evaluation>> checking;
+  try {
+    checking = std::async(std::launch::async, check);
+  } catch (const std::system_error&) {
+    // No thread to spare: checked below on this one.
+  }
   esc::SyntaxNode stored;
-  ASSIGN_OR_RETURN(std::string encrypted, esc::EncryptSecrets(util::ToStd(yaml), std::move(syntax), name,
-                                                              *CrypterFor(ref), &stored));
+  absl::StatusOr<std::string> encrypted =
+      esc::EncryptSecrets(util::ToStd(yaml), std::move(syntax), name, *CrypterFor(ref), &stored);
   store::UpdateOptions uo;
+  std::shared_ptr<const StoredForm> form;
+  if (encrypted.ok()) {
+    // Against the revision `info.etag` names (the latest when this began).
+    uo.changed_paths = next != nullptr ? ChangedPaths(ref, info.etag, esc::DefinitionLeaves(*next))
+                                       : std::vector<std::string>{"(not computed)"};
+    form = NewStoredForm(esc::DefinitionTreeToJson(stored));
+  }
+  absl::StatusOr<Evaluation> checked = checking.valid() ? checking.get() : check();
+  RETURN_IF_ERROR(checked.status());  // the definition's errors come first
+  RETURN_IF_ERROR(encrypted.status());
   uo.actor = Actor();
   uo.etag = std::move(etag);
-  // Against the revision `info.etag` names (the latest when this began).
-  uo.changed_paths = next != nullptr ? ChangedPaths(ref, info.etag, esc::DefinitionLeaves(*next))
-                               : std::vector<std::string>{"(not computed)"};
-  ASSIGN_OR_RETURN(RevisionInfo rev, store_->UpdateDefinition(ref, encrypted, uo));
-  RememberStored(ref, rev.etag, esc::DefinitionTreeToJson(stored));
-  return NewRevision{rev.number, rev.etag, std::move(checked.diagnostics)};
+  ASSIGN_OR_RETURN(RevisionInfo rev, store_->UpdateDefinition(ref, *encrypted, uo));
+  RememberStoredForm(ref, rev.etag, std::move(form));
+  return NewRevision{rev.number, rev.etag, std::move(checked->diagnostics)};
 }
 
 absl::StatusOr<Evaluation> LocalBackend::CheckEnvironment(const EnvironmentRef& ref,

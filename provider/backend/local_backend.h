@@ -183,6 +183,9 @@ class LocalBackend final : public Backend {
   std::shared_ptr<const StoredForm> Stored(const EnvironmentRef& ref, absl::string_view etag) const;
   void RememberStored(const EnvironmentRef& ref, absl::string_view etag,
                       nlohmann::ordered_json data) const;
+  static std::shared_ptr<const StoredForm> NewStoredForm(nlohmann::ordered_json data);
+  void RememberStoredForm(const EnvironmentRef& ref, absl::string_view etag,
+                          std::shared_ptr<const StoredForm> form) const;
   std::unique_ptr<Crypter> CrypterFor(const EnvironmentRef& ref) const;
   // Evaluates `parsed` (non-null) as `ref`'s definition. `version`: the
   // revision or tag it is ("" for the latest or a new definition); an
