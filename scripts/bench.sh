@@ -28,7 +28,7 @@ echo "running benchmarks; raw output in $out" >&2
   --benchmark_format=json >"$out/backend.json" 2>/dev/null
 "$build/bench/store/store_bench" --benchmark_filter='BM_DurableUpdate/' \
   --benchmark_min_time="$min_time" --benchmark_format=json >"$out/store.json" 2>/dev/null
-"$build/bench/esc/esc_bench" --benchmark_filter='Large|ImportChain|ImportFanOut' \
+"$build/bench/esc/esc_bench" --benchmark_filter='Large|ImportChain|ImportFanOut|UnknownReferences' \
   --benchmark_format=json >"$out/esc.json" 2>/dev/null
 if [[ -z "$quick" ]]; then
   "$build/bin/resources_bench" --secrets=1000 --backend=cloud >"$out/resources_cloud.txt"
@@ -105,6 +105,14 @@ table("Issue goals (performance issue)", [
     ("plugin start to port line, median", "≤ 3 ms", row(plugin, "start to port")),
 ])
 
+table("Resources (`resources_bench`, local backend, 10 concurrent calls)", [
+    ("Check+Create of 1,000 `Secret` resources in one environment", "≤ 2 s (issue: ≤ 1 s)",
+     row(res, "Check+Create")),
+    ("no-change preview (Check+Diff) of the same 1,000", "≤ 0.5 s (issue: ≤ 0.2 s)",
+     row(res, "no-change preview")),
+    ("revisions written for the 1,000 creates", "—", row(res, "revisions written")),
+])
+
 table("Plugin (`plugin_bench`)", [
     ("start to port line, median", "≤ 15 ms", row(plugin, "start to port")),
     ("idle RSS 1 s after start", "≤ 20 MB", row(plugin, "idle RSS")),
@@ -131,6 +139,9 @@ table("Evaluator (`esc_bench`, CPU time)", [
      cpu_ms(esc, "BM_ImportFanOut/50") + " / " + cpu_ms(esc, "BM_ImportFanOut/100")),
     ("5,000 / 10,000 values", "≤ 5 ms at 10,000",
      cpu_ms(esc, "BM_LargeEnvironment/5000") + " / " + cpu_ms(esc, "BM_LargeEnvironment/10000")),
+    ("1k / 8k / 100k unknown references (the error path, diagnostics capped)", "linear",
+     cpu_ms(esc, "BM_UnknownReferences/1000") + " / " + cpu_ms(esc, "BM_UnknownReferences/8000") +
+     " / " + cpu_ms(esc, "BM_UnknownReferences/100000")),
     ("10,000 values in phases: libfyaml's events alone (libyaml's) / syntax tree / + AST / "
      "evaluation of a parsed AST", "—",
      cpu_ms(esc, "BM_LargeYamlEventsOnly/10000") + " (" +
