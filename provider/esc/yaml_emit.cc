@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "provider/util/utf8.h"
 
 namespace escnative::esc {
 namespace {
@@ -38,12 +39,9 @@ bool PlainSafe(const std::string& s) {
       }
       continue;
     }
-    int len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > n) return false;
-    for (int k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += len - 1;
+    const int len = util::Utf8SequenceLength(s, i);
+    if (len == 0) return false;
+    i += static_cast<size_t>(len) - 1;
   }
   return true;
 }
